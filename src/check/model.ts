@@ -1,0 +1,216 @@
+// The checked model: every name resolved, every expression typed, procedures and fault handlers
+// inlined, `for` loops unrolled. Both engines (compile/explore and the reference interpreter)
+// start from this form; docs/LANGUAGE.md ("Steps") defines what one step of it is.
+import type { Span } from '../lang/source.js';
+
+export type ScalarType =
+  | { k: 'bool' }
+  | { k: 'int'; lo: number; hi: number }
+  | { k: 'enum'; name: string; members: readonly string[] }
+  | { k: 'page' }
+  | { k: 'frame' }
+  | { k: 'cpu' };
+
+export type RecordKind = 'pte' | 'tlbe';
+export type Type = ScalarType | { k: RecordKind };
+
+export interface Field {
+  readonly name: string;
+  readonly type: ScalarType;
+}
+
+/** Global variable, scalar or an array indexed by page or cpu. */
+export interface GlobalVar {
+  readonly id: number;
+  readonly name: string;
+  readonly type: ScalarType;
+  readonly ghost: boolean;
+  readonly indexBy?: 'page' | 'cpu';
+  /** One initial value per element; `undefined` means any value of the type. */
+  readonly init: readonly (number | undefined)[];
+  readonly span: Span;
+}
+
+export interface Lock {
+  readonly id: number;
+  readonly name: string;
+  readonly kind: 'spinlock' | 'rwsem';
+  /** Locks declared `spinlock ptl[page]` have one instance per page. */
+  readonly perPage: boolean;
+  readonly span: Span;
+}
+
+/** A local variable slot of one CPU's program (lets, inlined parameters, loop counters). */
+export interface Local {
+  readonly id: number;
+  readonly name: string;
+  readonly type: Type;
+}
+
+export type BinOp = '&&' | '||' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '+' | '-';
+
+/** Typed expressions. Scalars are numbers (bool 0/1, enum/page/frame/cpu indexes). */
+export type Expr =
+  | { k: 'const'; type: ScalarType; value: number }
+  | { k: 'record'; rec: RecordKind; fields: readonly Expr[] }
+  | { k: 'global'; v: GlobalVar; index?: Expr }
+  | { k: 'local'; local: Local }
+  | { k: 'self' }
+  | { k: 'pteOf'; page: Expr }
+  | { k: 'tlbOf'; cpu: Expr; page: Expr }
+  | { k: 'frameVersion'; frame: Expr }
+  | { k: 'frameFreed'; frame: Expr }
+  | { k: 'field'; rec: RecordKind; target: Expr; index: number }
+  | { k: 'with'; rec: RecordKind; target: Expr; sets: readonly (readonly [number, Expr])[] }
+  | { k: 'not'; arg: Expr }
+  | { k: 'neg'; arg: Expr }
+  | { k: 'bin'; op: BinOp; left: Expr; right: Expr; rec?: RecordKind }
+  | { k: 'ite'; test: Expr; then: Expr; else: Expr }
+  /** Inside a hardware or access rule: the PTE of the page the rule runs for. */
+  | { k: 'rulePte' }
+  /** Inside a hardware or access rule: the running CPU's TLB entry for that page. */
+  | { k: 'ruleTlb' }
+  /** Inside an access property: the binder values of the completed access. */
+  | { k: 'accessCpu' }
+  | { k: 'accessPage' }
+  | { k: 'accessFrame' }
+  /** Parameter of a model file, fixed at check time: folded into `const`. */;
+
+export type LValue =
+  | { k: 'global'; v: GlobalVar; index?: Expr }
+  | { k: 'local'; local: Local }
+  | { k: 'field'; rec: RecordKind; target: LValue; index: number }
+  | { k: 'frameVersion'; frame: Expr }
+  | { k: 'frameFreed'; frame: Expr }
+  | { k: 'rulePte' }
+  | { k: 'ruleTlb' };
+
+export type LockOp = 'lock' | 'unlock' | 'down_read' | 'up_read' | 'down_write' | 'up_write';
+
+export interface StmtBase {
+  readonly span: Span;
+  /** Unique per model; the compiler and the reference use it to name program points. */
+  readonly id: number;
+}
+
+/**
+ * Statements. A step is one of: let, assign, if-test, while-test, atomic, lock, await, assert,
+ * access, return-with-value, setPte, flush, skip. `block`, `call` (inlined procedure entry) and
+ * `return` without value are control flow only and take no step of their own.
+ */
+export type Stmt = StmtBase &
+  (
+    | { k: 'block'; body: readonly Stmt[]; locals: readonly Local[] }
+    | { k: 'let'; local: Local; value: Expr }
+    | { k: 'assign'; target: LValue; value: Expr }
+    /** `v = xchg/cmpxchg(...)` and friends: atomic PTE read-modify-write, one step. */
+    | { k: 'setPte'; page: Expr; value: Expr }
+    | { k: 'if'; test: Expr; then: Stmt; else?: Stmt }
+    | { k: 'while'; test: Expr; bound: number; counter: Local; body: Stmt }
+    | { k: 'atomic'; guard?: Expr; body: readonly Stmt[]; locals: readonly Local[] }
+    | { k: 'lock'; op: LockOp; lock: Lock; page?: Expr }
+    | { k: 'await'; test: Expr }
+    | { k: 'assert'; name: string; test: Expr }
+    | { k: 'access'; access: 'read' | 'write'; page: Expr; handler?: Stmt; handlerParam?: Local }
+    /** An inlined procedure call: `target` receives the value of a `return e` inside `body`. */
+    | { k: 'call'; name: string; target?: LValue; body: Stmt; callId: number }
+    | { k: 'return'; callId: number; value?: Expr }
+    | { k: 'flush'; pages: 'all' | readonly Expr[]; local: boolean }
+    | { k: 'skip' }
+    /** Only in access rules: the outcome of the access. */
+    | { k: 'done' }
+    | { k: 'fault' }
+  );
+
+export interface Cpu {
+  readonly index: number;
+  /** `writer[1]` for a member of `cpu writer[3]`; the declared name otherwise. */
+  readonly name: string;
+  /** Declared group (`writer` for `cpu writer[3]`); identical CPUs share it. */
+  readonly group: string;
+  readonly body: Stmt;
+  readonly locals: readonly Local[];
+  readonly span: Span;
+}
+
+export interface Page {
+  readonly index: number;
+  readonly name: string;
+  /** Per PTE field: the initial value, or `undefined` for `any`. */
+  readonly init: readonly (number | undefined)[];
+  readonly span: Span;
+}
+
+export interface Frame {
+  readonly index: number;
+  readonly name: string;
+}
+
+export type Property =
+  | { kind: 'invariant'; name: string; expr: Expr; span: Span }
+  | { kind: 'final'; name: string; expr: Expr; span: Span }
+  | { kind: 'access'; name: string; access: 'read' | 'write'; expr: Expr; span: Span }
+  | { kind: 'assert'; name: string; span: Span }
+  | { kind: 'builtin'; name: BuiltinProperty; span?: Span };
+
+/** Properties every scenario has; they can be expected as violated like any other. */
+export const BUILTIN_PROPERTIES = ['deadlock', 'unhandled_fault', 'loop_bound', 'lock_misuse', 'overflow', 'no_translation'] as const;
+export type BuiltinProperty = (typeof BUILTIN_PROPERTIES)[number];
+
+export interface HardwareRule {
+  readonly name: string;
+  readonly body: Stmt;
+  readonly locals: readonly Local[];
+}
+
+export interface Arch {
+  readonly name: string;
+  /** The chain of model files, base first, for reports. */
+  readonly files: readonly string[];
+  readonly pteFields: readonly Field[];
+  /** TLB entry fields; index 0 is always `valid`. */
+  readonly tlbFields: readonly Field[];
+  readonly hardware: readonly HardwareRule[];
+  readonly access: { readonly read: HardwareRule; readonly write: HardwareRule };
+  /** Index of the pfn field in pteFields and in tlbFields, for stale-translation reports. */
+  readonly ptePfn: number;
+  readonly tlbPfn: number;
+  readonly ptePresent?: Expr;
+}
+
+export interface Expectation {
+  readonly violated: readonly string[];
+  readonly span: Span;
+}
+
+export interface Model {
+  readonly file: string;
+  readonly arch: Arch;
+  readonly cpus: readonly Cpu[];
+  readonly pages: readonly Page[];
+  readonly frames: readonly Frame[];
+  readonly globals: readonly GlobalVar[];
+  readonly locks: readonly Lock[];
+  readonly properties: readonly Property[];
+  /** `undefined` when the scenario states no expectation. */
+  readonly expectation?: Expectation;
+  /** Names of hardware rules the scenario turned off with `disable`. */
+  readonly disabled: readonly string[];
+  /** The largest version any frame can reach (the number of write statements on any path). */
+  readonly maxVersion: number;
+}
+
+export function recordFields(arch: Arch, rec: RecordKind): readonly Field[] {
+  return rec === 'pte' ? arch.pteFields : arch.tlbFields;
+}
+
+export function typeSize(t: ScalarType, m: { pages: readonly unknown[]; frames: readonly unknown[]; cpus: readonly unknown[] }): number {
+  switch (t.k) {
+    case 'bool': return 2;
+    case 'int': return t.hi - t.lo + 1;
+    case 'enum': return t.members.length;
+    case 'page': return m.pages.length;
+    case 'frame': return m.frames.length;
+    case 'cpu': return m.cpus.length;
+  }
+}

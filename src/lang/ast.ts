@@ -1,0 +1,103 @@
+// Syntax tree of one source file, as written (names unresolved, no types).
+import type { Span } from './source.js';
+
+export interface Node {
+  readonly span: Span;
+}
+
+export interface Ident extends Node {
+  readonly name: string;
+}
+
+export type AccessKind = 'read' | 'write';
+
+export type TypeExpr =
+  | (Node & { kind: 'bool' })
+  | (Node & { kind: 'int'; lo: number; hi: number })
+  | (Node & { kind: 'named'; name: Ident });
+
+export type Expr =
+  | (Node & { kind: 'bool'; value: boolean })
+  | (Node & { kind: 'number'; value: number })
+  | (Node & { kind: 'ident'; name: Ident })
+  | (Node & { kind: 'record'; type: Ident; fields: FieldSet[] })
+  | (Node & { kind: 'call'; callee: Ident; args: Expr[] })
+  | (Node & { kind: 'field'; target: Expr; field: Ident })
+  | (Node & { kind: 'index'; target: Expr; index: Expr })
+  | (Node & { kind: 'with'; target: Expr; fields: FieldSet[] })
+  | (Node & { kind: 'unary'; op: '!' | '-'; arg: Expr })
+  | (Node & { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr })
+  | (Node & { kind: 'cond'; test: Expr; then: Expr; else: Expr });
+
+export type BinaryOp = '=>' | '||' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '+' | '-';
+
+export interface FieldSet extends Node {
+  readonly name: Ident;
+  readonly value: Expr;
+}
+
+export type LockOp = 'lock' | 'unlock' | 'down_read' | 'up_read' | 'down_write' | 'up_write';
+
+export type Stmt =
+  | (Node & { kind: 'block'; body: Stmt[] })
+  | (Node & { kind: 'label'; label: Ident; body: Stmt })
+  | (Node & { kind: 'let'; name: Ident; type?: TypeExpr; init: Expr })
+  | (Node & { kind: 'assign'; target: Expr; value: Expr })
+  | (Node & { kind: 'if'; test: Expr; then: Stmt; else?: Stmt })
+  | (Node & { kind: 'while'; test: Expr; bound?: number; body: Stmt })
+  | (Node & { kind: 'for'; var: Ident; from: Expr; to: Expr; body: Stmt })
+  | (Node & { kind: 'atomic'; body: Stmt[] })
+  | (Node & { kind: 'lock'; op: LockOp; lock: Expr })
+  | (Node & { kind: 'await'; test: Expr })
+  | (Node & { kind: 'assert'; name?: Ident; test: Expr })
+  | (Node & { kind: 'access'; access: AccessKind; page: Expr })
+  | (Node & { kind: 'return'; value?: Expr })
+  | (Node & { kind: 'done' })
+  | (Node & { kind: 'fault' })
+  | (Node & { kind: 'skip' })
+  | (Node & { kind: 'expr'; expr: Expr });
+
+export interface Param extends Node {
+  readonly name: Ident;
+  readonly type: TypeExpr;
+}
+
+export type InitValue = { kind: 'any'; span: Span } | { kind: 'expr'; expr: Expr; span: Span };
+
+export interface FieldDecl extends Node {
+  readonly name: Ident;
+  readonly type: TypeExpr;
+}
+
+export interface FieldInit extends Node {
+  readonly name: Ident;
+  readonly value: InitValue;
+}
+
+export type Item =
+  | (Node & { kind: 'arch'; name: Ident; extends?: Ident })
+  | (Node & { kind: 'library'; name: Ident })
+  | (Node & { kind: 'use'; name: Ident; args: { name: Ident; value: Expr }[] })
+  | (Node & { kind: 'pte'; fields: FieldDecl[] })
+  | (Node & { kind: 'tlb'; fields: FieldDecl[] })
+  | (Node & { kind: 'hardware'; override: boolean; name: Ident; body: Stmt[] })
+  | (Node & { kind: 'accessRule'; override: boolean; access: AccessKind; body: Stmt[] })
+  | (Node & { kind: 'fn'; override: boolean; name: Ident; params: Param[]; ret: TypeExpr; body: Stmt[] })
+  | (Node & { kind: 'proc'; override: boolean; name: Ident; params: Param[]; ret?: TypeExpr; body: Stmt[] })
+  | (Node & { kind: 'param'; type: TypeExpr; name: Ident; value: Expr })
+  | (Node & { kind: 'page'; name: Ident; fields: FieldInit[] })
+  | (Node & { kind: 'frame'; names: Ident[] })
+  | (Node & { kind: 'lockDecl'; lockKind: 'spinlock' | 'rwsem'; name: Ident; perPage?: Ident })
+  | (Node & { kind: 'enum'; name: Ident; members: Ident[] })
+  | (Node & { kind: 'var'; ghost: boolean; type: TypeExpr; name: Ident; indexBy?: Ident; init?: InitValue })
+  | (Node & { kind: 'cpu'; name: Ident; count?: number; body: Stmt[] })
+  | (Node & { kind: 'faultHandler'; access: AccessKind; param: Ident; body: Stmt[] })
+  | (Node & { kind: 'invariant'; name: Ident; expr: Expr })
+  | (Node & { kind: 'final'; name: Ident; expr: Expr })
+  | (Node & { kind: 'onAccess'; access: AccessKind; name: Ident; binders: [Ident, Ident, Ident]; expr: Expr })
+  | (Node & { kind: 'expect'; violated?: Ident })
+  | (Node & { kind: 'disable'; name: Ident });
+
+export interface FileAst {
+  readonly items: Item[];
+}
