@@ -1,0 +1,335 @@
+// The check stage: a scenario's source (and the model files it uses) to a checked Model.
+import type * as A from '../lang/ast.js';
+import { parseFile } from '../lang/parse.js';
+import { Diagnostic, type SourceFile, type Span } from '../lang/source.js';
+import { expectType } from './expr.js';
+import { loadScenario, readSource, type LoadOptions, type ParsedFile } from './load.js';
+import {
+  BUILTIN_PROPERTIES, type Arch, type Cpu, type Field, type GlobalVar, type HardwareRule, type Lock, type Model,
+  type Page, type Property, type ScalarType, type Stmt, type Type,
+} from './model.js';
+import { Ctx, Frame, type GlobalSym, type Globals } from './scope.js';
+import { checkBlock, endsInOutcome } from './stmt.js';
+import { BOOL, CPU, FRAME, PAGE, constValue, didYouMean, inRange, isScalar, typeName } from './types.js';
+
+export type CheckOptions = LoadOptions;
+
+export function checkFile(path: string, opts: CheckOptions = {}): Model {
+  return checkSource(readSource(path), opts);
+}
+
+export function checkSource(source: SourceFile, opts: CheckOptions = {}): Model {
+  const scenario: ParsedFile = { source, ast: parseFile(source) };
+  const loaded = loadScenario(scenario, opts);
+  const defs = collectDefinitions(loaded.arch, loaded.libraries, scenario);
+  return buildModel(loaded.archName, loaded.arch.map((f) => f.source.path), defs, loaded.useArgs, scenario);
+}
+
+type Def<K extends A.Item['kind']> = A.Item & { kind: K };
+
+interface Definitions {
+  pte?: Def<'pte'>;
+  tlb?: Def<'tlb'>;
+  hardware: Map<string, Def<'hardware'>>;
+  access: Map<string, Def<'accessRule'>>;
+  fns: Map<string, Def<'fn'>>;
+  procs: Map<string, Def<'proc'>>;
+  params: Map<string, Def<'param'>>;
+}
+
+const ALLOWED: Record<'arch' | 'library' | 'scenario', ReadonlySet<A.Item['kind']>> = {
+  arch: new Set(['arch', 'pte', 'tlb', 'hardware', 'accessRule', 'fn', 'proc', 'param']),
+  library: new Set(['library', 'fn', 'proc', 'param']),
+  scenario: new Set(['use', 'fn', 'proc', 'page', 'frame', 'lockDecl', 'enum', 'var', 'cpu', 'faultHandler',
+    'invariant', 'final', 'onAccess', 'expect', 'disable']),
+};
+
+const KIND_WORD: Partial<Record<A.Item['kind'], string>> = {
+  accessRule: 'access rule', hardware: 'hardware rule', lockDecl: 'lock', var: 'variable',
+  faultHandler: 'fault handler', onAccess: 'access property',
+};
+
+function collectDefinitions(arch: readonly ParsedFile[], libs: readonly ParsedFile[], scenario: ParsedFile): Definitions {
+  const d: Definitions = { hardware: new Map(), access: new Map(), fns: new Map(), procs: new Map(), params: new Map() };
+  const put = <K extends 'fn' | 'proc' | 'hardware' | 'accessRule'>(
+    map: Map<string, Def<K>>, key: string, item: Def<K>, span: Span, mayOverride: boolean,
+  ) => {
+    const prev = map.get(key);
+    if (prev && !item.override) {
+      throw new Diagnostic(span, `'${key}' is already defined`, mayOverride ? 'write `override` in front to replace the base definition' : undefined);
+    }
+    if (!prev && item.override) throw new Diagnostic(span, `'${key}' overrides nothing: the base model does not define it`);
+    map.set(key, item);
+  };
+  const visit = (file: ParsedFile, role: 'arch' | 'library' | 'scenario', isBase: boolean) => {
+    for (const item of file.ast.items) {
+      if (!ALLOWED[role].has(item.kind)) {
+        throw new Diagnostic(item.span, `a ${KIND_WORD[item.kind] ?? item.kind} declaration does not belong in ${role === 'scenario' ? 'a scenario' : `an ${role} file`}`);
+      }
+      const mayOverride = role === 'arch' && !isBase;
+      switch (item.kind) {
+        case 'pte':
+        case 'tlb':
+          if (d[item.kind]) throw new Diagnostic(item.span, `the ${item.kind === 'pte' ? 'PTE' : 'TLB entry'} layout is already declared${mayOverride ? ' by the base model' : ''}`);
+          d[item.kind] = item as never;
+          break;
+        case 'hardware': put(d.hardware, item.name.name, item, item.name.span, mayOverride); break;
+        case 'accessRule': put(d.access, item.access, item, item.span, mayOverride); break;
+        case 'fn':
+          if (d.procs.has(item.name.name)) throw new Diagnostic(item.name.span, `'${item.name.name}' is already defined as a procedure`);
+          put(d.fns, item.name.name, item, item.name.span, mayOverride);
+          break;
+        case 'proc':
+          if (d.fns.has(item.name.name)) throw new Diagnostic(item.name.span, `'${item.name.name}' is already defined as a function`);
+          put(d.procs, item.name.name, item, item.name.span, mayOverride);
+          break;
+        case 'param':
+          if (d.params.has(item.name.name)) throw new Diagnostic(item.name.span, `parameter '${item.name.name}' is already defined`);
+          d.params.set(item.name.name, item);
+          break;
+        default:
+      }
+    }
+  };
+  arch.forEach((f, i) => visit(f, 'arch', i === 0));
+  for (const f of libs) visit(f, 'library', true);
+  visit(scenario, 'scenario', true);
+  return d;
+}
+
+function scenarioItems<K extends A.Item['kind']>(s: ParsedFile, kind: K): Def<K>[] {
+  return s.ast.items.filter((i): i is Def<K> => i.kind === kind);
+}
+
+function buildModel(archName: string, archFiles: string[], d: Definitions, useArgs: readonly { name: A.Ident; value: A.Expr }[], scenario: ParsedFile): Model {
+  const syms = new Map<string, GlobalSym>();
+  const declare = (name: A.Ident, sym: GlobalSym) => {
+    if (syms.has(name.name)) throw new Diagnostic(name.span, `'${name.name}' is already declared`);
+    if (['self', 'empty', 'pte', 'tlb', 'tlbe'].includes(name.name)) throw new Diagnostic(name.span, `'${name.name}' is a reserved name`);
+    syms.set(name.name, sym);
+  };
+  const enums = new Map<string, ScalarType & { k: 'enum' }>();
+  for (const e of scenarioItems(scenario, 'enum')) {
+    const type = { k: 'enum' as const, name: e.name.name, members: e.members.map((m) => m.name) };
+    declare(e.name, { k: 'enumType', type });
+    enums.set(e.name.name, type);
+    e.members.forEach((m, index) => declare(m, { k: 'enumMember', type, index }));
+  }
+  const resolveType = (t: A.TypeExpr): Type => {
+    if (t.kind === 'bool') return BOOL;
+    if (t.kind === 'int') {
+      if (t.lo > t.hi) throw new Diagnostic(t.span, `empty range int[${t.lo}..${t.hi}]`);
+      if (t.hi - t.lo > 65535) throw new Diagnostic(t.span, 'int ranges may span at most 65536 values');
+      return { k: 'int', lo: t.lo, hi: t.hi };
+    }
+    const n = t.name.name;
+    if (n === 'page') return PAGE;
+    if (n === 'frame') return FRAME;
+    if (n === 'cpu') return CPU;
+    if (n === 'pte' || n === 'tlbe') return { k: n };
+    const e = enums.get(n);
+    if (e) return e;
+    throw new Diagnostic(t.span, `unknown type '${n}'`, didYouMean(n, ['bool', 'int', 'page', 'frame', 'cpu', 'pte', 'tlbe', ...enums.keys()]));
+  };
+  const scalar = (t: A.TypeExpr): ScalarType => {
+    const r = resolveType(t);
+    if (!isScalar(r)) throw new Diagnostic(t.span, `a ${typeName(r)} cannot be stored here; use scalar types`);
+    return r;
+  };
+
+  if (!d.pte || !d.tlb) throw new Diagnostic({ file: scenario.source, start: 0, end: 1 }, `architecture '${archName}' declares no ${d.pte ? 'tlb' : 'pte'} layout`);
+  const pteFields = fieldsOf(d.pte.fields, scalar, 'PTE', d.pte.span);
+  const tlbFields: Field[] = [{ name: 'valid', type: BOOL }, ...fieldsOf(d.tlb.fields, scalar, 'TLB entry', d.tlb.span)];
+
+  const frames = scenarioItems(scenario, 'frame').flatMap((f) => f.names);
+  frames.forEach((f, index) => declare(f, { k: 'frame', index }));
+  const pageDecls = scenarioItems(scenario, 'page');
+  pageDecls.forEach((p, index) => declare(p.name, { k: 'page', index }));
+  const cpuDecls = scenarioItems(scenario, 'cpu');
+  let cpuCount = 0;
+  for (const c of cpuDecls) {
+    if (c.count === undefined) declare(c.name, { k: 'cpu', index: cpuCount++ });
+    else {
+      if (c.count < 1 || c.count > 16) throw new Diagnostic(c.span, `a CPU group has 1 to 16 members, found ${c.count}`);
+      declare(c.name, { k: 'cpuGroup', first: cpuCount, count: c.count });
+      cpuCount += c.count;
+    }
+  }
+  if (cpuCount === 0) throw new Diagnostic({ file: scenario.source, start: 0, end: 1 }, 'the scenario declares no CPU: add `cpu NAME { ... }`');
+  if (pageDecls.length === 0) throw new Diagnostic({ file: scenario.source, start: 0, end: 1 }, 'the scenario declares no page: add `page P { ... }`');
+  if (frames.length === 0) throw new Diagnostic({ file: scenario.source, start: 0, end: 1 }, 'the scenario declares no frame: add `frame F0;`');
+
+  const locks: Lock[] = scenarioItems(scenario, 'lockDecl').map((l, id) => {
+    if (l.perPage && l.perPage.name !== 'page') throw new Diagnostic(l.perPage.span, 'locks can be declared per page only: [page]');
+    const lock = { id, name: l.name.name, kind: l.lockKind, perPage: !!l.perPage, span: l.span };
+    declare(l.name, { k: 'lock', lock });
+    return lock;
+  });
+  for (const f of d.fns.values()) declare(f.name, { k: 'fn', decl: f });
+  for (const p of d.procs.values()) declare(p.name, { k: 'proc', decl: p });
+
+  const counts = { pages: pageDecls.length, frames: frames.length, cpus: cpuCount };
+  const handlers: Globals['handlers'] = {};
+  for (const h of scenarioItems(scenario, 'faultHandler')) {
+    if (handlers[h.access]) throw new Diagnostic(h.span, `a ${h.access} fault handler is already declared`);
+    handlers[h.access] = h;
+  }
+  const g: Globals = { archName, syms, pteFields, tlbFields, counts, maxVersion: Number.MAX_SAFE_INTEGER, resolveType, handlers };
+  const ids = { next: 0 };
+  const initCtx = () => new Ctx(g, 'init', new Frame(ids));
+
+  // Parameters: the model's default, or the value a `use` line gives.
+  const given = new Map(useArgs.map((a) => [a.name.name, a]));
+  for (const [name, p] of d.params) {
+    const type = scalar(p.type);
+    const arg = given.get(name);
+    given.delete(name);
+    const value = constOf(initCtx(), arg?.value ?? p.value, type, `parameter '${name}'`);
+    declare(p.name, { k: 'param', value: { k: 'const', type, value } });
+  }
+  for (const [name, a] of given) {
+    throw new Diagnostic(a.name.span, `the used models have no parameter '${name}'`, didYouMean(name, d.params.keys()));
+  }
+
+  const globals: GlobalVar[] = scenarioItems(scenario, 'var').map((v, id) => {
+    const type = scalar(v.type);
+    if (v.indexBy && v.indexBy.name !== 'page' && v.indexBy.name !== 'cpu') {
+      throw new Diagnostic(v.indexBy.span, `arrays are indexed by page or cpu, not '${v.indexBy.name}'`);
+    }
+    const indexBy = v.indexBy?.name as 'page' | 'cpu' | undefined;
+    const n = indexBy === 'page' ? counts.pages : indexBy === 'cpu' ? counts.cpus : 1;
+    const init = v.init?.kind === 'any' ? undefined : v.init ? constOf(initCtx(), v.init.expr, type, `initial value of '${v.name.name}'`) : 0;
+    if (init === 0 && !inRange(type, 0, counts)) {
+      throw new Diagnostic(v.name.span, `'${v.name.name}' needs an initial value: 0 is not in ${typeName(type)}`);
+    }
+    const gv: GlobalVar = { id, name: v.name.name, type, ghost: v.ghost, indexBy, init: Array(n).fill(init), span: v.span };
+    declare(v.name, { k: 'global', v: gv });
+    return gv;
+  });
+
+  const pages: Page[] = pageDecls.map((p, index) => {
+    const init: (number | undefined)[] = pteFields.map(() => 0);
+    const seen = new Set<string>();
+    for (const f of p.fields) {
+      const i = pteFields.findIndex((x) => x.name === f.name.name);
+      if (i < 0) throw new Diagnostic(f.name.span, `${archName} PTE has no field '${f.name.name}'`, didYouMean(f.name.name, pteFields.map((x) => x.name)) ?? `its fields are ${pteFields.map((x) => x.name).join(', ')}`);
+      if (seen.has(f.name.name)) throw new Diagnostic(f.name.span, `field '${f.name.name}' is set twice`);
+      seen.add(f.name.name);
+      init[i] = f.value.kind === 'any' ? undefined : constOf(initCtx(), f.value.expr, pteFields[i]!.type, `field '${f.name.name}'`);
+    }
+    return { index, name: p.name.name, init, span: p.span };
+  });
+
+  const allAsserts: { name: string; span: Span }[] = [];
+  const cpus: Cpu[] = [];
+  for (const c of cpuDecls) {
+    for (let i = 0; i < (c.count ?? 1); i++) {
+      const frame = new Frame(ids);
+      const ctx = new Ctx(g, 'program', frame);
+      const body = checkBlock(ctx, c.body, c.span);
+      for (const a of ctx.asserts) if (!allAsserts.some((x) => x.name === a.name)) allAsserts.push(a);
+      cpus.push({ index: cpus.length, name: c.count === undefined ? c.name.name : `${c.name.name}[${i}]`, group: c.name.name, body, locals: frame.locals, span: c.span });
+    }
+  }
+
+  const rule = (body: A.Stmt[], span: Span, name: string, isAccess: boolean): HardwareRule => {
+    const frame = new Frame(ids);
+    const ctx = new Ctx(g, 'rule', frame);
+    ctx.inAtomic = true;
+    ctx.inAccessRule = isAccess;
+    const block = checkBlock(ctx, body, span) as Stmt & { k: 'block' };
+    if (isAccess && !endsInOutcome(block.body)) {
+      throw new Diagnostic(span, `access rule '${name}' may end without 'done;' or 'fault;'`, 'every path through an access rule must end in done; or fault;');
+    }
+    return { name, body: block, locals: frame.locals };
+  };
+  const accessRule = (kind: 'read' | 'write') => {
+    const r = d.access.get(kind);
+    if (!r) throw new Diagnostic({ file: scenario.source, start: 0, end: 1 }, `architecture '${archName}' has no 'access ${kind}' rule`);
+    return rule(r.body, r.span, kind, true);
+  };
+  const arch: Arch = {
+    name: archName, files: archFiles, pteFields, tlbFields,
+    hardware: [...d.hardware.values()].map((h) => rule(h.body, h.span, h.name.name, false)),
+    access: { read: accessRule('read'), write: accessRule('write') },
+    ptePfn: pteFields.findIndex((f) => f.type.k === 'frame'),
+    tlbPfn: tlbFields.findIndex((f) => f.type.k === 'frame'),
+  };
+
+  const properties: Property[] = [];
+  const addProperty = (p: Property, span: Span) => {
+    if (properties.some((q) => q.name === p.name)) throw new Diagnostic(span, `a property named '${p.name}' already exists`);
+    properties.push(p);
+  };
+  for (const item of scenario.ast.items) {
+    if (item.kind === 'invariant' || item.kind === 'final') {
+      const expr = expectType(new Ctx(g, 'property', new Frame(ids)), item.expr, BOOL, `${item.kind} property`);
+      addProperty({ kind: item.kind, name: item.name.name, expr, span: item.span }, item.name.span);
+    } else if (item.kind === 'onAccess') {
+      const [c, p, f] = item.binders;
+      const ctx = new Ctx(g, 'property', new Frame(ids), { cpu: c.name, page: p.name, frame: f.name });
+      addProperty({ kind: 'access', access: item.access, name: item.name.name, expr: expectType(ctx, item.expr, BOOL, 'access property'), span: item.span }, item.name.span);
+    }
+  }
+  for (const a of allAsserts) addProperty({ kind: 'assert', name: a.name, span: a.span }, a.span);
+  for (const b of BUILTIN_PROPERTIES) {
+    const clash = properties.find((q) => q.name === b);
+    if (clash?.span) throw new Diagnostic(clash.span, `'${b}' is the name of a built-in property; choose another name`);
+    properties.push({ kind: 'builtin', name: b });
+  }
+
+  const expects = scenarioItems(scenario, 'expect');
+  let expectation: Model['expectation'];
+  if (expects.length) {
+    const holds = expects.filter((e) => !e.violated);
+    if (holds.length && holds.length !== expects.length) throw new Diagnostic(holds[0]!.span, "'expect holds' contradicts 'expect violated' in the same scenario");
+    for (const e of expects) {
+      if (e.violated && !properties.some((p) => p.name === e.violated!.name)) {
+        throw new Diagnostic(e.violated.span, `no property named '${e.violated.name}'`, didYouMean(e.violated.name, properties.map((p) => p.name)));
+      }
+    }
+    expectation = { violated: expects.flatMap((e) => (e.violated ? [e.violated.name] : [])), span: expects[0]!.span };
+  }
+  const disabled = scenarioItems(scenario, 'disable').map((x) => {
+    if (!d.hardware.has(x.name.name)) {
+      throw new Diagnostic(x.name.span, `architecture '${archName}' has no hardware step '${x.name.name}'`, didYouMean(x.name.name, d.hardware.keys()) ?? `its hardware steps are ${[...d.hardware.keys()].join(', ')}`);
+    }
+    return x.name.name;
+  });
+
+  const maxVersion = Math.max(1, cpus.reduce((n, c) => n + writesIn(c.body), 0));
+  return { file: scenario.source.path, arch, cpus, pages, frames: frames.map((f, index) => ({ index, name: f.name })), globals, locks, properties, expectation, disabled, maxVersion };
+}
+
+function fieldsOf(decls: readonly A.FieldDecl[], scalar: (t: A.TypeExpr) => ScalarType, what: string, span: Span): Field[] {
+  const fields: Field[] = [];
+  for (const f of decls) {
+    if (fields.some((x) => x.name === f.name.name) || f.name.name === 'valid' && what !== 'PTE') {
+      throw new Diagnostic(f.name.span, `${what} field '${f.name.name}' is declared twice${f.name.name === 'valid' ? " ('valid' is built in)" : ''}`);
+    }
+    fields.push({ name: f.name.name, type: scalar(f.type) });
+  }
+  if (fields.filter((f) => f.type.k === 'frame').length !== 1) {
+    throw new Diagnostic(span, `the ${what} must have exactly one field of type frame (the pfn)`);
+  }
+  return fields;
+}
+
+function constOf(ctx: Ctx, e: A.Expr, type: ScalarType, what: string): number {
+  const v = constValue(expectType(ctx, e, type, what));
+  if (v === undefined) throw new Diagnostic(e.span, `${what} must be a constant`);
+  return v;
+}
+
+/** The most user writes one run of `s` can complete (loops at their bound). */
+function writesIn(s: Stmt): number {
+  switch (s.k) {
+    case 'block': return s.body.reduce((n, x) => n + writesIn(x), 0);
+    case 'if': return Math.max(writesIn(s.then), s.else ? writesIn(s.else) : 0);
+    case 'while': return s.bound * writesIn(s.body);
+    case 'call': return writesIn(s.body);
+    case 'access': return s.access === 'write' ? 1 : 0;
+    default: return 0;
+  }
+}
+

@@ -1,0 +1,103 @@
+// Reads a scenario and the model files its `use` lines name (an arch with its `extends` chain,
+// and libraries), parsed, in the order their definitions apply.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as A from '../lang/ast.js';
+import { parseFile } from '../lang/parse.js';
+import { Diagnostic, type SourceFile, type Span } from '../lang/source.js';
+import { didYouMean } from './types.js';
+import { readdirSync } from 'node:fs';
+
+export const BUNDLED_MODELS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../models');
+
+export interface ParsedFile {
+  readonly source: SourceFile;
+  readonly ast: A.FileAst;
+}
+
+export interface LoadedScenario {
+  readonly scenario: ParsedFile;
+  /** The architecture's files, base first. */
+  readonly arch: readonly ParsedFile[];
+  readonly archName: string;
+  /** Arguments given to the arch or libraries in `use NAME(x = v)`. */
+  readonly useArgs: readonly { name: A.Ident; value: A.Expr }[];
+  readonly libraries: readonly ParsedFile[];
+}
+
+export interface LoadOptions {
+  /** Replaces the scenario's `use ARCH` (the `--arch` flag). */
+  readonly arch?: string;
+  readonly modelDirs?: readonly string[];
+}
+
+export function readSource(path: string): SourceFile {
+  return { path, text: readFileSync(path, 'utf8') };
+}
+
+type ModelKind = { kind: 'arch'; base?: A.Ident } | { kind: 'library' };
+
+function header(file: ParsedFile): ModelKind | undefined {
+  for (const item of file.ast.items) {
+    if (item.kind === 'arch') return { kind: 'arch', base: item.extends };
+    if (item.kind === 'library') return { kind: 'library' };
+  }
+  return undefined;
+}
+
+export function loadScenario(scenario: ParsedFile, opts: LoadOptions = {}): LoadedScenario {
+  const dirs = [...(opts.modelDirs ?? []), dirname(scenario.source.path), BUNDLED_MODELS];
+  const find = (name: string, span: Span): ParsedFile => {
+    for (const dir of dirs) {
+      for (const ext of ['.arch', '.lib']) {
+        const path = join(dir, name + ext);
+        if (existsSync(path)) return { source: readSource(path), ast: parseFile(readSource(path)) };
+      }
+    }
+    const known = dirs.flatMap((d) => (existsSync(d) ? readdirSync(d) : []))
+      .filter((f) => /\.(arch|lib)$/.test(f)).map((f) => f.replace(/\.(arch|lib)$/, ''));
+    throw new Diagnostic(span, `no model named '${name}' (looked for ${name}.arch and ${name}.lib in ${dirs.join(', ')})`,
+      didYouMean(name, known));
+  };
+
+  let archName: string | undefined;
+  let arch: ParsedFile[] = [];
+  let useArgs: { name: A.Ident; value: A.Expr }[] = [];
+  const libraries: ParsedFile[] = [];
+  for (const item of scenario.ast.items) {
+    if (item.kind !== 'use') continue;
+    const file = find(item.name.name, item.name.span);
+    const kind = header(file);
+    if (!kind) throw new Diagnostic(item.name.span, `'${item.name.name}' is neither an arch nor a library (its file starts with neither 'arch' nor 'library')`);
+    useArgs = useArgs.concat(item.args);
+    if (kind.kind === 'library') { libraries.push(file); continue; }
+    if (archName !== undefined) throw new Diagnostic(item.span, `a scenario uses one architecture; '${archName}' is already used`);
+    archName = item.name.name;
+    arch = archChain(file, find);
+  }
+  if (opts.arch !== undefined) {
+    const name = opts.arch.replace(/-/g, '_');
+    const span = { file: { path: '--arch', text: opts.arch }, start: 0, end: opts.arch.length };
+    const file = find(name, span);
+    if (header(file)?.kind !== 'arch') throw new Diagnostic(span, `'${name}' is not an architecture model`);
+    archName = name;
+    arch = archChain(file, find);
+  }
+  if (archName === undefined) {
+    throw new Diagnostic({ file: scenario.source, start: 0, end: 1 },
+      'the scenario names no architecture: add a line such as `use x86_64;`');
+  }
+  return { scenario, arch, archName, useArgs, libraries };
+}
+
+function archChain(top: ParsedFile, find: (name: string, span: Span) => ParsedFile): ParsedFile[] {
+  const chain = [top];
+  for (let kind = header(top); kind?.kind === 'arch' && kind.base; kind = header(chain[0]!)) {
+    if (chain.length > 16) throw new Diagnostic(kind.base.span, 'arch extends chain longer than 16 (a cycle?)');
+    const base = find(kind.base.name, kind.base.span);
+    if (header(base)?.kind !== 'arch') throw new Diagnostic(kind.base.span, `'${kind.base.name}' is not an architecture model`);
+    chain.unshift(base);
+  }
+  return chain;
+}

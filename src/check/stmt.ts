@@ -1,0 +1,369 @@
+// Statements: checking, inlining of procedures and fault handlers, unrolling of `for`.
+import type * as A from '../lang/ast.js';
+import { Diagnostic, type Span } from '../lang/source.js';
+import type { Expr, LValue, Local, Lock, Stmt, Type } from './model.js';
+import { bindArgs, checkConstRange, checkExpr, expectType, readsShared } from './expr.js';
+import { fieldIndex, type Ctx } from './scope.js';
+import { BOOL, PAGE, assignable, constInt, constValue, typeName } from './types.js';
+
+/** Most iterations a `for` loop may unroll to. */
+const MAX_UNROLL = 64;
+
+type StmtBody = Stmt extends infer S ? (S extends { id: number; span: Span } ? Omit<S, 'id' | 'span'> : never) : never;
+
+function mk(ctx: Ctx, span: Span, body: StmtBody): Stmt {
+  return { ...body, id: ctx.frame.stmtId(), span } as Stmt;
+}
+
+export function checkBlock(ctx: Ctx, stmts: readonly A.Stmt[], span: Span): Stmt {
+  ctx.push();
+  ctx.blockLocals.push([]);
+  try {
+    const body = stmts.map((s) => checkStmt(ctx, s));
+    return mk(ctx, span, { k: 'block', body, locals: ctx.blockLocals[ctx.blockLocals.length - 1]! });
+  } finally {
+    ctx.pop();
+    ctx.blockLocals.pop();
+  }
+}
+
+export function checkStmt(ctx: Ctx, s: A.Stmt): Stmt {
+  const before = ctx.pteTouches;
+  const out = checkStmtInner(ctx, s);
+  if (SIMPLE.has(out.k)) onePteTouch(ctx, before, s.span);
+  else ctx.pteTouches = before; // compound: its parts were checked on their own
+  return out;
+}
+
+const SIMPLE = new Set<Stmt['k']>(['let', 'assign', 'setPte', 'lock', 'await', 'assert', 'return', 'flush', 'skip']);
+
+/**
+ * A plain statement is one step; touching PTEs twice in it would make a load and a store atomic
+ * that hardware can interleave with (the lost-dirty race itself).
+ */
+function onePteTouch(ctx: Ctx, before: number, span: Span): void {
+  if (!ctx.inAtomic && ctx.pteTouches - before > 1) {
+    throw new Diagnostic(span, 'this statement touches a PTE more than once in one step',
+      'a plain load and store of a PTE are separate steps: split it into two statements, or wrap it in atomic { } if the kernel uses an atomic operation');
+  }
+  ctx.pteTouches = before;
+}
+
+function checkTest(ctx: Ctx, e: A.Expr, what: string): Expr {
+  const before = ctx.pteTouches;
+  const test = expectType(ctx, e, BOOL, what);
+  onePteTouch(ctx, before, e.span);
+  return test;
+}
+
+function notInAtomic(ctx: Ctx, s: A.Stmt, what: string): void {
+  if (ctx.inAtomic) throw new Diagnostic(s.span, `${what} cannot appear inside atomic { } or a hardware rule (it would block or loop inside one step)`);
+}
+
+function checkStmtInner(ctx: Ctx, s: A.Stmt): Stmt {
+  switch (s.kind) {
+    case 'block': return checkBlock(ctx, s.body, s.span);
+    case 'label': return checkStmt(ctx, s.body);
+    case 'let': return checkLet(ctx, s);
+    case 'assign': {
+      const target = checkLValue(ctx, s.target);
+      if (s.value.kind === 'call' && ctx.g.syms.get(s.value.callee.name)?.k === 'proc') {
+        return inlineProc(ctx, s.value, target.lv, target.t);
+      }
+      const v = checkExpr(ctx, s.value);
+      if (!assignable(target.t, v.t)) {
+        throw new Diagnostic(s.value.span, `type mismatch: cannot assign ${typeName(v.t)} to ${typeName(target.t)}`);
+      }
+      checkConstRange(ctx, v.e, target.t, s.value.span);
+      return mk(ctx, s.span, { k: 'assign', target: target.lv, value: v.e });
+    }
+    case 'if': {
+      const test = checkTest(ctx, s.test, 'condition');
+      const then = checkScoped(ctx, s.then);
+      const els = s.else ? checkScoped(ctx, s.else) : undefined;
+      return mk(ctx, s.span, { k: 'if', test, then, else: els });
+    }
+    case 'while': {
+      notInAtomic(ctx, s, 'a while loop');
+      if (s.bound === undefined) {
+        throw new Diagnostic(s.span, 'this while loop has no bound',
+          'write `while (cond) bound N { ... }`: the checker explores up to N iterations and reports `loop_bound` if more are possible');
+      }
+      if (s.bound < 1 || s.bound > 1000) throw new Diagnostic(s.span, `loop bound ${s.bound} is out of range 1..1000`);
+      const test = checkTest(ctx, s.test, 'loop condition');
+      const counter = ctx.frame.local('#iterations', { k: 'int', lo: 0, hi: s.bound });
+      return mk(ctx, s.span, { k: 'while', test, bound: s.bound, counter, body: checkScoped(ctx, s.body) });
+    }
+    case 'for': return unrollFor(ctx, s);
+    case 'atomic': {
+      if (ctx.inAtomic) return checkBlock(ctx, s.body, s.span);
+      ctx.inAtomic = true;
+      try {
+        const [first, ...rest] = s.body;
+        const guard = first?.kind === 'await' ? expectType(ctx, first.test, BOOL, 'await condition') : undefined;
+        const block = checkBlock(ctx, guard ? rest : s.body, s.span) as Stmt & { k: 'block' };
+        return mk(ctx, s.span, { k: 'atomic', guard, body: block.body, locals: block.locals });
+      } finally {
+        ctx.inAtomic = false;
+      }
+    }
+    case 'lock': return checkLockOp(ctx, s);
+    case 'await':
+      notInAtomic(ctx, s, "'await' (other than as the first statement of atomic { })");
+      return mk(ctx, s.span, { k: 'await', test: expectType(ctx, s.test, BOOL, 'await condition') });
+    case 'assert': {
+      notInAtomic(ctx, s, 'assert');
+      if (ctx.mode !== 'program') throw new Diagnostic(s.span, 'assert belongs in a CPU program or procedure');
+      const name = s.name?.name ?? `assert_line_${lineOf(s.span)}`;
+      if (!ctx.asserts.some((a) => a.name === name)) ctx.asserts.push({ name, span: s.span });
+      return mk(ctx, s.span, { k: 'assert', name, test: expectType(ctx, s.test, BOOL, 'assertion') });
+    }
+    case 'access': return checkAccess(ctx, s);
+    case 'return': return checkReturn(ctx, s);
+    case 'done':
+    case 'fault':
+      if (!ctx.inAccessRule) throw new Diagnostic(s.span, `'${s.kind};' ends an access rule and is allowed only inside 'access read' or 'access write'`);
+      return mk(ctx, s.span, { k: s.kind });
+    case 'skip': return mk(ctx, s.span, { k: 'skip' });
+    case 'expr': return checkExprStmt(ctx, s);
+  }
+}
+
+function lineOf(span: Span): number {
+  return span.file.text.slice(0, span.start).split('\n').length;
+}
+
+/** A branch or loop body is its own scope even when it is a single statement. */
+function checkScoped(ctx: Ctx, s: A.Stmt): Stmt {
+  return s.kind === 'block' ? checkBlock(ctx, s.body, s.span) : checkBlock(ctx, [s], s.span);
+}
+
+function declareLocal(ctx: Ctx, name: A.Ident, type: Type): Local {
+  const local = ctx.frame.local(name.name, type);
+  ctx.define(name, { k: 'local', local, readonly: false });
+  ctx.blockLocals[ctx.blockLocals.length - 1]!.push(local);
+  return local;
+}
+
+function checkLet(ctx: Ctx, s: A.Stmt & { kind: 'let' }): Stmt {
+  const declared = s.type ? ctx.resolveType(s.type) : undefined;
+  if (s.init.kind === 'call' && ctx.g.syms.get(s.init.callee.name)?.k === 'proc') {
+    const decl = (ctx.g.syms.get(s.init.callee.name) as { decl: A.Item & { kind: 'proc' } }).decl;
+    if (!decl.ret) throw new Diagnostic(s.init.span, `procedure '${decl.name.name}' returns no value`);
+    const type = declared ?? ctx.resolveType(decl.ret);
+    const call = inlineProc(ctx, s.init, undefined, type, (t) => declareLocal(ctx, s.name, t));
+    return call;
+  }
+  const v = checkExpr(ctx, s.init);
+  const type = declared ?? v.t;
+  if (!declared && v.t.k === 'int') {
+    throw new Diagnostic(s.name.span, `give '${s.name.name}' an int type with its range`, `for example: let ${s.name.name}: int[0..3] = ...;`);
+  }
+  if (!assignable(type, v.t)) throw new Diagnostic(s.init.span, `type mismatch: '${s.name.name}' is ${typeName(type)}, found ${typeName(v.t)}`);
+  checkConstRange(ctx, v.e, type, s.init.span);
+  const local = declareLocal(ctx, s.name, type);
+  return mk(ctx, s.span, { k: 'let', local, value: v.e });
+}
+
+function checkLValue(ctx: Ctx, e: A.Expr): { lv: LValue; t: Type } {
+  switch (e.kind) {
+    case 'ident': {
+      const local = ctx.lookupLocal(e.name.name);
+      if (local?.k === 'local') return { lv: { k: 'local', local: local.local }, t: local.local.type };
+      if (local) throw new Diagnostic(e.span, `'${e.name.name}' is a parameter and cannot be assigned`);
+      if (ctx.mode === 'rule' && e.name.name === 'pte') return { lv: { k: 'rulePte' }, t: { k: 'pte' } };
+      if (ctx.mode === 'rule' && e.name.name === 'tlb') return { lv: { k: 'ruleTlb' }, t: { k: 'tlbe' } };
+      const sym = ctx.g.syms.get(e.name.name);
+      if (!sym) throw ctx.unknown(e.name, 'variable');
+      if (sym.k !== 'global') throw new Diagnostic(e.span, `'${e.name.name}' is not a variable and cannot be assigned`);
+      if (sym.v.indexBy) throw new Diagnostic(e.span, `'${e.name.name}' is an array indexed by ${sym.v.indexBy}: write ${e.name.name}[...]`);
+      return { lv: { k: 'global', v: sym.v }, t: sym.v.type };
+    }
+    case 'index': {
+      const r = checkExpr(ctx, e);
+      if (r.e.k !== 'global') throw new Diagnostic(e.span, 'only a variable array element can be assigned');
+      return { lv: { k: 'global', v: r.e.v, index: r.e.index }, t: r.t };
+    }
+    case 'field': {
+      const probe = checkExpr(ctx, e.target);
+      if (probe.t.k === 'frame') {
+        if (e.field.name !== 'freed') throw new Diagnostic(e.field.span, "only a frame's 'freed' flag can be assigned; 'version' counts completed writes");
+        return { lv: { k: 'frameFreed', frame: probe.e }, t: BOOL };
+      }
+      const target = checkLValue(ctx, e.target);
+      if (target.t.k !== 'pte' && target.t.k !== 'tlbe') throw new Diagnostic(e.field.span, `${typeName(target.t)} has no fields`);
+      const rec = target.t.k;
+      const fields = rec === 'pte' ? ctx.g.pteFields : ctx.g.tlbFields;
+      const index = fieldIndex(fields, e.field, `${ctx.g.archName} ${rec === 'pte' ? 'PTE' : 'TLB entry'}`);
+      return { lv: { k: 'field', rec, target: target.lv, index }, t: fields[index]!.type };
+    }
+    default:
+      throw new Diagnostic(e.span, 'cannot assign to this expression');
+  }
+}
+
+function unrollFor(ctx: Ctx, s: A.Stmt & { kind: 'for' }): Stmt {
+  const from = constValue(checkExpr(ctx, s.from).e);
+  const to = constValue(checkExpr(ctx, s.to).e);
+  if (from === undefined || to === undefined) {
+    throw new Diagnostic(from === undefined ? s.from.span : s.to.span, 'for loop bounds must be constants',
+      'a loop over a variable range is unbounded; use `while (cond) bound N { ... }`');
+  }
+  if (to - from + 1 > MAX_UNROLL) throw new Diagnostic(s.span, `for loop of ${to - from + 1} iterations; at most ${MAX_UNROLL} are unrolled`);
+  const body: Stmt[] = [];
+  for (let i = from; i <= to; i++) {
+    ctx.push();
+    try {
+      ctx.define(s.var, { k: 'subst', expr: constInt(i), type: { k: 'int', lo: from, hi: to } });
+      body.push(checkScoped(ctx, s.body));
+    } finally {
+      ctx.pop();
+    }
+  }
+  return mk(ctx, s.span, { k: 'block', body, locals: [] });
+}
+
+function resolveLock(ctx: Ctx, e: A.Expr): { lock: Lock; page?: Expr } {
+  const name = e.kind === 'ident' ? e.name : e.kind === 'index' && e.target.kind === 'ident' ? e.target.name : undefined;
+  if (!name) throw new Diagnostic(e.span, 'expected a lock name');
+  const sym = ctx.g.syms.get(name.name);
+  if (!sym) throw new Diagnostic(name.span, `'${name.name}' is not a declared lock`, `declare it: spinlock ${name.name};`);
+  if (sym.k !== 'lock') throw new Diagnostic(name.span, `'${name.name}' is not a lock`);
+  if (sym.lock.perPage && e.kind !== 'index') throw new Diagnostic(e.span, `'${name.name}' is one lock per page: write ${name.name}[P]`);
+  if (!sym.lock.perPage && e.kind === 'index') throw new Diagnostic(e.span, `'${name.name}' is a single lock, not one per page`);
+  const page = e.kind === 'index' ? expectType(ctx, e.index, PAGE, 'lock index') : undefined;
+  if (page && readsShared(page)) throw new Diagnostic(e.span, 'the lock index must not read shared state; load it into a local first');
+  return { lock: sym.lock, page };
+}
+
+function checkLockOp(ctx: Ctx, s: A.Stmt & { kind: 'lock' }): Stmt {
+  notInAtomic(ctx, s, 'a lock operation');
+  if (ctx.mode !== 'program') throw new Diagnostic(s.span, 'locks are taken only by CPU programs');
+  const { lock, page } = resolveLock(ctx, s.lock);
+  const spin = s.op === 'lock' || s.op === 'unlock';
+  if (spin !== (lock.kind === 'spinlock')) {
+    throw new Diagnostic(s.span, `'${lock.name}' is a ${lock.kind}: use ${lock.kind === 'spinlock' ? 'lock/unlock' : 'down_read/up_read or down_write/up_write'}`);
+  }
+  return mk(ctx, s.span, { k: 'lock', op: s.op, lock, page });
+}
+
+function checkAccess(ctx: Ctx, s: A.Stmt & { kind: 'access' }): Stmt {
+  notInAtomic(ctx, s, 'a user access');
+  if (ctx.mode !== 'program') throw new Diagnostic(s.span, 'user accesses are made only by CPU programs');
+  if (ctx.inHandler) throw new Diagnostic(s.span, 'a fault handler cannot make user accesses (they could fault again without bound)');
+  const page = expectType(ctx, s.page, PAGE, 'accessed page');
+  if (readsShared(page)) throw new Diagnostic(s.page.span, 'the accessed page must not read shared state; load it into a local first');
+  const h = ctx.g.handlers[s.access];
+  if (!h) return mk(ctx, s.span, { k: 'access', access: s.access, page });
+  ctx.inHandler = true;
+  try {
+    const handler = ctx.isolated(() => {
+      ctx.define(h.param, { k: 'subst', expr: page, type: PAGE });
+      return checkBlock(ctx, h.body, h.span);
+    });
+    return mk(ctx, s.span, { k: 'access', access: s.access, page, handler });
+  } finally {
+    ctx.inHandler = false;
+  }
+}
+
+function checkReturn(ctx: Ctx, s: A.Stmt & { kind: 'return' }): Stmt {
+  const call = ctx.call;
+  if (!call) throw new Diagnostic(s.span, "'return' outside a procedure");
+  if (!s.value) {
+    if (call.ret) throw new Diagnostic(s.span, `procedure '${call.name}' must return a ${typeName(call.ret)}`);
+    return mk(ctx, s.span, { k: 'return', callId: call.id });
+  }
+  if (!call.ret) throw new Diagnostic(s.value.span, `procedure '${call.name}' returns no value`);
+  if (s.value.kind === 'call' && ctx.g.syms.get(s.value.callee.name)?.k === 'proc') {
+    // `return f(...)`: f's own return delivers the value to our caller.
+    const inner = inlineProc(ctx, s.value, call.target, call.ret);
+    const exit = mk(ctx, s.span, { k: 'return', callId: call.id });
+    return mk(ctx, s.span, { k: 'block', body: [inner, exit], locals: [] });
+  }
+  const value = expectType(ctx, s.value, call.ret, 'returned value');
+  return mk(ctx, s.span, { k: 'return', callId: call.id, value });
+}
+
+/**
+ * Inlines a procedure call. Parameters are substituted by name, which equals call-by-value
+ * because arguments may not read shared state and parameters are read-only.
+ */
+function inlineProc(
+  ctx: Ctx, call: A.Expr & { kind: 'call' }, target: LValue | undefined, targetType: Type | undefined,
+  declareTarget?: (t: Type) => Local,
+): Stmt {
+  const decl = (ctx.g.syms.get(call.callee.name) as { decl: A.Item & { kind: 'proc' } }).decl;
+  if (ctx.callStack.includes(decl.name.name)) {
+    throw new Diagnostic(call.span, `recursive call of '${decl.name.name}': procedures are inlined, so recursion cannot be bounded`);
+  }
+  const ret = decl.ret ? ctx.resolveType(decl.ret) : undefined;
+  if (targetType && !ret) throw new Diagnostic(call.span, `procedure '${decl.name.name}' returns no value`);
+  if (targetType && ret && !assignable(targetType, ret)) {
+    throw new Diagnostic(call.span, `type mismatch: '${decl.name.name}' returns ${typeName(ret)}, expected ${typeName(targetType)}`);
+  }
+  const args = bindArgs(ctx, decl.params, call, ctx.resolveType);
+  args.forEach((a, i) => {
+    if (readsShared(a.expr)) {
+      throw new Diagnostic(call.args[i]!.span, `argument '${a.name.name}' reads shared state`,
+        'arguments are substituted into the body; load the value into a local first (let v = ...;)');
+    }
+  });
+  const lv = declareTarget ? { k: 'local' as const, local: declareTarget(targetType ?? ret!) } : target;
+  const callId = ctx.frame.stmtId();
+  const saved = ctx.call;
+  ctx.callStack.push(decl.name.name);
+  ctx.call = { id: callId, ret: lv ? ret : undefined, name: decl.name.name, target: lv };
+  try {
+    const body = ctx.isolated(() => {
+      for (const a of args) ctx.define(a.name, { k: 'subst', expr: a.expr, type: a.type });
+      return checkBlock(ctx, decl.body, decl.span);
+    });
+    return { k: 'call', name: decl.name.name, target: lv, body, callId, id: ctx.frame.stmtId(), span: call.span };
+  } finally {
+    ctx.call = saved;
+    ctx.callStack.pop();
+  }
+}
+
+function checkExprStmt(ctx: Ctx, s: A.Stmt & { kind: 'expr' }): Stmt {
+  const e = s.expr;
+  if (e.kind !== 'call') throw new Diagnostic(e.span, 'this expression has no effect', 'a statement is an assignment, a call, or a keyword statement');
+  const name = e.callee.name;
+  const sym = ctx.g.syms.get(name);
+  if (sym?.k === 'proc') return inlineProc(ctx, e, undefined, undefined);
+  if (!sym && name === 'set_pte') {
+    if (e.args.length !== 2) throw new Diagnostic(e.span, `'set_pte' takes 2 arguments, found ${e.args.length}`);
+    const page = expectType(ctx, e.args[0]!, PAGE, 'page of set_pte');
+    const value = expectType(ctx, e.args[1]!, { k: 'pte' }, 'value of set_pte');
+    ctx.pteTouches++;
+    return mk(ctx, s.span, { k: 'setPte', page, value });
+  }
+  if (!sym && (name === 'flush' || name === 'flush_local' || name === 'flush_all' || name === 'flush_local_all')) {
+    const local = name.startsWith('flush_local');
+    if (name.endsWith('_all')) {
+      if (e.args.length) throw new Diagnostic(e.span, `'${name}' takes no arguments`);
+      return mk(ctx, s.span, { k: 'flush', pages: 'all', local });
+    }
+    if (!e.args.length) throw new Diagnostic(e.span, `'${name}' needs the pages to flush`, `or write ${name}_all()`);
+    const pages = e.args.map((a) => expectType(ctx, a, PAGE, `page of ${name}`));
+    return mk(ctx, s.span, { k: 'flush', pages, local });
+  }
+  if (sym?.k === 'fn' || (!sym && (name === 'ptep_get' || name === 'tlb' || name === 'frame_of'))) {
+    throw new Diagnostic(e.span, `the value of '${name}' is unused`, `assign it: let v = ${name}(...);`);
+  }
+  if (!sym) throw ctx.unknown(e.callee, 'procedure');
+  throw new Diagnostic(e.callee.span, `'${name}' cannot be called`);
+}
+
+/** Whether every path through `stmts` ends in `done;` or `fault;`. */
+export function endsInOutcome(stmts: readonly Stmt[]): boolean {
+  return stmts.some(alwaysEnds);
+}
+
+function alwaysEnds(s: Stmt): boolean {
+  if (s.k === 'done' || s.k === 'fault') return true;
+  if (s.k === 'block') return endsInOutcome(s.body);
+  if (s.k === 'if') return !!s.else && alwaysEnds(s.then) && alwaysEnds(s.else);
+  return false;
+}

@@ -1,0 +1,104 @@
+// Type names for messages, compatibility, and constant folding over checked expressions.
+import type { Expr, ScalarType, Type } from './model.js';
+
+export const BOOL: ScalarType = { k: 'bool' };
+export const PAGE: ScalarType = { k: 'page' };
+export const FRAME: ScalarType = { k: 'frame' };
+export const CPU: ScalarType = { k: 'cpu' };
+
+export function typeName(t: Type | { k: 'void' }): string {
+  switch (t.k) {
+    case 'int': return `int[${t.lo}..${t.hi}]`;
+    case 'enum': return t.name;
+    default: return t.k;
+  }
+}
+
+/** Whether a value of type `from` may be stored where `to` is expected (ranges are checked at run time). */
+export function assignable(to: Type, from: Type): boolean {
+  if (to.k === 'int') return from.k === 'int';
+  if (to.k === 'enum') return from.k === 'enum' && from.name === to.name;
+  return to.k === from.k;
+}
+
+export function isScalar(t: Type): t is ScalarType {
+  return t.k !== 'pte' && t.k !== 'tlbe';
+}
+
+export function constInt(value: number): Expr {
+  return { k: 'const', type: { k: 'int', lo: value, hi: value }, value };
+}
+
+export function constBool(value: boolean): Expr {
+  return { k: 'const', type: BOOL, value: value ? 1 : 0 };
+}
+
+/** The value of an expression built only from constants, or undefined. */
+export function constValue(e: Expr): number | undefined {
+  switch (e.k) {
+    case 'const': return e.value;
+    case 'not': { const a = constValue(e.arg); return a === undefined ? undefined : a ? 0 : 1; }
+    case 'neg': { const a = constValue(e.arg); return a === undefined ? undefined : -a; }
+    case 'bin': {
+      if (e.rec) return undefined;
+      const l = constValue(e.left);
+      const r = constValue(e.right);
+      if (l === undefined || r === undefined) return undefined;
+      switch (e.op) {
+        case '+': return l + r;
+        case '-': return l - r;
+        case '&&': return l && r ? 1 : 0;
+        case '||': return l || r ? 1 : 0;
+        case '==': return l === r ? 1 : 0;
+        case '!=': return l !== r ? 1 : 0;
+        case '<': return l < r ? 1 : 0;
+        case '<=': return l <= r ? 1 : 0;
+        case '>': return l > r ? 1 : 0;
+        case '>=': return l >= r ? 1 : 0;
+      }
+      return undefined;
+    }
+    case 'ite': {
+      const t = constValue(e.test);
+      if (t === undefined) return undefined;
+      return constValue(t ? e.then : e.else);
+    }
+    default: return undefined;
+  }
+}
+
+/** Whether `value` lies in the domain of a scalar type with the given sizes. */
+export function inRange(t: ScalarType, value: number, sizes: { pages: number; frames: number; cpus: number }): boolean {
+  switch (t.k) {
+    case 'bool': return value === 0 || value === 1;
+    case 'int': return value >= t.lo && value <= t.hi;
+    case 'enum': return value >= 0 && value < t.members.length;
+    case 'page': return value >= 0 && value < sizes.pages;
+    case 'frame': return value >= 0 && value < sizes.frames;
+    case 'cpu': return value >= 0 && value < sizes.cpus;
+  }
+}
+
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(name, c);
+    if (d < bestD) { best = c; bestD = d; }
+  }
+  return best === undefined ? undefined : `did you mean '${best}'?`;
+}

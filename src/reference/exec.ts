@@ -1,0 +1,223 @@
+// The statement machine: one CPU step, one hardware step. A thread's continuation is an explicit
+// stack of `Item`s; a step executes the top statement and then advances through control-only
+// items (blocks, calls, value-less returns, drops) until the next step statement or the end.
+import { List, Map as IMap } from 'immutable';
+import type { HardwareRule, Stmt } from '../check/model.js';
+import { assign, type Ctx, evalExpr, evalNum, Halt, isTrue, setPte, setTlb, violation } from './eval.js';
+import { Item, lockIndex, type State, type Tables, Thread, zeroRecord } from './state.js';
+
+const stmtItem = (s: Stmt): Item => Item({ kind: 'stmt', id: s.id });
+
+/** Pushes `items` so that `items[0]` ends up on top (runs first). */
+function push(c: Ctx, items: readonly Item[]): void {
+  c.th = c.th.update('stack', (st) => st.concat([...items].reverse()));
+}
+
+function pop(c: Ctx): Item {
+  const top = c.th.stack.last();
+  if (!top) throw new Error('reference: pop from an empty continuation');
+  c.th = c.th.update('stack', (st) => st.pop());
+  return top;
+}
+
+/** The locals statement `id` makes live; they die when its `drop` item (or the loop) goes. */
+function ownedLocals(c: Ctx, id: number): number[] {
+  const s = c.t.stmts.get(id)!;
+  switch (s.k) {
+    case 'block': case 'atomic': return s.locals.map((l) => l.id);
+    case 'access': return s.handlerParam ? [s.handlerParam.id] : [];
+    case 'while': return [s.counter.id];
+    default: return [];
+  }
+}
+
+function drop(c: Ctx, id: number): void {
+  for (const l of ownedLocals(c, id)) c.th = c.th.deleteIn(['locals', l]);
+}
+
+/** Control-only items and statements: they take no step of their own. */
+function isControl(c: Ctx, it: Item): boolean {
+  if (it.kind !== 'stmt') return true;
+  const s = c.t.stmts.get(it.id)!;
+  return s.k === 'block' || s.k === 'call' || (s.k === 'return' && !s.value);
+}
+
+/** Executes (and pops) the top item of the current thread. */
+function execTop(c: Ctx): void {
+  const it = pop(c);
+  if (it.kind === 'drop') drop(c, it.id);
+  else if (it.kind === 'stmt') execStmt(c, c.t.stmts.get(it.id)!);
+  // `endCall` / `endAtomic` are only markers.
+}
+
+function execStmt(c: Ctx, s: Stmt): void {
+  switch (s.k) {
+    case 'block': push(c, [...s.body.map(stmtItem), Item({ kind: 'drop', id: s.id })]); return;
+    case 'let': assign(c, { k: 'local', local: s.local }, evalExpr(c, s.value)); return;
+    case 'assign': assign(c, s.target, evalExpr(c, s.value)); return;
+    case 'setPte': setPte(c, evalNum(c, s.page), evalExpr(c, s.value)); return;
+    case 'if': {
+      const branch = isTrue(c, s.test) ? s.then : s.else;
+      if (branch) push(c, [stmtItem(branch)]);
+      return;
+    }
+    case 'while': {
+      // The counter is absent (0) before the first iteration and dropped on exit.
+      const n = (c.th.locals.get(s.counter.id) as number | undefined) ?? 0;
+      if (!isTrue(c, s.test)) { drop(c, s.id); return; }
+      if (n >= s.bound) throw violation('loop_bound');
+      c.th = c.th.setIn(['locals', s.counter.id], n + 1);
+      push(c, [stmtItem(s.body), stmtItem(s)]);
+      return;
+    }
+    case 'atomic': {
+      if (s.guard && !isTrue(c, s.guard)) throw new Halt('disabled');
+      const base = c.th.stack.size;
+      push(c, [...s.body.map(stmtItem), Item({ kind: 'drop', id: s.id }), Item({ kind: 'endAtomic', id: s.id })]);
+      // Run to completion; a `return` may leave through the marker, which also ends the atomic.
+      while (c.th.stack.size > base) execTop(c);
+      return;
+    }
+    case 'lock': execLock(c, s); return;
+    case 'await': if (!isTrue(c, s.test)) throw new Halt('disabled'); return;
+    case 'assert': if (!isTrue(c, s.test)) throw violation(s.name); return;
+    case 'access': execAccess(c, s); return;
+    case 'call': push(c, [stmtItem(s.body), Item({ kind: 'endCall', id: s.callId })]); return;
+    case 'return': {
+      const v = s.value ? evalExpr(c, s.value) : undefined;
+      for (;;) {
+        const it = pop(c);
+        if (it.kind === 'drop') drop(c, it.id);
+        else if (it.kind === 'stmt' && c.t.stmts.get(it.id)!.k === 'while') drop(c, it.id);
+        else if (it.kind === 'endCall' && it.id === s.callId) break;
+      }
+      const target = c.t.calls.get(s.callId)?.target;
+      if (v !== undefined && target) assign(c, target, v);
+      return;
+    }
+    case 'flush': {
+      const m = c.t.model;
+      const pages = s.pages === 'all' ? m.pages.map((p) => p.index) : s.pages.map((e) => evalNum(c, e));
+      const cpus = s.local ? [c.cpu] : m.cpus.map((x) => x.index);
+      const empty = zeroRecord(m, 'tlbe');
+      for (const cpu of cpus) for (const p of pages) setTlb(c, cpu, p, empty);
+      return;
+    }
+    case 'skip': return;
+    case 'done': case 'fault': throw new Error('reference: done/fault outside an access rule');
+  }
+}
+
+function execLock(c: Ctx, s: Stmt & { k: 'lock' }): void {
+  const idx = lockIndex(c.t, s.lock, s.page ? evalNum(c, s.page) : 0);
+  const l = c.st.locks.get(idx)!;
+  const me = c.cpu;
+  let next = l;
+  switch (s.op) {
+    case 'lock': case 'down_write':
+      if (l.owner !== -1 || (s.op === 'down_write' && l.readers.size > 0)) throw new Halt('disabled');
+      next = l.set('owner', me);
+      break;
+    case 'unlock': case 'up_write':
+      if (l.owner !== me) throw violation('lock_misuse');
+      next = l.set('owner', -1);
+      break;
+    case 'down_read':
+      if (l.owner !== -1) throw new Halt('disabled');
+      next = l.update('readers', (r) => r.add(me));
+      break;
+    case 'up_read':
+      if (!l.readers.has(me)) throw violation('lock_misuse');
+      next = l.update('readers', (r) => r.remove(me));
+      break;
+  }
+  c.st = c.st.setIn(['locks', idx], next);
+}
+
+/**
+ * Runs a hardware/access rule for (c.cpu, page) to `done`, `fault` or its end, in a throwaway
+ * thread whose locals vanish afterwards. Returns the outcome and leaves the new state in `c.st`.
+ */
+function runRule(c: Ctx, rule: HardwareRule, page: number): 'done' | 'fault' | 'end' {
+  const r: Ctx = { t: c.t, st: c.st, th: Thread({ stack: List([stmtItem(rule.body)]) }), cpu: c.cpu, page };
+  let out: 'done' | 'fault' | 'end' = 'end';
+  while (!r.th.stack.isEmpty()) {
+    const top = r.th.stack.last()!;
+    const k = top.kind === 'stmt' ? c.t.stmts.get(top.id)!.k : undefined;
+    if (k === 'done' || k === 'fault') { out = k; break; }
+    execTop(r);
+  }
+  c.st = r.st;
+  return out;
+}
+
+function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
+  const m = c.t.model;
+  const page = evalNum(c, s.page);
+  const out = runRule(c, m.arch.access[s.access], page);
+  if (out === 'end') throw new Error(`reference: access ${s.access} rule ended without done/fault`);
+  if (out === 'fault') {
+    if (!s.handler) throw violation('unhandled_fault');
+    // Handler, then drop its parameter, then the access statement again (the retry).
+    push(c, [stmtItem(s.handler), Item({ kind: 'drop', id: s.id }), stmtItem(s)]);
+    if (s.handlerParam) c.th = c.th.setIn(['locals', s.handlerParam.id], page);
+    return;
+  }
+  const entry = c.st.tlbs.get(c.cpu)!.get(page)!;
+  if (entry.get(0) === 0) throw violation('no_translation');
+  const frame = entry.get(m.arch.tlbPfn)!;
+  if (s.access === 'write') {
+    const v = c.st.versions.get(frame)! + 1;
+    if (v > m.maxVersion) throw violation('overflow');
+    c.st = c.st.setIn(['versions', frame], v);
+  }
+  const probe: Ctx = { t: c.t, st: c.st, th: Thread(), cpu: -1, page: -1, access: { cpu: c.cpu, page, frame } };
+  const failed = m.properties.filter((p) => p.kind === 'access' && p.access === s.access && !isTrue(probe, p.expr));
+  if (failed.length > 0) throw new Halt('violation', failed.map((p) => p.name));
+}
+
+/** Advances through control-only items so the top is a step statement (or the CPU is done). */
+function settle(c: Ctx): void {
+  while (!c.th.stack.isEmpty() && isControl(c, c.th.stack.last()!)) execTop(c);
+  // A finished CPU has no live locals (covers top-level lets outside any block).
+  if (c.th.stack.isEmpty()) c.th = c.th.set('locals', IMap());
+}
+
+export type StepResult = State | Halt;
+
+/** CPU `cpu`'s next step from `st`, or `undefined` if it has finished. */
+export function cpuStep(t: Tables, st: State, cpu: number): StepResult | undefined {
+  const th = st.cpus.get(cpu)!;
+  if (th.stack.isEmpty()) return undefined;
+  const c: Ctx = { t, st, th, cpu, page: -1 };
+  try {
+    execTop(c);
+    settle(c);
+  } catch (e) {
+    if (e instanceof Halt) return e;
+    throw e;
+  }
+  return c.st.setIn(['cpus', cpu], c.th);
+}
+
+export function hardwareStep(t: Tables, st: State, rule: HardwareRule, cpu: number, page: number): StepResult {
+  const c: Ctx = { t, st, th: Thread(), cpu, page: -1 };
+  try {
+    runRule(c, rule, page);
+  } catch (e) {
+    if (e instanceof Halt) return e;
+    throw e;
+  }
+  return c.st;
+}
+
+/** Initial states start every CPU at its first step statement. */
+export function settleAll(t: Tables, st: State): State {
+  return st.update('cpus', (cpus) => cpus.map((th, cpu) => {
+    const c: Ctx = { t, st, th, cpu, page: -1 };
+    settle(c);
+    return c.th;
+  }));
+}
+
+export const finished = (st: State): boolean => st.cpus.every((th) => th.stack.isEmpty());
