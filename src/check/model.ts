@@ -111,10 +111,11 @@ export type Stmt = StmtBase &
     | { k: 'lock'; op: LockOp; lock: Lock; page?: Expr }
     | { k: 'await'; test: Expr }
     | { k: 'assert'; name: string; test: Expr }
-    | { k: 'access'; access: 'read' | 'write'; page: Expr; handler?: Stmt; handlerParam?: Local }
+    | { k: 'access'; access: 'read' | 'write'; page: Expr; handler?: Stmt }
     /** An inlined procedure call: `target` receives the value of a `return e` inside `body`. */
     | { k: 'call'; name: string; target?: LValue; body: Stmt; callId: number }
-    | { k: 'return'; callId: number; value?: Expr }
+    /** Leaves inlined call `callId`, storing `value` (if any) into that call's `target`. */
+    | { k: 'return'; callId: number; target?: LValue; value?: Expr }
     | { k: 'flush'; pages: 'all' | readonly Expr[]; local: boolean }
     | { k: 'skip' }
     /** Only in access rules: the outcome of the access. */

@@ -282,7 +282,7 @@ function checkReturn(ctx: Ctx, s: A.Stmt & { kind: 'return' }): Stmt {
     return mk(ctx, s.span, { k: 'block', body: [inner, exit], locals: [] });
   }
   const value = expectType(ctx, s.value, call.ret, 'returned value');
-  return mk(ctx, s.span, { k: 'return', callId: call.id, value });
+  return mk(ctx, s.span, { k: 'return', callId: call.id, target: call.target, value });
 }
 
 /**
@@ -313,7 +313,7 @@ function inlineProc(
   const callId = ctx.frame.stmtId();
   const saved = ctx.call;
   ctx.callStack.push(decl.name.name);
-  ctx.call = { id: callId, ret: lv ? ret : undefined, name: decl.name.name, target: lv };
+  ctx.call = { id: callId, ret, name: decl.name.name, target: lv };
   try {
     const body = ctx.isolated(() => {
       for (const a of args) ctx.define(a.name, { k: 'subst', expr: a.expr, type: a.type });

@@ -25,7 +25,6 @@ function ownedLocals(c: Ctx, id: number): number[] {
   const s = c.t.stmts.get(id)!;
   switch (s.k) {
     case 'block': case 'atomic': return s.locals.map((l) => l.id);
-    case 'access': return s.handlerParam ? [s.handlerParam.id] : [];
     case 'while': return [s.counter.id];
     default: return [];
   }
@@ -91,7 +90,7 @@ function execStmt(c: Ctx, s: Stmt): void {
         else if (it.kind === 'stmt' && c.t.stmts.get(it.id)!.k === 'while') drop(c, it.id);
         else if (it.kind === 'endCall' && it.id === s.callId) break;
       }
-      const target = c.t.calls.get(s.callId)?.target;
+      const target = s.target ?? c.t.calls.get(s.callId)?.target;
       if (v !== undefined && target) assign(c, target, v);
       return;
     }
@@ -158,9 +157,8 @@ function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
   if (out === 'end') throw new Error(`reference: access ${s.access} rule ended without done/fault`);
   if (out === 'fault') {
     if (!s.handler) throw violation('unhandled_fault');
-    // Handler, then drop its parameter, then the access statement again (the retry).
-    push(c, [stmtItem(s.handler), Item({ kind: 'drop', id: s.id }), stmtItem(s)]);
-    if (s.handlerParam) c.th = c.th.setIn(['locals', s.handlerParam.id], page);
+    // The handler (its page parameter is substituted by the checker), then the access again.
+    push(c, [stmtItem(s.handler), stmtItem(s)]);
     return;
   }
   const entry = c.st.tlbs.get(c.cpu)!.get(page)!;

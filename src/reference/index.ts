@@ -11,8 +11,8 @@
 //    `loop_bound`.
 //  * A CPU that has finished has no live locals (even lets not listed in any block's locals).
 //  * Inside `atomic`, a disabled `lock`/`await` disables the whole atomic step.
-//  * An access's handler parameter is live only during the handler; the access's rule effects
-//    before `fault` are kept. A rule that ends without done/fault is a model error (throws).
+//  * The access rule's effects before `fault` are kept; the handler runs, then the access again.
+//    A rule that ends without done/fault is a model error (throws).
 //  * Storing a TLB entry with valid = 0 stores all zeros.
 //  * Records are range-checked field by field on every store (`overflow`), as are scalars;
 //    frame versions range over 0..maxVersion, freed over bool.

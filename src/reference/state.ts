@@ -11,7 +11,7 @@ export type Value = number | List<number>;
 /**
  * One entry of a CPU's continuation stack (top = last). `stmt` means "execute this statement
  * next"; a `while` statement's item stays below its body so the body falls back into the test.
- * `drop` discards the locals a block/atomic (or an access's handler parameter) made live.
+ * `drop` discards the locals a block/atomic made live (a loop's counter dies with its item).
  * `endCall` marks where a `return` of that call resumes. `endAtomic` exists only while an atomic
  * step runs. Every item is a function of the program point, so equal points give equal stacks.
  */

@@ -1,0 +1,60 @@
+// Where each piece of the machine state lives in the flat state vector (one Int32 slot per scalar).
+import type { Field, Model } from '../check/model.js';
+
+export interface CpuLayout {
+  readonly pc: number;
+  /** First slot of each local (records take one slot per field), by Local.id. */
+  readonly localSlot: readonly number[];
+  readonly localWidth: readonly number[];
+}
+
+export interface Layout {
+  readonly size: number;
+  readonly cpus: readonly CpuLayout[];
+  /** First slot of each global, by GlobalVar.id; arrays are consecutive. */
+  readonly globalSlot: readonly number[];
+  readonly pteBase: number;
+  readonly pteWidth: number;
+  readonly tlbBase: number;
+  readonly tlbWidth: number;
+  readonly versionBase: number;
+  readonly freedBase: number;
+  /** Per lock (by Lock.id): first slot; per-page locks have one instance per page. */
+  readonly lockSlot: readonly number[];
+  /** Slots per lock instance: spinlock 1 (owner+1); rwsem 2 (writer+1, reader bitmask). */
+  readonly lockWidth: readonly number[];
+}
+
+export function recordWidth(fields: readonly Field[]): number {
+  return fields.length;
+}
+
+export function pteSlot(l: Layout, page: number, field: number): number {
+  return l.pteBase + page * l.pteWidth + field;
+}
+
+export function tlbSlot(l: Layout, npages: number, cpu: number, page: number, field: number): number {
+  return l.tlbBase + (cpu * npages + page) * l.tlbWidth + field;
+}
+
+export function layoutOf(m: Model): Layout {
+  let next = 0;
+  const take = (n: number) => { const at = next; next += n; return at; };
+  const width = (t: { k: string }) => (t.k === 'pte' ? m.arch.pteFields.length : t.k === 'tlbe' ? m.arch.tlbFields.length : 1);
+  const cpus = m.cpus.map((c) => {
+    const pc = take(1);
+    const localWidth = c.locals.map((l) => width(l.type));
+    const localSlot = localWidth.map((w) => take(w));
+    return { pc, localSlot, localWidth };
+  });
+  const globalSlot = m.globals.map((g) => take(g.init.length));
+  const pteWidth = m.arch.pteFields.length;
+  const pteBase = take(pteWidth * m.pages.length);
+  const tlbWidth = m.arch.tlbFields.length;
+  const tlbBase = take(tlbWidth * m.pages.length * m.cpus.length);
+  const versionBase = take(m.frames.length);
+  const freedBase = take(m.frames.length);
+  const lockWidth = m.locks.map((l) => (l.kind === 'spinlock' ? 1 : 2));
+  const lockSlot = m.locks.map((l, i) => take(lockWidth[i]! * (l.perPage ? m.pages.length : 1)));
+  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, lockSlot, lockWidth };
+}

@@ -1,0 +1,140 @@
+// Exhaustive breadth-first search over every interleaving of CPU and hardware steps. Each
+// property keeps its first violation, which BFS order makes a shortest one.
+import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
+import { StateStore } from './store.js';
+
+export interface ExploreOptions {
+  readonly maxStates?: number;
+  readonly timeLimitMs?: number;
+}
+
+/** A violation: reached state `state`, plus (for a failing step) the action that failed there. */
+export interface Violation {
+  readonly state: number;
+  readonly action?: number;
+  readonly depth: number;
+}
+
+export interface ExploreResult {
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly elapsedMs: number;
+  /** Set when a limit stopped the search before every state was expanded. */
+  readonly limit?: 'states' | 'time';
+  /** Per property (model order): the shortest violation found, if any. */
+  readonly violations: readonly (Violation | undefined)[];
+  readonly store: StateStore;
+  readonly parent: Int32Array;
+  readonly action: Int32Array;
+}
+
+/** Actions: 0..cpus-1 is a CPU's step; cpus + i is hardware action i. */
+export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): ExploreResult {
+  const start = Date.now();
+  const m = ts.model;
+  const ncpu = m.cpus.length;
+  const store = new StateStore(ts.stateSize);
+  let parent = new Int32Array(1024);
+  let action = new Int32Array(1024);
+  const levelStart: number[] = [0];
+  const violations: (Violation | undefined)[] = m.properties.map(() => undefined);
+  const deadlockProp = m.properties.findIndex((p) => p.name === 'deadlock');
+  const stuck: number[] = [];
+  const stuckEdges = new Map<number, number[]>();
+  let transitions = 0;
+  let maxDepth = 0;
+  let limit: ExploreResult['limit'];
+  const maxStates = opts.maxStates ?? Infinity;
+
+  const work = new Int32Array(ts.workSize);
+  const depthOf = (index: number) => {
+    let d = levelStart.length - 1;
+    while (levelStart[d]! > index) d--;
+    return d;
+  };
+  const checkState = (index: number, s: Int32Array, depth: number) => {
+    for (const t of ts.invariants) if (!violations[t.prop] && !t.test(s)) violations[t.prop] = { state: index, depth };
+    if (ts.finished(s)) for (const t of ts.finals) if (!violations[t.prop] && !t.test(s)) violations[t.prop] = { state: index, depth };
+  };
+  const add = (s: Int32Array, from: number, act: number, depth: number): number => {
+    const { index, added } = store.intern(s);
+    if (!added) return index;
+    if (index >= parent.length) {
+      const p = new Int32Array(parent.length * 2); p.set(parent); parent = p;
+      const a = new Int32Array(action.length * 2); a.set(action); action = a;
+    }
+    if (depth > maxDepth) maxDepth = depth;
+    parent[index] = from;
+    action[index] = act;
+    checkState(index, s, depth);
+    return index;
+  };
+
+  for (const s of ts.initialStates()) {
+    if (store.count >= maxStates) { limit = 'states'; break; }
+    add(s, -1, -1, 0);
+  }
+  let depth = 0;
+  let nextLevel = store.count;
+  for (let cur = 0; cur < store.count && !limit; cur++) {
+    if (cur === nextLevel) { depth++; levelStart.push(cur); nextLevel = store.count; }
+    if ((cur & 1023) === 0 && opts.timeLimitMs !== undefined && Date.now() - start > opts.timeLimitMs) { limit = 'time'; break; }
+    let progress = false;
+    for (let c = 0; c < ncpu; c++) {
+      store.load(cur, work);
+      const r = ts.cpuStep(c, work);
+      if (r === DISABLED) continue;
+      progress = true;
+      if (r !== OK) {
+        if (!violations[r - 1]) violations[r - 1] = { state: cur, action: c, depth: depth + 1 };
+        continue;
+      }
+      const next = add(work, cur, c, depth + 1);
+      if (next !== cur) transitions++;
+    }
+    store.load(cur, work);
+    const isStuck = !progress && !ts.finished(work);
+    if (isStuck) stuck.push(cur);
+    const edges: number[] = [];
+    for (let h = 0; h < ts.hardware.length; h++) {
+      store.load(cur, work);
+      const r = ts.hardware[h]!.exec(work);
+      if (r > 0) {
+        if (!violations[r - 1]) violations[r - 1] = { state: cur, action: ncpu + h, depth: depth + 1 };
+        continue;
+      }
+      if (store.equalsAt(cur, work)) continue;
+      const next = add(work, cur, ncpu + h, depth + 1);
+      transitions++;
+      if (isStuck) edges.push(next);
+    }
+    if (isStuck) stuckEdges.set(cur, edges);
+    if (store.count >= maxStates && cur + 1 < store.count) { limit = 'states'; }
+  }
+  if (!limit && deadlockProp >= 0) {
+    const dead = deadlocks(stuck, stuckEdges);
+    if (dead !== undefined) violations[deadlockProp] = { state: dead, depth: depthOf(dead) };
+  }
+  return {
+    states: store.count, transitions, depth: maxDepth,
+    elapsedMs: Date.now() - start, limit, violations, store, parent, action,
+  };
+}
+
+/**
+ * Stuck states (no CPU can step) from which hardware steps alone cannot reach a state where a CPU
+ * can step; the first in BFS order is the shortest deadlock.
+ */
+function deadlocks(stuck: readonly number[], edges: ReadonlyMap<number, readonly number[]>): number | undefined {
+  const escapes = new Set<number>();
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const s of stuck) {
+      if (escapes.has(s)) continue;
+      if (edges.get(s)!.some((t) => !edges.has(t) || escapes.has(t))) { escapes.add(s); changed = true; }
+    }
+  }
+  return stuck.find((s) => !escapes.has(s));
+}
