@@ -1,7 +1,7 @@
 // The check stage: a scenario's source (and the model files it uses) to a checked Model.
 import type * as A from '../lang/ast.js';
 import { parseFile } from '../lang/parse.js';
-import { Diagnostic, type SourceFile, type Span } from '../lang/source.js';
+import { Diagnostic, lineCol, type SourceFile, type Span } from '../lang/source.js';
 import { expectType } from './expr.js';
 import { loadScenario, readSource, type LoadOptions, type ParsedFile } from './load.js';
 import {
@@ -103,10 +103,19 @@ function scenarioItems<K extends A.Item['kind']>(s: ParsedFile, kind: K): Def<K>
 
 function buildModel(archName: string, archFiles: string[], d: Definitions, useArgs: readonly { name: A.Ident; value: A.Expr }[], scenario: ParsedFile): Model {
   const syms = new Map<string, GlobalSym>();
+  const declaredAt = new Map<string, Span>();
   const declare = (name: A.Ident, sym: GlobalSym) => {
-    if (syms.has(name.name)) throw new Diagnostic(name.span, `'${name.name}' is already declared`);
+    const first = declaredAt.get(name.name);
+    if (first) {
+      // Point at the second declaration in the scenario, not at whichever kind was entered first.
+      const inScenario = (sp: Span) => sp.file === scenario.source;
+      const [here, there] = inScenario(first) && (!inScenario(name.span) || first.start > name.span.start) ? [first, name.span] : [name.span, first];
+      const at = lineCol(there.file, there.start);
+      throw new Diagnostic(here, `'${name.name}' is already declared`, `the first declaration is at ${there.file.path}:${at.line}:${at.col}`);
+    }
     if (['self', 'empty', 'pte', 'tlb', 'tlbe'].includes(name.name)) throw new Diagnostic(name.span, `'${name.name}' is a reserved name`);
     syms.set(name.name, sym);
+    declaredAt.set(name.name, name.span);
   };
   const enums = new Map<string, ScalarType & { k: 'enum' }>();
   for (const e of scenarioItems(scenario, 'enum')) {

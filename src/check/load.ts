@@ -1,15 +1,22 @@
 // Reads a scenario and the model files its `use` lines name (an arch with its `extends` chain,
 // and libraries), parsed, in the order their definitions apply.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as A from '../lang/ast.js';
 import { parseFile } from '../lang/parse.js';
 import { Diagnostic, type SourceFile, type Span } from '../lang/source.js';
 import { didYouMean } from './types.js';
-import { readdirSync } from 'node:fs';
 
-export const BUNDLED_MODELS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../models');
+/** The package's own models/, found from this file whether it runs compiled (dist/) or from source. */
+export const BUNDLED_MODELS = findModels(dirname(fileURLToPath(import.meta.url)));
+
+function findModels(dir: string): string {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json')) && existsSync(join(d, 'models'))) return join(d, 'models');
+    if (dirname(d) === d) return resolve(dir, '../../../models');
+  }
+}
 
 export interface ParsedFile {
   readonly source: SourceFile;

@@ -5,6 +5,9 @@ import { Diagnostic, type Span } from '../lang/source.js';
 import type { Expr, Field, GlobalVar, LValue, Local, Lock, ScalarType, Type } from './model.js';
 import { didYouMean } from './types.js';
 
+/** Built-in functions and statements: not in the symbol table, but candidates for "did you mean". */
+const BUILTIN_CALLS = ['ptep_get', 'tlb', 'frame_of', 'set_pte', 'flush', 'flush_all', 'flush_local', 'flush_local_all'];
+
 export type GlobalSym =
   | { k: 'page'; index: number }
   | { k: 'frame'; index: number }
@@ -118,7 +121,8 @@ export class Ctx {
     return [...this.scopes.flatMap((s) => [...s.keys()]), ...this.g.syms.keys()];
   }
   unknown(name: A.Ident, what = 'name'): Diagnostic {
-    return new Diagnostic(name.span, `unknown ${what} '${name.name}'`, didYouMean(name.name, this.visibleNames()));
+    const builtins = what === 'function' || what === 'procedure' ? BUILTIN_CALLS : [];
+    return new Diagnostic(name.span, `unknown ${what} '${name.name}'`, didYouMean(name.name, [...this.visibleNames(), ...builtins]));
   }
 }
 

@@ -72,7 +72,8 @@ function checkStmtInner(ctx: Ctx, s: A.Stmt): Stmt {
       }
       const v = checkExpr(ctx, s.value);
       if (!assignable(target.t, v.t)) {
-        throw new Diagnostic(s.value.span, `type mismatch: cannot assign ${typeName(v.t)} to ${typeName(target.t)}`);
+        throw new Diagnostic(s.value.span, `type mismatch: cannot assign ${typeName(v.t)} to ${typeName(target.t)}`,
+          target.t.k === 'bool' && v.t.k === 'int' ? 'write true or false' : undefined);
       }
       checkConstRange(ctx, v.e, target.t, s.value.span);
       return mk(ctx, s.span, { k: 'assign', target: target.lv, value: v.e });

@@ -14,6 +14,8 @@ export interface ProgramNode {
   readonly stmt: Stmt;
   /** Slots of the locals in scope at this node. */
   readonly scope: readonly number[];
+  /** For an access: where a fault goes (the handler's first step, or the access again). */
+  faultPc?: number;
   exec: Exec;
 }
 
@@ -115,6 +117,7 @@ export function compileProgram(ctx: ProgramContext, cpu: Cpu): CompiledProgram {
       case 'access': {
         const n = node(st, scope);
         const handler = st.handler ? build(st.handler, n.pc, scope) : undefined;
+        n.faultPc = handler ?? n.pc;
         n.exec = compileAccess(ctx, env, st, () => jump(n, next), handler === undefined ? undefined : () => jump(n, handler));
         return n.pc;
       }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ohm from 'ohm-js';
 import type * as A from './ast.js';
-import { Diagnostic, type SourceFile, type Span } from './source.js';
+import { Diagnostic, lineCol, type SourceFile, type Span } from './source.js';
 
 const grammarPath = join(dirname(fileURLToPath(import.meta.url)), 'dirtyrace.ohm');
 const grammar = ohm.grammar(readFileSync(grammarPath, 'utf8'));
@@ -27,21 +27,57 @@ function checkNesting(file: SourceFile): void {
 export function parseFile(file: SourceFile): A.FileAst {
   checkNesting(file);
   const match = grammar.match(file.text);
-  if (match.failed()) {
-    const pos = match.getRightmostFailurePosition();
-    const expected = describeExpected(match.getExpectedText());
-    const found = file.text.slice(pos).match(/^\s*(\S{1,20})/)?.[1];
-    throw new Diagnostic(
-      { file, start: pos, end: pos + 1 },
-      `syntax error: expected ${expected}${found === undefined ? ' before the end of the file' : `, found '${found}'`}`,
-    );
-  }
+  if (match.failed()) throw syntaxError(file, match.getRightmostFailurePosition(), match.getExpectedText());
   return semanticsFor(file)(match).ast() as A.FileAst;
 }
 
+function syntaxError(file: SourceFile, pos: number, expectedText: string): Diagnostic {
+  const expected = describeExpected(expectedText);
+  const found = file.text.slice(pos).match(/^\s*(\S{1,20})/)?.[1];
+  // A missing ';' at the end of a line: point just after the line's last token, not at the
+  // next line, which is where the parser noticed.
+  const wantsSemi = expectedText.split(/, or |, /).some((p) => p.trim() === '";"');
+  const gap = file.text.slice(0, pos).match(/\s*$/)![0];
+  if (wantsSemi && gap.includes('\n') && found !== undefined) {
+    let end = pos - gap.length;
+    const lineStart = file.text.lastIndexOf('\n', end - 1) + 1;
+    const comment = file.text.slice(lineStart, end).indexOf('//');
+    if (comment >= 0) end = lineStart + comment;
+    const prev = file.text.slice(lineStart, end).match(/(\S{1,20})\s*$/);
+    if (prev && !prev[1]!.endsWith('*/')) {
+      const at = lineStart + prev.index! + prev[1]!.length;
+      return new Diagnostic({ file, start: at, end: at + 1 }, `syntax error: expected ';' after '${prev[1]}'`,
+        `the next line starts with '${found}'`);
+    }
+  }
+  return new Diagnostic(
+    { file, start: pos, end: pos + 1 },
+    `syntax error: expected ${expected}${found === undefined ? ' before the end of the file' : `, found '${found}'`}`,
+    found === undefined ? unclosedBrace(file) : undefined,
+  );
+}
+
+/** Where the innermost '{' left open at the end of the file was opened, as a hint. */
+function unclosedBrace(file: SourceFile): string | undefined {
+  const open: number[] = [];
+  const t = file.text;
+  for (let i = 0; i < t.length; i++) {
+    if (t.startsWith('//', i)) i = t.indexOf('\n', i) < 0 ? t.length : t.indexOf('\n', i);
+    else if (t.startsWith('/*', i)) i = t.indexOf('*/', i + 2) < 0 ? t.length : t.indexOf('*/', i + 2) + 1;
+    else if (t[i] === '{') open.push(i);
+    else if (t[i] === '}') open.pop();
+  }
+  const at = open.pop();
+  if (at === undefined) return undefined;
+  const { line, col } = lineCol(file, at);
+  return `the '{' at line ${line}, column ${col} is never closed`;
+}
+
 function describeExpected(text: string): string {
-  // ohm lists every alternative; keep the message to the few a person can act on.
-  const parts = text.split(/, or |, /).map((s) => s.trim()).filter(Boolean);
+  // ohm lists every alternative; keep the message to the few a person can act on. The
+  // characters that may start a name or number are one alternative each, not three.
+  const parts = text.split(/, or |, /).map((s) => s.trim()).filter(Boolean)
+    .map((p) => (p === '"_"' || p === 'a letter' ? 'a name' : p === 'a digit' ? 'a number' : p));
   const unique = [...new Set(parts)];
   if (unique.length > 8) return `${unique.slice(0, 8).join(', ')}, ...`;
   return unique.join(' or ');

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The `dirtyrace` executable.
+import { runCli } from './run.js';
+
+runCli(process.argv.slice(2), {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+}).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    process.stderr.write(`dirtyrace: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 4;
+  },
+);

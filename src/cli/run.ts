@@ -1,0 +1,186 @@
+// The command line: arguments, the pipeline per file, output and the exit status.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { checkFile } from '../check/index.js';
+import { compile } from '../compile/index.js';
+import { explore } from '../explore/bfs.js';
+import { verdictOf } from '../explore/verdict.js';
+import { Diagnostic, formatDiagnostic, lineCol } from '../lang/source.js';
+import { JSON_SCHEMA_VERSION, resultJson } from '../report/json.js';
+import { formatResult, statsLine } from '../report/text.js';
+
+export interface Io {
+  stdout(s: string): void;
+  stderr(s: string): void;
+}
+
+export const EXIT = { ok: 0, failed: 1, badInput: 2, inconclusive: 3, internal: 4 } as const;
+const DEFAULT_MAX_STATES = 20_000_000;
+
+const USAGE = `usage: dirtyrace check [options] PATH...
+       dirtyrace --help | --version
+
+Checks every scenario file (*.race) given or found under the given directories.
+
+options:
+  --arch A[,B...]     check under these architecture models instead of the scenario's own
+  --max-states N      stop after N stored states (default ${DEFAULT_MAX_STATES}); exit 3
+  --time-limit S      stop after S seconds; exit 3
+  --format F          text (default) or json
+  --models DIR        also look for model files in DIR (repeatable)
+  --no-trace          do not print counterexample traces
+  -h, --help          this text
+  --version           the tool version
+
+exit status: 0 every expectation met; 1 a property violated or an expectation missed;
+2 bad input (the error is printed as file:line:col with a caret); 3 inconclusive (a limit was
+reached first); 4 internal error (a bug in dirtyrace: please report it)`;
+
+export function toolVersion(): string {
+  const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '../../../package.json');
+  try {
+    return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Exit statuses of several checks combined: bad input first, then failures, then unknowns. */
+export function combineExits(codes: readonly number[]): number {
+  for (const c of [EXIT.internal, EXIT.badInput, EXIT.failed, EXIT.inconclusive]) if (codes.includes(c)) return c;
+  return EXIT.ok;
+}
+
+function scenarioFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    const st = statSync(p);
+    if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e));
+    else if (p.endsWith('.race')) out.push(p);
+  };
+  for (const p of paths) {
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) throw new UsageError(`no such file or directory: ${p}`);
+    if (st.isFile()) out.push(p);
+    else walk(p);
+  }
+  return out;
+}
+
+class UsageError extends Error {}
+
+function positiveNumber(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number, found '${v}'`);
+  return n;
+}
+
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv], allowPositionals: true, strict: true,
+      options: {
+        arch: { type: 'string' }, 'max-states': { type: 'string' }, 'time-limit': { type: 'string' },
+        format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    io.stderr(`dirtyrace: ${(e as Error).message}\n\n${USAGE}\n`);
+    return EXIT.badInput;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) { io.stdout(`${USAGE}\n`); return EXIT.ok; }
+  if (values.version) { io.stdout(`dirtyrace ${toolVersion()}\n`); return EXIT.ok; }
+  const [command, ...paths] = positionals;
+  try {
+    if (command !== 'check') throw new UsageError(command === undefined ? 'no command given' : `unknown command '${command}'`);
+    if (!paths.length) throw new UsageError('check needs at least one file or directory');
+    const format = values.format ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(`--format is text or json, found '${format}'`);
+    const opts: CheckRun = {
+      archs: values.arch ? values.arch.split(',').map((a) => a.trim()).filter(Boolean) : [undefined],
+      maxStates: positiveNumber(values['max-states'], '--max-states') ?? DEFAULT_MAX_STATES,
+      timeLimitMs: (positiveNumber(values['time-limit'], '--time-limit') ?? Infinity) * 1000,
+      modelDirs: values.models ?? [],
+      traces: !values['no-trace'],
+      json: format === 'json',
+    };
+    return runChecks(scenarioFiles(paths), opts, io);
+  } catch (e) {
+    if (e instanceof UsageError) { io.stderr(`dirtyrace: ${e.message}\n\n${USAGE}\n`); return EXIT.badInput; }
+    throw e;
+  }
+}
+
+interface CheckRun {
+  readonly archs: readonly (string | undefined)[];
+  readonly maxStates: number;
+  readonly timeLimitMs: number;
+  readonly modelDirs: readonly string[];
+  readonly traces: boolean;
+  readonly json: boolean;
+}
+
+interface FileOutcome {
+  readonly exit: number;
+  readonly text: string;
+  readonly summary: string;
+  readonly json: unknown;
+}
+
+function checkOne(file: string, arch: string | undefined, run: CheckRun): FileOutcome {
+  const label = arch ? `${file} [${arch}]` : file;
+  try {
+    const model = checkFile(file, { arch, modelDirs: run.modelDirs });
+    const ts = compile(model);
+    const r = explore(ts, { maxStates: run.maxStates, timeLimitMs: run.timeLimitMs });
+    const v = verdictOf(model, r);
+    const status = v.exit === 0 ? 'PASS' : v.exit === 3 ? 'UNKNOWN' : 'FAIL';
+    const violated = v.properties.filter((p) => p.status === 'violated').map((p) => p.property.name);
+    const found = v.outcome === 'violated' ? `violated ${violated.join(', ')}` : v.outcome;
+    const summary = `${status.padEnd(7)} ${label}  ${found}${v.expected && v.exit !== 0 ? ` (expected ${v.expected})` : ''}  (${statsLine(model, r)})`;
+    return { exit: v.exit, text: formatResult(ts, r, v, { traces: run.traces }), summary, json: resultJson(ts, r, v) };
+  } catch (e) {
+    if (!(e instanceof Diagnostic)) {
+      const msg = e instanceof RangeError ? `${e.message} (the scenario is too large or too deeply nested)` : String((e as Error).message ?? e);
+      const text = `${label}: internal error: ${msg}`;
+      return { exit: EXIT.internal, text, summary: `ERROR   ${text}`, json: { file, arch: arch ?? null, internalError: msg } };
+    }
+    const text = formatDiagnostic(e);
+    const at = lineCol(e.span.file, e.span.start);
+    return {
+      exit: EXIT.badInput, text, summary: `ERROR   ${label}\n${text}`,
+      json: { file, arch: arch ?? null, error: { file: e.span.file.path, line: at.line, col: at.col, message: e.message, hint: e.hint ?? null } },
+    };
+  }
+}
+
+function runChecks(files: readonly string[], run: CheckRun, io: Io): number {
+  const outcomes = files.flatMap((f) => run.archs.map((a) => checkOne(f, a, run)));
+  const exit = combineExits(outcomes.map((o) => o.exit));
+  if (run.json) {
+    io.stdout(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, tool: { name: 'dirtyrace', version: toolVersion() }, exit, results: outcomes.map((o) => o.json) }, null, 2)}\n`);
+    return exit;
+  }
+  if (outcomes.length === 1) {
+    const o = outcomes[0]!;
+    (o.exit === EXIT.badInput || o.exit === EXIT.internal ? io.stderr : io.stdout)(`${o.text}\n`);
+    return exit;
+  }
+  for (const o of outcomes) {
+    io.stdout(`${o.summary}\n`);
+    if (o.exit === EXIT.failed && run.traces) io.stdout(`${indent(o.text)}\n`);
+  }
+  const count = (c: number) => outcomes.filter((o) => o.exit === c).length;
+  io.stdout(`\n${outcomes.length} checked: ${count(EXIT.ok)} passed, ${count(EXIT.failed)} failed, ${count(EXIT.inconclusive)} inconclusive, ${count(EXIT.badInput) + count(EXIT.internal)} errors\n`);
+  return exit;
+}
+
+function indent(s: string): string {
+  return s.split('\n').map((l) => `    ${l}`).join('\n');
+}

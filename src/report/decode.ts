@@ -1,0 +1,82 @@
+// A packed state as the named values a kernel developer reads: PTEs, TLB entries, globals,
+// frames, locks and live locals.
+import type { Field, Model, ScalarType } from '../check/model.js';
+import { pteSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
+
+export function scalarText(m: Model, t: ScalarType, v: number): string {
+  switch (t.k) {
+    case 'bool': return v ? 'true' : 'false';
+    case 'int': return String(v);
+    case 'enum': return t.members[v] ?? String(v);
+    case 'page': return m.pages[v]?.name ?? String(v);
+    case 'frame': return m.frames[v]?.name ?? String(v);
+    case 'cpu': return m.cpus[v]?.name ?? String(v);
+  }
+}
+
+/** `{present,write,dirty,pfn=F0}`: true flags by name, other fields as name=value. */
+export function recordText(m: Model, fields: readonly Field[], s: Int32Array, at: number): string {
+  const parts: string[] = [];
+  fields.forEach((f, i) => {
+    const v = s[at + i]!;
+    if (f.type.k === 'bool') { if (v) parts.push(f.name); } else parts.push(`${f.name}=${scalarText(m, f.type, v)}`);
+  });
+  return `{${parts.join(',')}}`;
+}
+
+/** Every named value of a state, in a fixed order. */
+export function describeState(ts: TransitionSystem, s: Int32Array): Map<string, string> {
+  const { model: m, layout: l } = ts;
+  const out = new Map<string, string>();
+  for (const p of m.pages) out.set(p.name, recordText(m, m.arch.pteFields, s, pteSlot(l, p.index, 0)));
+  for (const c of m.cpus) {
+    for (const p of m.pages) {
+      const at = tlbSlot(l, m.pages.length, c.index, p.index, 0);
+      out.set(`tlb[${c.name}][${p.name}]`, s[at] ? recordText(m, m.arch.tlbFields.slice(1), s, at + 1) : '-');
+    }
+  }
+  for (const g of m.globals) {
+    const base = l.globalSlot[g.id]!;
+    g.init.forEach((_, i) => {
+      const name = g.indexBy === 'page' ? `${g.name}[${m.pages[i]!.name}]` : g.indexBy === 'cpu' ? `${g.name}[${m.cpus[i]!.name}]` : g.name;
+      out.set(name, scalarText(m, g.type, s[base + i]!));
+    });
+  }
+  for (const f of m.frames) {
+    out.set(`${f.name}.version`, String(s[l.versionBase + f.index]));
+    if (s[l.freedBase + f.index]) out.set(`${f.name}.freed`, 'true');
+  }
+  m.locks.forEach((lock) => {
+    const width = l.lockWidth[lock.id]!;
+    const instances = lock.perPage ? m.pages.map((p) => `${lock.name}[${p.name}]`) : [lock.name];
+    instances.forEach((name, i) => {
+      const at = l.lockSlot[lock.id]! + i * width;
+      const holders = s[at] ? [m.cpus[s[at]! - 1]!.name] : [];
+      if (lock.kind === 'rwsem') m.cpus.forEach((c) => { if (s[at + 1]! & (1 << c.index)) holders.push(`${c.name}(r)`); });
+      out.set(name, holders.length ? `held by ${holders.join(', ')}` : 'free');
+    });
+  });
+  m.cpus.forEach((c) => {
+    const cl = l.cpus[c.index]!;
+    const node = ts.programs[c.index]!.nodes[s[cl.pc]!];
+    const live = new Set(node?.scope ?? []);
+    c.locals.forEach((lc) => {
+      const at = cl.localSlot[lc.id]!;
+      if (!live.has(at) || lc.name.startsWith('#')) return;
+      const text = lc.type.k === 'pte' ? recordText(m, m.arch.pteFields, s, at)
+        : lc.type.k === 'tlbe' ? (s[at] ? recordText(m, m.arch.tlbFields.slice(1), s, at + 1) : '-')
+        : scalarText(m, lc.type as ScalarType, s[at]!);
+      out.set(`${c.name}.${lc.name}`, text);
+    });
+  });
+  return out;
+}
+
+/** The values that differ between two states, as `name=value` in state order. */
+export function changes(ts: TransitionSystem, before: Int32Array, after: Int32Array): string[] {
+  const a = describeState(ts, before);
+  const b = describeState(ts, after);
+  const out: string[] = [];
+  for (const [k, v] of b) if (a.get(k) !== v) out.push(`${k}=${v}`);
+  return out;
+}
