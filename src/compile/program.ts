@@ -6,6 +6,7 @@ import {
 } from './atomic.js';
 import { compileScalar, compileValue, type Env } from './expr.js';
 import { tlbSlot, type Layout } from './layout.js';
+import { spanText } from '../lang/source.js';
 
 export const FINISHED = 0;
 
@@ -14,6 +15,8 @@ export interface ProgramNode {
   readonly stmt: Stmt;
   /** Slots of the locals in scope at this node. */
   readonly scope: readonly number[];
+  /** For a step inside an inlined procedure: the call as the scenario wrote it. */
+  label?: string;
   /** For an access: where a fault goes (the handler's first step, or the access again). */
   faultPc?: number;
   exec: Exec;
@@ -79,9 +82,13 @@ export function compileProgram(ctx: ProgramContext, cpu: Cpu): CompiledProgram {
         const inner = [...scope, ...slotsOf(st.locals)];
         return st.body.reduceRight((after, s) => build(s, after, inner), next);
       }
-      case 'call':
+      case 'call': {
         returnTo.set(st.callId, next);
-        return build(st.body, next, scope);
+        const first = nodes.length;
+        const entry = build(st.body, next, scope);
+        labelCall(nodes.slice(first) as ProgramNode[], st);
+        return entry;
+      }
       case 'return':
         if (!st.value) return returnTo.get(st.callId)!;
         break;
@@ -143,6 +150,21 @@ export function compileProgram(ctx: ProgramContext, cpu: Cpu): CompiledProgram {
 
   const entry = build(cpu.body, FINISHED, []);
   return { entry, nodes };
+}
+
+/** Steps of an inlined call are shown as the call the scenario wrote (plus the inner step if several). */
+function labelCall(inner: ProgramNode[], call: Stmt & { k: 'call' }): void {
+  const text = spanText(call.span).replace(/\s+/g, ' ');
+  for (const n of inner) {
+    if (inner.length === 1) n.label = text;
+    else n.label = `${text} > ${n.label ?? stmtHead(n.stmt)}`;
+  }
+}
+
+/** The first line of a statement: `if (cond)` rather than its whole body. */
+export function stmtHead(st: Stmt): string {
+  const text = spanText(st.span).replace(/\s+/g, ' ').trim();
+  return st.k === 'if' || st.k === 'while' ? text.replace(/\s*\{.*$/, '') : text;
 }
 
 /** The effect of a simple step (everything but control flow and accesses). */

@@ -5,10 +5,11 @@ import type { TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { PropertyVerdict, Verdict } from '../explore/verdict.js';
 import { spanText } from '../lang/source.js';
+import { stmtHead } from '../compile/program.js';
 import { changes, describeState } from './decode.js';
 import { rebuildTrace, type Actor } from './trace.js';
 
-const COLUMN = 34;
+const COLUMN = 40;
 
 export function statsLine(m: Model, r: ExploreResult): string {
   const n = (x: number, one: string) => `${x} ${one}${x === 1 ? '' : 's'}`;
@@ -17,9 +18,8 @@ export function statsLine(m: Model, r: ExploreResult): string {
 
 export function stepText(actor: Actor, m: Model): string {
   if (actor.kind === 'hw') return `[hw] ${actor.rule} ${m.pages[actor.page]!.name}`;
-  const text = spanText(actor.stmt.span).replace(/\s+/g, ' ').trim();
-  const short = text.length > COLUMN - 2 ? `${text.slice(0, COLUMN - 5)}...` : text;
-  return actor.fault ? `${short} -> fault` : short;
+  const text = actor.label ?? stmtHead(actor.stmt);
+  return actor.fault ? `${text} -> fault` : text;
 }
 
 export function formatTrace(ts: TransitionSystem, r: ExploreResult, pv: PropertyVerdict): string {
@@ -29,7 +29,7 @@ export function formatTrace(ts: TransitionSystem, r: ExploreResult, pv: Property
   const lines = [header.join(' ').trimEnd()];
   let before = trace.initial;
   trace.steps.forEach((step, i) => {
-    const cols = m.cpus.map((c) => (step.actor.cpu === c.index ? stepText(step.actor, m) : '').padEnd(COLUMN));
+    const cols = m.cpus.map((c) => (step.actor.cpu === c.index ? fit(stepText(step.actor, m)) : '').padEnd(COLUMN));
     const delta = changes(ts, before, step.after).join('  ');
     const mark = step.failing ? '   <-- fails here' : '';
     lines.push(`${String(i + 1).padEnd(5)} ${cols.join(' ')} ${delta}${mark}`.trimEnd());
@@ -42,6 +42,10 @@ export function formatTrace(ts: TransitionSystem, r: ExploreResult, pv: Property
   lines.push(`${p.name} fails: ${what}`);
   lines.push(`  in: ${values}`);
   return lines.join('\n');
+}
+
+function fit(text: string): string {
+  return text.length > COLUMN - 1 ? `${text.slice(0, COLUMN - 4)}...` : text;
 }
 
 function describeBuiltin(name: string): string {

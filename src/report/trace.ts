@@ -1,10 +1,10 @@
 // A counterexample as a list of steps with the state after each, rebuilt from the parent links.
 import type { Stmt } from '../check/model.js';
-import { OK, type TransitionSystem } from '../compile/index.js';
+import type { TransitionSystem } from '../compile/index.js';
 import type { ExploreResult, Violation } from '../explore/bfs.js';
 
 export type Actor =
-  | { readonly kind: 'cpu'; readonly cpu: number; readonly stmt: Stmt; readonly fault: boolean }
+  | { readonly kind: 'cpu'; readonly cpu: number; readonly stmt: Stmt; readonly label?: string; readonly fault: boolean }
   | { readonly kind: 'hw'; readonly rule: string; readonly cpu: number; readonly page: number };
 
 export interface TraceStep {
@@ -53,7 +53,7 @@ function actorOf(ts: TransitionSystem, action: number, before: Int32Array, after
   const pcSlot = ts.layout.cpus[action]!.pc;
   const node = ts.programs[action]!.nodes[before[pcSlot]!]!;
   const fault = node.stmt.k === 'access' && node.faultPc === after[pcSlot] && !completedWrite(ts, before, after);
-  return { kind: 'cpu', cpu: action, stmt: node.stmt, fault };
+  return { kind: 'cpu', cpu: action, stmt: node.stmt, label: node.label, fault };
 }
 
 function completedWrite(ts: TransitionSystem, before: Int32Array, after: Int32Array): boolean {
@@ -62,4 +62,3 @@ function completedWrite(ts: TransitionSystem, before: Int32Array, after: Int32Ar
   return false;
 }
 
-export { OK };
