@@ -13,6 +13,7 @@ async function run(...argv: string[]) {
 
 const P1 = 'scenarios/apply_as_clean/harvest-after-flush.race';
 const P2 = 'scenarios/apply_as_clean/harvest-before-flush.race';
+const WALKTHROUGH = 'scenarios/tutorial/apply_as_clean.race';
 
 describe('exit statuses', () => {
   it('P1 holds as expected: 0', async () => {
@@ -75,8 +76,8 @@ describe('exit statuses', () => {
 });
 
 describe('the P2 counterexample', () => {
-  it('is the race of reference-cases.md and nothing more', async () => {
-    const r = await run('check', '--format', 'json', P2);
+  it('is the race of reference-cases.md and nothing more (README walkthrough)', async () => {
+    const r = await run('check', '--format', 'json', WALKTHROUGH);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.schemaVersion).toBe(1);
@@ -102,6 +103,16 @@ describe('the P2 counterexample', () => {
     ]);
     expect(prop.trace[10].changes).toEqual(['F0.version=2']);
     expect(prop.final).toMatchObject({ P: '{present,write,accessed,pfn=F0}', bitmap: 'false', saved: '1', 'F0.version': '2' });
+  });
+
+  it('is as short with the kernel library (scenarios/apply_as_clean)', async () => {
+    const doc = JSON.parse((await run('check', '--format', 'json', P2)).stdout);
+    const prop = doc.results[0].properties.find((p: { name: string }) => p.name === 'no_lost_dirty');
+    expect(prop.depth).toBe(12);
+    const writes = prop.trace.filter((s: { actor: string; text: string }) => s.actor === 'writer');
+    expect(writes.map((s: { text: string }) => s.text)).toEqual(['write P;', 'write P;']);
+    expect(prop.trace.filter((s: { hardware: boolean }) => s.hardware)).toEqual([]);
+    expect(prop.final).toMatchObject({ 'bitmap[P]': 'false', saved: '1', 'F0.version': '2' });
   });
 });
 

@@ -62,7 +62,9 @@ export function describeState(ts: TransitionSystem, s: Int32Array): Map<string, 
     const live = new Set(node?.scope ?? []);
     c.locals.forEach((lc) => {
       const at = cl.localSlot[lc.id]!;
-      if (!live.has(at) || lc.name.startsWith('#')) return;
+      // In scope but all zero: not assigned yet (or assigned zero), which a trace need not show.
+      const width = lc.type.k === 'pte' ? m.arch.pteFields.length : lc.type.k === 'tlbe' ? m.arch.tlbFields.length : 1;
+      if (!live.has(at) || lc.name.startsWith('#') || s.subarray(at, at + width).every((x) => x === 0)) return;
       const text = lc.type.k === 'pte' ? recordText(m, m.arch.pteFields, s, at)
         : lc.type.k === 'tlbe' ? (s[at] ? recordText(m, m.arch.tlbFields.slice(1), s, at + 1) : '-')
         : scalarText(m, lc.type as ScalarType, s[at]!);
