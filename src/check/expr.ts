@@ -1,6 +1,6 @@
 // Expressions: resolution, typing, and inlining of pure `fn` helpers into the expression tree.
 import type * as A from '../lang/ast.js';
-import { Diagnostic, type Span } from '../lang/source.js';
+import { Diagnostic, spanText, type Span } from '../lang/source.js';
 import type { Expr, RecordKind, Type } from './model.js';
 import { fieldIndex, type Ctx } from './scope.js';
 import { BOOL, CPU, FRAME, PAGE, assignable, constBool, constInt, constValue, inRange, isScalar, typeName } from './types.js';
@@ -17,10 +17,17 @@ export function expectType(ctx: Ctx, node: A.Expr, want: Type, what = 'expressio
   const got = checkExpr(ctx, node);
   if (!assignable(want, got.t)) {
     throw new Diagnostic(node.span, `type mismatch: ${what} must be ${typeName(want)}, found ${typeName(got.t)}`,
-      want.k === 'bool' && got.t.k === 'int' ? 'write true or false' : undefined);
+      want.k === 'bool' && got.t.k === 'int' ? boolHint(node) : undefined);
   }
   checkConstRange(ctx, got.e, want, node.span);
   return got.e;
+}
+
+/** What to write where an int stands for a bool: a literal is true/false, anything else a comparison. */
+function boolHint(node: A.Expr): string {
+  const text = spanText(node.span);
+  if (node.kind === 'number') return 'write true or false';
+  return text.length > 40 || text.includes('\n') ? 'compare the value, for example: (...) != 0' : `compare the value, for example: ${text} != 0`;
 }
 
 export function checkConstRange(ctx: Ctx, e: Expr, want: Type, span: Span): void {
@@ -200,7 +207,7 @@ function inlineFn(ctx: Ctx, decl: A.Item & { kind: 'fn' }, call: A.Expr & { kind
 }
 
 /** A function body (let, if/else, return) as one expression: `if (c) return a; return b;` is `c ? a : b`. */
-function fnBody(ctx: Ctx, stmts: readonly A.Stmt[], ret: Type, decl: A.Item & { kind: 'fn' }): Expr {
+export function fnBody(ctx: Ctx, stmts: readonly A.Stmt[], ret: Type, decl: A.Item & { kind: 'fn' }): Expr {
   const [first, ...rest] = stmts;
   if (!first) throw new Diagnostic(decl.name.span, `function '${decl.name.name}' may end without returning a value`);
   switch (first.kind) {

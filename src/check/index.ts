@@ -2,7 +2,7 @@
 import type * as A from '../lang/ast.js';
 import { parseFile } from '../lang/parse.js';
 import { Diagnostic, lineCol, type SourceFile, type Span } from '../lang/source.js';
-import { expectType } from './expr.js';
+import { expectType, fnBody } from './expr.js';
 import { loadScenario, readSource, type LoadOptions, type ParsedFile } from './load.js';
 import {
   BUILTIN_PROPERTIES, type Arch, type Cpu, type Field, type GlobalVar, type HardwareRule, type Lock, type Model,
@@ -240,6 +240,7 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
       cpus.push({ index: cpus.length, name: c.count === undefined ? c.name.name : `${c.name.name}[${i}]`, group: c.name.name, body, locals: frame.locals, span: c.span });
     }
   }
+  checkDetached(g, scenario);
 
   const rule = (body: A.Stmt[], span: Span, name: string, isAccess: boolean): HardwareRule => {
     const frame = new Frame(ids);
@@ -308,6 +309,34 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
 
   const maxVersion = Math.max(1, cpus.reduce((n, c) => n + writesIn(c.body), 0));
   return { file: scenario.source.path, arch, cpus, pages, frames: frames.map((f, index) => ({ index, name: f.name })), globals, locks, properties, expectation, disabled, maxVersion };
+}
+
+/**
+ * Fault handlers and functions are checked where they are inlined; one that no CPU reaches would
+ * otherwise hide its errors. Each is checked once more on its own, in a throwaway frame, with its
+ * parameters standing for unknown values (a handler's page for the first page, as at `write P;`).
+ */
+function checkDetached(g: Globals, scenario: ParsedFile): void {
+  const scratch = () => new Ctx(g, 'program', new Frame({ next: 0 }));
+  for (const h of Object.values(g.handlers)) {
+    const ctx = scratch();
+    ctx.inHandler = true;
+    ctx.isolated(() => {
+      ctx.define(h.param, { k: 'subst', expr: { k: 'const', type: PAGE, value: 0 }, type: PAGE });
+      checkBlock(ctx, h.body, h.span);
+    });
+  }
+  for (const f of scenarioItems(scenario, 'fn')) {
+    const ctx = scratch();
+    ctx.isolated(() => {
+      for (const p of f.params) {
+        const type = g.resolveType(p.type);
+        ctx.define(p.name, { k: 'subst', expr: { k: 'local', local: ctx.frame.local(p.name.name, type) }, type });
+      }
+      ctx.callStack.push(f.name.name);
+      fnBody(ctx, f.body, g.resolveType(f.ret), f);
+    });
+  }
 }
 
 function fieldsOf(decls: readonly A.FieldDecl[], scalar: (t: A.TypeExpr) => ScalarType, what: string, span: Span): Field[] {

@@ -43,6 +43,18 @@ export function readSource(path: string): SourceFile {
   return { path, text: readFileSync(path, 'utf8') };
 }
 
+/** Parsed model files by path, reused while the text is unchanged (every check of a directory uses them). */
+const parsedModels = new Map<string, ParsedFile>();
+
+function parseModel(path: string): ParsedFile {
+  const source = readSource(path);
+  const hit = parsedModels.get(path);
+  if (hit && hit.source.text === source.text) return hit;
+  const file = { source, ast: parseFile(source) };
+  parsedModels.set(path, file);
+  return file;
+}
+
 type ModelKind = { kind: 'arch'; base?: A.Ident } | { kind: 'library' };
 
 function header(file: ParsedFile): ModelKind | undefined {
@@ -59,7 +71,7 @@ export function loadScenario(scenario: ParsedFile, opts: LoadOptions = {}): Load
     for (const dir of dirs) {
       for (const ext of ['.arch', '.lib']) {
         const path = join(dir, name + ext);
-        if (existsSync(path)) return { source: readSource(path), ast: parseFile(readSource(path)) };
+        if (existsSync(path)) return parseModel(path);
       }
     }
     const known = dirs.flatMap((d) => (existsSync(d) ? readdirSync(d) : []))

@@ -50,12 +50,19 @@ function syntaxError(file: SourceFile, pos: number, expectedText: string): Diagn
         `the next line starts with '${found}'`);
     }
   }
+  const word = file.text.slice(pos).match(/^\s*([A-Za-z_][A-Za-z0-9_]*)/)?.[1];
+  const keyword = word !== undefined && KEYWORDS.has(word) && /(^| or |, )a name( or |, |$)/.test(expected);
   return new Diagnostic(
     { file, start: pos, end: pos + 1 },
     `syntax error: expected ${expected}${found === undefined ? ' before the end of the file' : `, found '${found}'`}`,
-    found === undefined ? unclosedBrace(file) : undefined,
+    found === undefined ? unclosedBrace(file) : keyword ? `'${word}' is a keyword and cannot be used as a name` : undefined,
   );
 }
+
+/** The grammar's reservedWord rule, for the hint when one is written where a name belongs. */
+const KEYWORDS = new Set(['let', 'if', 'else', 'while', 'bound', 'for', 'in', 'atomic', 'await', 'assert', 'return', 'done',
+  'skip', 'true', 'false', 'with', 'any', 'override', 'ghost', 'lock', 'unlock', 'down_read', 'up_read', 'down_write',
+  'up_write', 'read', 'write', 'fault', 'extends']);
 
 /** Where the innermost '{' left open at the end of the file was opened, as a hint. */
 function unclosedBrace(file: SourceFile): string | undefined {
@@ -76,8 +83,9 @@ function unclosedBrace(file: SourceFile): string | undefined {
 function describeExpected(text: string): string {
   // ohm lists every alternative; keep the message to the few a person can act on. The
   // characters that may start a name or number are one alternative each, not three.
-  const parts = text.split(/, or |, /).map((s) => s.trim()).filter(Boolean)
-    .map((p) => (p === '"_"' || p === 'a letter' ? 'a name' : p === 'a digit' ? 'a number' : p));
+  // "not a reservedWord" is the grammar's way of saying a name (that is no keyword) goes here.
+  const parts = text.split(/, or |, | or /).map((s) => s.trim()).filter(Boolean)
+    .map((p) => (p === '"_"' || p === 'a letter' || p === 'not a reservedWord' ? 'a name' : p === 'a digit' ? 'a number' : p));
   const unique = [...new Set(parts)];
   if (unique.length > 8) return `${unique.slice(0, 8).join(', ')}, ...`;
   return unique.join(' or ');
@@ -156,7 +164,9 @@ function semanticsFor(file: SourceFile) {
       return { kind: 'any', span: span(this) };
     },
     InitValue(e) {
-      return { kind: 'expr', expr: e.ast(), span: span(this) };
+      // Called for both alternatives: `any` arrives here already built by InitValue_any.
+      const v = e.ast() as A.Expr | { kind: 'any' };
+      return v.kind === 'any' ? v : { kind: 'expr', expr: v, span: span(this) };
     },
     FrameDecl(_f, names, _s) {
       return { kind: 'frame', names: names.asIteration().children.map(id), span: span(this) };
