@@ -123,6 +123,9 @@ function execLock(c: Ctx, s: Stmt & { k: 'lock' }): void {
       break;
     case 'down_read':
       if (l.owner !== -1) throw new Halt('disabled');
+      // Readers are a set, not a count: taking a read lock already held is misuse (as in the
+      // fast explorer), not a silent no-op that a later up_read would turn into a release.
+      if (l.readers.has(me)) throw violation('lock_misuse');
       next = l.update('readers', (r) => r.add(me));
       break;
     case 'up_read':
@@ -170,8 +173,9 @@ function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
     c.st = c.st.setIn(['versions', frame], v);
   }
   const probe: Ctx = { t: c.t, st: c.st, th: Thread(), cpu: -1, page: -1, access: { cpu: c.cpu, page, frame } };
-  const failed = m.properties.filter((p) => p.kind === 'access' && p.access === s.access && !isTrue(probe, p.expr));
-  if (failed.length > 0) throw new Halt('violation', failed.map((p) => p.name));
+  // Only the first violated access property (model order) is recorded, as for every other step.
+  const failed = m.properties.find((p) => p.kind === 'access' && p.access === s.access && !isTrue(probe, p.expr));
+  if (failed) throw violation(failed.name);
 }
 
 /** Advances through control-only items so the top is a step statement (or the CPU is done). */

@@ -11,13 +11,15 @@
 //    `loop_bound`.
 //  * A CPU that has finished has no live locals (even lets not listed in any block's locals).
 //  * Inside `atomic`, a disabled `lock`/`await` disables the whole atomic step.
+//  * `down_read` of an rwsem the CPU already holds for reading violates `lock_misuse` (the
+//    holders are a set; a recursive read acquisition cannot be represented).
 //  * The access rule's effects before `fault` are kept; the handler runs, then the access again.
 //    A rule that ends without done/fault is a model error (throws).
 //  * Storing a TLB entry with valid = 0 stores all zeros.
 //  * Records are range-checked field by field on every store (`overflow`), as are scalars;
 //    frame versions range over 0..maxVersion, freed over bool.
-//  * One step may violate several `access` properties at once: all of them are recorded. Other
-//    violations stop the step at the first one.
+//  * One step may violate several `access` properties at once: only the first in model order is
+//    recorded (as the fast explorer does). Other violations stop the step at the first one.
 //  * Invariant and final properties are checked when a state is first stored; a state that
 //    violates them is still expanded (they do not cut the search).
 //  * Hardware steps run in finished states too.
