@@ -10,6 +10,8 @@ import { verdictOf } from '../explore/verdict.js';
 import { Diagnostic, formatDiagnostic, lineCol } from '../lang/source.js';
 import { JSON_SCHEMA_VERSION, resultJson } from '../report/json.js';
 import { formatResult, statsLine } from '../report/text.js';
+import { runCrosscheck } from './crosscheck.js';
+import { runExport } from './export.js';
 
 export interface Io {
   stdout(s: string): void;
@@ -79,6 +81,8 @@ function positiveNumber(v: string | undefined, flag: string): number | undefined
 }
 
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  if (argv[0] === 'export') return runExport(argv.slice(1), io);
+  if (argv[0] === 'crosscheck') return runCrosscheck(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({

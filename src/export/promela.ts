@@ -1,0 +1,833 @@
+// A checked Model to Promela, for cross-checking the explorer against SPIN. docs/PROMELA.md
+// explains every choice; the short version:
+//  * one proctype per CPU; each program point is a label, each step one `d_step` wrapped in an
+//    `atomic` whose tail jumps (goto) to the next label, so SPIN stores exactly one state per step;
+//  * every piece of state is a global (CPU locals as `c<cpu>_l<id>`), plus a mirror `pc<cpu>` of
+//    each CPU's program point so that properties can name it;
+//  * a violating step reports `assert(p<K>)` (property K), restores the state it started from and
+//    jumps back to its own label: a self-loop, so it has no successor state, as in the explorer;
+//  * hardware rules are options of one `do` loop (label `end_hw`), each guarded by "running this
+//    rule changes the state (or violates)", computed by symbolic execution of the rule;
+//  * invariants, final properties and the lock-only part of `deadlock` are checked after every
+//    step (and in the initial states); the rest of `deadlock` is SPIN's invalid end state.
+// Generated names come from indexes only; user names appear in comments.
+import type { Cpu, Expr, HardwareRule, Local, LValue, Model, Property, ScalarType, Stmt } from '../check/model.js';
+
+const FINISHED = 0;
+const RETURN_BASE = -1000;
+const DONE = -2;
+const FAULT = -3;
+
+export function toPromela(m: Model): string {
+  return new Exporter(m).run();
+}
+
+/** True when no hardware rule can change what `e` reads (so a CPU blocked on `e` stays blocked). */
+export function hardwareIndependent(m: Model, e: Expr): boolean {
+  const w = hardwareWrites(m);
+  let ok = true;
+  const visit = (x: Expr): void => {
+    switch (x.k) {
+      case 'pteOf': case 'rulePte': if (w.pte) ok = false; break;
+      case 'tlbOf': case 'ruleTlb': if (w.tlb) ok = false; break;
+      case 'global': if (w.globals) ok = false; break;
+      case 'frameVersion': case 'frameFreed': if (w.frames) ok = false; break;
+      default: break;
+    }
+    for (const c of exprChildren(x)) visit(c);
+  };
+  visit(e);
+  return ok;
+}
+
+/** Whether a CPU step at `st` can be disabled, and if so, its enabling condition reads no hardware-written state. */
+export function blocksOnlyOnSoftware(m: Model, st: Stmt): boolean {
+  switch (st.k) {
+    case 'await': return hardwareIndependent(m, st.test);
+    case 'atomic': return st.guard !== undefined && hardwareIndependent(m, st.guard);
+    case 'lock': return ['lock', 'down_read', 'down_write'].includes(st.op) && (!st.page || hardwareIndependent(m, st.page));
+    default: return false;
+  }
+}
+
+function hardwareWrites(m: Model): { pte: boolean; tlb: boolean; globals: boolean; frames: boolean } {
+  const w = { pte: false, tlb: false, globals: false, frames: false };
+  const rules = m.arch.hardware.filter((r) => !m.disabled.includes(r.name));
+  const lv = (l: LValue): void => {
+    switch (l.k) {
+      case 'rulePte': w.pte = true; break;
+      case 'ruleTlb': w.tlb = true; break;
+      case 'global': w.globals = true; break;
+      case 'frameVersion': case 'frameFreed': w.frames = true; break;
+      case 'field': lv(l.target); break;
+      default: break;
+    }
+  };
+  const visit = (st: Stmt): void => {
+    switch (st.k) {
+      case 'let': break;
+      case 'assign': lv(st.target); break;
+      case 'return': if (st.target) lv(st.target); break;
+      case 'call': if (st.target) lv(st.target); visit(st.body); break;
+      case 'setPte': w.pte = true; break;
+      case 'flush': w.tlb = true; break;
+      case 'block': case 'atomic': st.body.forEach(visit); break;
+      case 'if': visit(st.then); if (st.else) visit(st.else); break;
+      default: break;
+    }
+  };
+  for (const r of rules) visit(r.body);
+  return w;
+}
+
+function exprChildren(e: Expr): readonly Expr[] {
+  switch (e.k) {
+    case 'record': return e.fields;
+    case 'global': return e.index ? [e.index] : [];
+    case 'pteOf': return [e.page];
+    case 'tlbOf': return [e.cpu, e.page];
+    case 'frameVersion': case 'frameFreed': return [e.frame];
+    case 'field': return [e.target];
+    case 'with': return [e.target, ...e.sets.map(([, v]) => v)];
+    case 'not': case 'neg': return [e.arg];
+    case 'bin': return [e.left, e.right];
+    case 'ite': return [e.test, e.then, e.else];
+    default: return [];
+  }
+}
+
+function bounds(t: ScalarType, m: Model): [number, number] {
+  switch (t.k) {
+    case 'bool': return [0, 1];
+    case 'int': return [t.lo, t.hi];
+    case 'enum': return [0, t.members.length - 1];
+    case 'page': return [0, m.pages.length - 1];
+    case 'frame': return [0, m.frames.length - 1];
+    case 'cpu': return [0, m.cpus.length - 1];
+  }
+}
+
+function promelaType(lo: number, hi: number): string {
+  if (lo >= 0 && hi <= 255) return 'byte';
+  if (lo >= -32768 && hi <= 32767) return 'short';
+  return 'int';
+}
+
+/** Where expressions are evaluated: which CPU runs, which page a rule runs for, how names read. */
+interface Ctx {
+  readonly cpu: number;
+  readonly rulePage?: number;
+  /** Name of a local's storage (field index for records). */
+  local(l: Local, field?: number): string;
+  /** Symbolic execution: the current value of a storage name, if written. */
+  readonly sub?: (name: string) => string | undefined;
+}
+
+const comment = (s: string) => s.replace(/\*\//g, '* /').replace(/\s+/g, ' ');
+
+/** Conjunction/disjunction with constant folding (for the symbolic rule guards). */
+const and = (a: string, b: string) => (a === '0' || b === '0' ? '0' : a === '1' ? b : b === '1' ? a : `(${a} && ${b})`);
+const or = (a: string, b: string) => (a === '1' || b === '1' ? '1' : a === '0' ? b : b === '0' ? a : `(${a} || ${b})`);
+const not = (a: string) => (a === '1' ? '0' : a === '0' ? '1' : `(!${a})`);
+
+interface Node {
+  readonly pc: number;
+  readonly stmt: Stmt;
+  readonly scope: readonly string[];
+  /** Promela body of the step, set after all nodes exist (targets are known then). */
+  code?: string;
+}
+
+class Exporter {
+  private readonly out: string[] = [];
+  private readonly np: number;
+  private readonly propIndex: Map<string, number>;
+  private readonly rules: readonly HardwareRule[];
+  private readonly tempCount = { n: 0 };
+
+  constructor(readonly m: Model) {
+    this.np = m.pages.length;
+    this.propIndex = new Map(m.properties.map((p, i) => [p.name, i]));
+    this.rules = [...m.arch.hardware, m.arch.access.read, m.arch.access.write];
+  }
+
+  private prop(name: string): number {
+    const i = this.propIndex.get(name);
+    if (i === undefined) throw new Error(`internal: no property '${name}'`);
+    return i;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Names
+
+  private pte(f: number, page: string): string { return `pte_f${f}[${page}]`; }
+  private tlbIndex(cpu: string, page: string): string {
+    return /^\d+$/.test(cpu) && /^\d+$/.test(page) ? String(Number(cpu) * this.np + Number(page)) : `(${cpu})*${this.np}+(${page})`;
+  }
+  private tlb(f: number, cpu: string, page: string): string { return `tlb_f${f}[${this.tlbIndex(cpu, page)}]`; }
+  private width(t: { k: string }): number {
+    return t.k === 'pte' ? this.m.arch.pteFields.length : t.k === 'tlbe' ? this.m.arch.tlbFields.length : 1;
+  }
+  private isRecord(t: { k: string }): boolean { return t.k === 'pte' || t.k === 'tlbe'; }
+  private cpuLocal(cpu: number) {
+    return (l: Local, field?: number) => (this.isRecord(l.type) ? `c${cpu}_l${l.id}_${field ?? 0}` : `c${cpu}_l${l.id}`);
+  }
+  private ruleLocal(rule: HardwareRule) {
+    const ri = this.rules.indexOf(rule);
+    return (l: Local, field?: number) => {
+      const i = rule.locals.indexOf(l);
+      if (i < 0) throw new Error('internal: local not in rule');
+      return this.isRecord(l.type) ? `r${ri}_${i}_${field ?? 0}` : `r${ri}_${i}`;
+    };
+  }
+  private localNames(ctx: Ctx, l: Local): string[] {
+    return this.isRecord(l.type) ? Array.from({ length: this.width(l.type) }, (_, f) => ctx.local(l, f)) : [ctx.local(l)];
+  }
+  private temp(): string { return `t${this.tempCount.n++}`; }
+
+  // -------------------------------------------------------------------------------------------
+  // Expressions
+
+  private read(ctx: Ctx, name: string): string { return ctx.sub?.(name) ?? name; }
+
+  /** In symbolic mode, only constant indexes (anything else could alias a written location). */
+  private index(ctx: Ctx, e: Expr): string {
+    const s = this.sx(ctx, e);
+    if (ctx.sub && !/^\d+$/.test(s)) throw new Error('export: a hardware rule reads state at a computed index (not supported)');
+    return s;
+  }
+
+  sx(ctx: Ctx, e: Expr): string {
+    switch (e.k) {
+      case 'const': return e.value < 0 ? `(${e.value})` : String(e.value);
+      case 'self': return String(ctx.cpu);
+      case 'accessCpu': return 'ac_c';
+      case 'accessPage': return 'ac_p';
+      case 'accessFrame': return 'ac_f';
+      case 'local': return this.read(ctx, ctx.local(e.local));
+      case 'global': {
+        if (!e.index) return this.read(ctx, e.v.indexBy ? `g${e.v.id}[0]` : `g${e.v.id}`);
+        return this.read(ctx, `g${e.v.id}[${this.index(ctx, e.index)}]`);
+      }
+      case 'frameVersion': return this.read(ctx, `ver[${this.index(ctx, e.frame)}]`);
+      case 'frameFreed': return this.read(ctx, `frd[${this.index(ctx, e.frame)}]`);
+      case 'field': return this.rx(ctx, e.target)[e.index]!;
+      case 'not': return `(!${this.sx(ctx, e.arg)})`;
+      case 'neg': return `(-${this.sx(ctx, e.arg)})`;
+      case 'ite': return `(${this.sx(ctx, e.test)} -> ${this.sx(ctx, e.then)} : ${this.sx(ctx, e.else)})`;
+      case 'bin': {
+        if (e.rec) {
+          const a = this.rx(ctx, e.left);
+          const b = this.rx(ctx, e.right);
+          const eq = `(${a.map((x, i) => `${x} == ${b[i]}`).join(' && ')})`;
+          return e.op === '==' ? eq : `(!${eq})`;
+        }
+        return `(${this.sx(ctx, e.left)} ${e.op} ${this.sx(ctx, e.right)})`;
+      }
+      default: throw new Error(`internal: ${e.k} is not a scalar expression`);
+    }
+  }
+
+  rx(ctx: Ctx, e: Expr): string[] {
+    const pf = this.m.arch.pteFields.length;
+    const tf = this.m.arch.tlbFields.length;
+    switch (e.k) {
+      case 'local': return this.localNames(ctx, e.local).map((n) => this.read(ctx, n));
+      case 'pteOf': { const p = this.index(ctx, e.page); return Array.from({ length: pf }, (_, f) => this.read(ctx, this.pte(f, p))); }
+      case 'tlbOf': {
+        const c = this.index(ctx, e.cpu); const p = this.index(ctx, e.page);
+        return Array.from({ length: tf }, (_, f) => this.read(ctx, this.tlb(f, c, p)));
+      }
+      case 'rulePte': return Array.from({ length: pf }, (_, f) => this.read(ctx, this.pte(f, String(ctx.rulePage!))));
+      case 'ruleTlb': return Array.from({ length: tf }, (_, f) => this.read(ctx, this.tlb(f, String(ctx.cpu), String(ctx.rulePage!))));
+      case 'record': return e.fields.map((f) => this.sx(ctx, f));
+      case 'with': {
+        const fields = this.rx(ctx, e.target).slice();
+        for (const [i, v] of e.sets) fields[i] = this.sx(ctx, v);
+        return fields;
+      }
+      case 'ite': {
+        const t = this.sx(ctx, e.test); const a = this.rx(ctx, e.then); const b = this.rx(ctx, e.else);
+        return a.map((x, i) => `(${t} -> ${x} : ${b[i]})`);
+      }
+      default: throw new Error(`internal: ${e.k} is not a record expression`);
+    }
+  }
+
+  /** Storage names an l-value writes, with each name's range (undefined: a whole record, unchecked). */
+  private lvalue(ctx: Ctx, lv: LValue): { names: string[]; range?: [number, number] } {
+    const m = this.m;
+    switch (lv.k) {
+      case 'local': {
+        const t = lv.local.type;
+        if (this.isRecord(t)) return { names: this.localNames(ctx, lv.local) };
+        return { names: [ctx.local(lv.local)], range: bounds(t as ScalarType, m) };
+      }
+      case 'global':
+        return { names: [lv.v.indexBy || lv.index ? `g${lv.v.id}[${lv.index ? this.index(ctx, lv.index) : '0'}]` : `g${lv.v.id}`], range: bounds(lv.v.type, m) };
+      case 'frameVersion': return { names: [`ver[${this.index(ctx, lv.frame)}]`], range: [0, m.maxVersion] };
+      case 'frameFreed': return { names: [`frd[${this.index(ctx, lv.frame)}]`], range: [0, 1] };
+      case 'rulePte': return { names: m.arch.pteFields.map((_, f) => this.pte(f, String(ctx.rulePage!))) };
+      case 'ruleTlb': return { names: m.arch.tlbFields.map((_, f) => this.tlb(f, String(ctx.cpu), String(ctx.rulePage!))) };
+      case 'field': {
+        const base = this.lvalue(ctx, lv.target).names;
+        const fields = lv.rec === 'pte' ? m.arch.pteFields : m.arch.tlbFields;
+        return { names: [base[lv.index]!], range: bounds(fields[lv.index]!.type, m) };
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Statements inside one step (imperative; `st` is the status as in compile/atomic.ts)
+
+  /** A store: all values are computed before anything is written (as compileValue does). */
+  private store(ctx: Ctx, lv: LValue, value: Expr, ind: string): string[] {
+    const { names, range } = this.lvalue(ctx, lv);
+    const vals = names.length > 1 ? this.rx(ctx, value) : [this.sx(ctx, value)];
+    if (range) {
+      const t = this.temp();
+      return [`${ind}${t} = ${vals[0]};`,
+        `${ind}if :: (${t} < ${range[0]} || ${t} > ${range[1]}) -> st = ${this.prop('overflow') + 1} :: else -> ${names[0]} = ${t} fi;`];
+    }
+    const temps = vals.map(() => this.temp());
+    return [...vals.map((v, i) => `${ind}${temps[i]} = ${v};`), ...names.map((n, i) => `${ind}${n} = ${temps[i]};`)];
+  }
+
+  private flush(ctx: Ctx, pages: 'all' | readonly Expr[], local: boolean, ind: string): string[] {
+    const cpus = local ? [ctx.cpu] : this.m.cpus.map((c) => c.index);
+    const ps = pages === 'all' ? this.m.pages.map((p) => String(p.index)) : pages.map((p) => this.sx(ctx, p));
+    const out: string[] = [];
+    for (const p of ps) {
+      const t = this.temp();
+      out.push(`${ind}${t} = ${p};`);
+      for (const c of cpus) for (let f = 0; f < this.m.arch.tlbFields.length; f++) out.push(`${ind}${this.tlb(f, String(c), t)} = 0;`);
+    }
+    return out;
+  }
+
+  private setPte(ctx: Ctx, page: Expr, value: Expr, ind: string): string[] {
+    const p = this.temp();
+    const vals = this.rx(ctx, value);
+    const temps = vals.map(() => this.temp());
+    return [`${ind}${p} = ${this.sx(ctx, page)};`, ...vals.map((v, i) => `${ind}${temps[i]} = ${v};`),
+      ...temps.map((t, f) => `${ind}${this.pte(f, p)} = ${t};`)];
+  }
+
+  private clearLocals(ctx: Ctx, locals: readonly Local[], ind: string): string[] {
+    return locals.flatMap((l) => this.localNames(ctx, l)).map((n) => `${ind}${n} = 0;`);
+  }
+
+  /** Statements in sequence; after one that may set `st`, the rest run only while `st == 0`. */
+  private seq(ctx: Ctx, stmts: readonly Stmt[], ind: string): string[] {
+    if (!stmts.length) return [];
+    const [first, ...rest] = stmts;
+    const head = this.inStep(ctx, first!, ind);
+    if (!rest.length) return head;
+    if (!mayStop(first!)) return [...head, ...this.seq(ctx, rest, ind)];
+    const tail = this.seq(ctx, rest, `${ind}  `);
+    return [...head, `${ind}if`, `${ind}:: st == 0 ->`, ...(tail.length ? tail : [`${ind}  skip;`]), `${ind}:: else -> skip`, `${ind}fi;`];
+  }
+
+  private inStep(ctx: Ctx, st: Stmt, ind: string): string[] {
+    switch (st.k) {
+      case 'block': case 'atomic':
+        return [...this.seq(ctx, st.body, ind), ...this.clearLocals(ctx, st.locals, ind)];
+      case 'let': return this.store(ctx, { k: 'local', local: st.local }, st.value, ind);
+      case 'assign': return this.store(ctx, st.target, st.value, ind);
+      case 'setPte': return this.setPte(ctx, st.page, st.value, ind);
+      case 'if': {
+        const a = this.inStep(ctx, st.then, `${ind}  `);
+        const b = st.else ? this.inStep(ctx, st.else, `${ind}  `) : [];
+        return [`${ind}if`, `${ind}:: ${this.sx(ctx, st.test)} ->`, ...(a.length ? a : [`${ind}  skip;`]),
+          `${ind}:: else ->`, ...(b.length ? b : [`${ind}  skip;`]), `${ind}fi;`];
+      }
+      case 'call': {
+        const body = this.inStep(ctx, st.body, ind);
+        return [...body, `${ind}if :: st == ${RETURN_BASE - st.callId} -> st = 0 :: else -> skip fi;`];
+      }
+      case 'return': {
+        const code = RETURN_BASE - st.callId;
+        if (!st.value || !st.target) return [`${ind}st = ${code};`];
+        return [...this.store(ctx, st.target, st.value, ind), `${ind}if :: st == 0 -> st = ${code} :: else -> skip fi;`];
+      }
+      case 'flush': return this.flush(ctx, st.pages, st.local, ind);
+      case 'skip': return [];
+      case 'done': return [`${ind}st = ${DONE};`];
+      case 'fault': return [`${ind}st = ${FAULT};`];
+      default: throw new Error(`internal: '${st.k}' cannot run inside one step`);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Symbolic execution of a hardware rule: does running it change the state, or violate?
+
+  private ruleGuard(rule: HardwareRule, cpu: number, page: number): string {
+    const env = new Map<string, string>();
+    const ctx: Ctx = { cpu, rulePage: page, local: this.ruleLocal(rule), sub: (n) => env.get(n) };
+    let viol = '0';
+    const stateNames = new Set<string>();
+    const write = (names: string[], vals: string[], run: string, range?: [number, number]): string => {
+      if (range) {
+        const bad = `(${vals[0]} < ${range[0]} || ${vals[0]} > ${range[1]})`;
+        viol = or(viol, and(run, bad));
+        run = and(run, not(bad));
+      }
+      names.forEach((n, i) => {
+        const old = env.get(n) ?? n;
+        env.set(n, run === '1' ? vals[i]! : run === '0' ? old : `(${run} -> ${vals[i]} : ${old})`);
+        if (!/^r\d/.test(n)) stateNames.add(n);
+      });
+      return run;
+    };
+    const rets = new Map<number, string>();
+    const exec = (st: Stmt, run: string): string => {
+      if (run === '0') return run;
+      switch (st.k) {
+        case 'block': case 'atomic': for (const s of st.body) run = exec(s, run); return run;
+        case 'let': case 'assign': {
+          const lv: LValue = st.k === 'let' ? { k: 'local', local: st.local } : st.target;
+          const { names, range } = this.lvalue(ctx, lv);
+          const vals = names.length > 1 ? this.rx(ctx, st.value) : [this.sx(ctx, st.value)];
+          return write(names, vals, run, range);
+        }
+        case 'if': {
+          const t = this.sx(ctx, st.test);
+          const a = exec(st.then, and(run, t));
+          const b = st.else ? exec(st.else, and(run, not(t))) : and(run, not(t));
+          return or(a, b);
+        }
+        case 'call': {
+          rets.set(st.callId, '0');
+          const after = exec(st.body, run);
+          return or(after, rets.get(st.callId)!);
+        }
+        case 'return': {
+          if (st.value && st.target) {
+            const { names, range } = this.lvalue(ctx, st.target);
+            const vals = names.length > 1 ? this.rx(ctx, st.value) : [this.sx(ctx, st.value)];
+            run = write(names, vals, run, range);
+          }
+          rets.set(st.callId, or(rets.get(st.callId) ?? '0', run));
+          return '0';
+        }
+        case 'skip': return run;
+        case 'done': case 'fault': return '0';
+        default: throw new Error(`export: '${st.k}' in a hardware rule is not supported`);
+      }
+    };
+    exec(rule.body, '1');
+    const changed = [...stateNames].filter((n) => env.get(n) !== n).map((n) => `${env.get(n)} != ${n}`).reduce((a, b) => or(a, `(${b})`), '0');
+    return or(viol, changed);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Programs
+
+  private cpuProgram(cpu: Cpu): string[] {
+    const ctx: Ctx = { cpu: cpu.index, local: this.cpuLocal(cpu.index) };
+    const nodes: (Node | undefined)[] = [undefined];
+    const returnTo = new Map<number, number>();
+    const names = (locals: readonly Local[]) => locals.flatMap((l) => this.localNames(ctx, l));
+    const node = (stmt: Stmt, scope: readonly string[]): Node => {
+      const n: Node = { pc: nodes.length, stmt, scope };
+      nodes.push(n);
+      return n;
+    };
+    /** Deferred: the code of each node needs the scope of its targets. */
+    const pending: (() => void)[] = [];
+    const build = (st: Stmt, next: number, scope: readonly string[]): number => {
+      switch (st.k) {
+        case 'block': {
+          const inner = [...scope, ...names(st.locals)];
+          return st.body.reduceRight((after, s) => build(s, after, inner), next);
+        }
+        case 'call': returnTo.set(st.callId, next); return build(st.body, next, scope);
+        case 'return': if (!st.value) return returnTo.get(st.callId)!; break;
+        case 'while': {
+          const inner = [...scope, ...names([st.counter])];
+          const n = node(st, inner);
+          const body = build(st.body, n.pc, inner);
+          const counter = ctx.local(st.counter);
+          pending.push(() => {
+            n.code = [
+              `if`,
+              `:: !${this.sx(ctx, st.test)} -> tg = ${next}`,
+              `:: else ->`,
+              `  if`,
+              `  :: ${counter} >= ${st.bound} -> st = ${this.prop('loop_bound') + 1}`,
+              `  :: else -> ${counter} = ${counter} + 1; tg = ${body}`,
+              `  fi`,
+              `fi;`,
+            ].join('\n');
+          });
+          return n.pc;
+        }
+        case 'if': {
+          const n = node(st, scope);
+          const a = build(st.then, next, scope);
+          const b = st.else ? build(st.else, next, scope) : next;
+          pending.push(() => { n.code = `if :: ${this.sx(ctx, st.test)} -> tg = ${a} :: else -> tg = ${b} fi;`; });
+          return n.pc;
+        }
+        case 'access': {
+          const n = node(st, scope);
+          const handler = st.handler ? build(st.handler, n.pc, scope) : undefined;
+          pending.push(() => { n.code = this.access(ctx, st, n.pc, next, handler).join('\n'); });
+          return n.pc;
+        }
+        default: break;
+      }
+      const n = node(st, scope);
+      const go = st.k === 'return' ? returnTo.get(st.callId)! : next;
+      pending.push(() => {
+        const body = this.step(ctx, st);
+        const rets = collectReturns(st).map((id) => `:: st == ${RETURN_BASE - id} -> st = 0; tg = ${returnTo.get(id)!}`);
+        n.code = [...body, `if`, `:: st == 0 -> tg = ${go}`, ...rets, `:: else -> skip`, `fi;`].join('\n');
+      });
+      return n.pc;
+    };
+    const entry = build(cpu.body, FINISHED, []);
+    for (const p of pending) p();
+    this.entries.push(entry);
+    this.nodeCount.push(nodes.length);
+    this.guardedNodes.push(nodes.flatMap((n) => (n && blocksOnlyOnSoftware(this.m, n.stmt) ? [{ pc: n.pc, enabled: this.enabled(ctx, n.stmt) }] : [])));
+
+    const c = cpu.index;
+    const lines = [`/* CPU ${c}: ${comment(cpu.name)} */`, `proctype cpu${c}() {`];
+    const order = [entry, ...nodes.flatMap((n) => (n && n.pc !== entry ? [n.pc] : []))].filter((pc) => pc !== FINISHED);
+    for (const pc of order) {
+      const n = nodes[pc]!;
+      const targets = new Set<number>();
+      const code = n.code!;
+      for (const mt of code.matchAll(/tg = (\d+)/g)) targets.add(Number(mt[1]));
+      const snap = n.stmt.k === 'atomic' || n.stmt.k === 'access';
+      const guard = this.enabled(ctx, n.stmt);
+      const resolve: string[] = [];
+      for (const t of targets) {
+        const keep = new Set(t === FINISHED ? [] : nodes[t]!.scope);
+        const clear = n.scope.filter((x) => !keep.has(x)).map((x) => `${x} = 0; `).join('');
+        resolve.push(`  :: tg == ${t} -> ${clear}pc${c} = ${t}; nx${c} = ${t}; post()`);
+      }
+      lines.push(
+        `N${pc}: /* ${comment(stmtText(n.stmt))} */`,
+        `  if :: atomic { d_step { ${guard} ->`,
+        `    st = 0; tg = -1;${snap ? ` snap${c}();` : ''}`,
+        ...indentLines(code, '    '),
+        `    if`,
+        `    :: st > 0 ->${snap ? ` restore${c}();` : ''} report(); nx${c} = ${pc}`,
+        ...resolve.map((r) => `  ${r}`),
+        `    fi`,
+        `  };`,
+        `  if`,
+        ...[...targets, pc].filter((t, i, a) => a.indexOf(t) === i).map((t) => `  :: nx${c} == ${t} -> nx${c} = 0; goto ${t === FINISHED ? 'end_fin' : `N${t}`}`),
+        `  fi } fi;`,
+      );
+    }
+    lines.push('end_fin: (0)', '}');
+    return lines;
+  }
+
+  /** The enabling condition of a step, in the state before it (true for steps never disabled). */
+  private enabled(ctx: Ctx, st: Stmt): string {
+    switch (st.k) {
+      case 'await': return this.sx(ctx, st.test);
+      case 'atomic': return st.guard ? this.sx(ctx, st.guard) : '1';
+      case 'lock': {
+        const at = st.page ? this.sx(ctx, st.page) : '0';
+        const id = st.lock.id;
+        switch (st.op) {
+          case 'lock': return `(lk${id}[${at}] == 0)`;
+          case 'down_read': return `(lkw${id}[${at}] == 0)`;
+          case 'down_write': return `(lkw${id}[${at}] == 0 && lkr${id}[${at}] == 0)`;
+          default: return '1';
+        }
+      }
+      default: return '1';
+    }
+  }
+
+  /** The effect of a simple step (compile/program.ts stepBody), setting `st`. */
+  private step(ctx: Ctx, st: Stmt): string[] {
+    switch (st.k) {
+      case 'let': return this.store(ctx, { k: 'local', local: st.local }, st.value, '');
+      case 'assign': return this.store(ctx, st.target, st.value, '');
+      case 'setPte': return this.setPte(ctx, st.page, st.value, '');
+      // A discarded result (`probe(P);`): still one step, nothing stored (compile/program.ts).
+      case 'return': return st.target ? this.store(ctx, st.target, st.value!, '') : [];
+      case 'atomic': return this.inStep(ctx, { ...st, k: 'block' } as Stmt, '');
+      case 'await': return [];
+      case 'assert': return [`if :: !${this.sx(ctx, st.test)} -> st = ${this.prop(st.name) + 1} :: else -> skip fi;`];
+      case 'flush': return this.flush(ctx, st.pages, st.local, '');
+      case 'skip': return [];
+      case 'lock': {
+        const at = this.temp();
+        const id = st.lock.id;
+        const me = ctx.cpu + 1;
+        const bit = 1 << ctx.cpu;
+        const misuse = this.prop('lock_misuse') + 1;
+        const head = `${at} = ${st.page ? this.sx(ctx, st.page) : '0'};`;
+        switch (st.op) {
+          case 'lock': return [head, `lk${id}[${at}] = ${me};`];
+          case 'unlock': return [head, `if :: lk${id}[${at}] != ${me} -> st = ${misuse} :: else -> lk${id}[${at}] = 0 fi;`];
+          case 'down_read': return [head, `if :: (lkr${id}[${at}] & ${bit}) != 0 -> st = ${misuse} :: else -> lkr${id}[${at}] = lkr${id}[${at}] | ${bit} fi;`];
+          case 'up_read': return [head, `if :: (lkr${id}[${at}] & ${bit}) == 0 -> st = ${misuse} :: else -> lkr${id}[${at}] = lkr${id}[${at}] - ${bit} fi;`];
+          case 'down_write': return [head, `lkw${id}[${at}] = ${me};`];
+          case 'up_write': return [head, `if :: lkw${id}[${at}] != ${me} -> st = ${misuse} :: else -> lkw${id}[${at}] = 0 fi;`];
+        }
+      }
+      // falls through (unreachable)
+      default: throw new Error(`internal: no step for '${st.k}'`);
+    }
+  }
+
+  /** An access step (compile/program.ts compileAccess). */
+  private access(ctx: Ctx, st: Stmt & { k: 'access' }, self: number, next: number, handler: number | undefined): string[] {
+    const m = this.m;
+    const rule = m.arch.access[st.access];
+    const c = ctx.cpu;
+    const out = [`ac_p = ${this.sx(ctx, st.page)};`, 'if'];
+    for (const p of m.pages) {
+      const rctx: Ctx = { cpu: c, rulePage: p.index, local: this.ruleLocal(rule) };
+      const body = this.inStep(rctx, rule.body, '  ');
+      out.push(`:: ac_p == ${p.index} ->`, ...(body.length ? body : ['  skip;']));
+    }
+    out.push('fi;');
+    const valid = `tlb_f0[${this.tlbIndex(String(c), 'ac_p')}]`;
+    const pfn = `tlb_f${m.arch.tlbPfn}[${this.tlbIndex(String(c), 'ac_p')}]`;
+    const props = m.properties.flatMap((pr, i) => (pr.kind === 'access' && pr.access === st.access ? [{ pr, i }] : []));
+    const pctx: Ctx = { cpu: -1, local: () => { throw new Error('internal: local in property'); } };
+    const checks = props.map(({ pr, i }) => `  if :: st == 0 && !${this.sx(pctx, (pr as Property & { kind: 'access' }).expr)} -> st = ${i + 1} :: else -> skip fi;`);
+    out.push(
+      'if',
+      `:: st == ${FAULT} -> ${handler === undefined ? `st = ${this.prop('unhandled_fault') + 1}` : `st = 0; tg = ${handler}`}`,
+      `:: st == ${DONE} ->`,
+      '  st = 0;',
+      `  if :: !${valid} -> st = ${this.prop('no_translation') + 1} :: else -> skip fi;`,
+      '  if',
+      '  :: st == 0 ->',
+      `    ac_f = ${pfn}; ac_c = ${c};`,
+      ...(st.access === 'write' ? [`    if :: ver[ac_f] >= ${m.maxVersion} -> st = ${this.prop('overflow') + 1} :: else -> ver[ac_f] = ver[ac_f] + 1 fi;`] : []),
+      ...checks.map((x) => `  ${x}`),
+      `    if :: st == 0 -> tg = ${next} :: else -> skip fi`,
+      '  :: else -> skip',
+      '  fi',
+      // The rule fell off its end: the explorer keeps the effects and the program point.
+      `:: st == 0 -> tg = ${self}`,
+      ':: else -> skip',
+      'fi;',
+    );
+    return out;
+  }
+
+  private readonly entries: number[] = [];
+  private readonly nodeCount: number[] = [];
+  private readonly guardedNodes: { pc: number; enabled: string }[][] = [];
+
+  // -------------------------------------------------------------------------------------------
+  // The whole file
+
+  run(): string {
+    const m = this.m;
+    const o = this.out;
+    // Programs first (they fill in entries, guards and temporaries), then the declarations.
+    const programs = m.cpus.map((c) => this.cpuProgram(c));
+    const hw = this.hardware();
+    const pf = m.arch.pteFields;
+    const tf = m.arch.tlbFields;
+    o.push(`/* dirtyrace export of ${comment(m.file)} (architecture ${comment(m.arch.name)}).`,
+      `   Run: spin -o1 -o2 -o3 -a FILE && gcc -DSAFETY -DNOREDUCE -o pan pan.c && ./pan -c0 -n`,
+      '   See docs/PROMELA.md for how this maps to the dirtyrace semantics. */', '');
+    o.push('/* Properties: assert(pK) reports property K. */');
+    m.properties.forEach((p, i) => o.push(`hidden byte p${i}; /* ${p.kind} ${comment(p.name)} */`));
+    o.push('', '/* PTE fields, one array per field, indexed by page */');
+    pf.forEach((f, i) => {
+      const [lo, hi] = bounds(f.type, m);
+      o.push(`${promelaType(lo, hi)} pte_f${i}[${m.pages.length}]; /* ${comment(f.name)} */`);
+    });
+    o.push('/* TLB entry fields, indexed by cpu * pages + page; field 0 is valid */');
+    tf.forEach((f, i) => {
+      const [lo, hi] = bounds(f.type, m);
+      o.push(`${promelaType(lo, hi)} tlb_f${i}[${m.cpus.length * m.pages.length}]; /* ${comment(f.name)} */`);
+    });
+    o.push(`${promelaType(0, m.maxVersion)} ver[${m.frames.length}]; /* frame versions */`, `byte frd[${m.frames.length}]; /* frame freed flags */`);
+    for (const g of m.globals) {
+      const [lo, hi] = bounds(g.type, m);
+      const arr = g.indexBy ? `[${g.init.length}]` : '';
+      o.push(`${promelaType(lo, hi)} g${g.id}${arr}; /* ${g.ghost ? 'ghost ' : ''}${comment(g.name)} */`);
+    }
+    for (const l of m.locks) {
+      const n = l.perPage ? m.pages.length : 1;
+      if (l.kind === 'spinlock') o.push(`byte lk${l.id}[${n}]; /* spinlock ${comment(l.name)}: owner cpu + 1 */`);
+      else o.push(`byte lkw${l.id}[${n}]; byte lkr${l.id}[${n}]; /* rwsem ${comment(l.name)}: writer + 1, reader bitmask */`);
+    }
+    const cpuLocalDecls: string[][] = [];
+    for (const c of m.cpus) {
+      const ctx: Ctx = { cpu: c.index, local: this.cpuLocal(c.index) };
+      cpuLocalDecls.push(c.locals.flatMap((l) => this.localNames(ctx, l)));
+      o.push(`/* CPU ${c.index} (${comment(c.name)}): program point (0 = finished), goto selector, locals */`);
+      o.push(`${promelaType(0, this.nodeCount[c.index]!)} pc${c.index}; ${promelaType(0, this.nodeCount[c.index]!)} nx${c.index};`);
+      c.locals.forEach((l) => {
+        const names = this.localNames(ctx, l);
+        const types = this.isRecord(l.type)
+          ? (l.type.k === 'pte' ? pf : tf).map((f) => bounds(f.type, m))
+          : [bounds(l.type as ScalarType, m)];
+        o.push(`${names.map((n, i) => `${promelaType(types[i]![0], types[i]![1])} ${n};`).join(' ')} /* ${comment(l.name)} */`);
+      });
+    }
+
+    const hidden: string[] = ['', '/* Scratch, not part of the state: status, target, temporaries, access registers, rule locals */',
+      'hidden int st; hidden int tg; hidden int ac_p, ac_f, ac_c;'];
+    for (let i = 0; i < this.tempCount.n; i++) hidden.push(`hidden int t${i};`);
+    this.rules.forEach((r) => {
+      const loc = this.ruleLocal(r);
+      for (const l of r.locals) {
+        const ctx: Ctx = { cpu: 0, local: loc };
+        for (const n of this.localNames(ctx, l)) hidden.push(`hidden int ${n};`);
+      }
+    });
+    // Snapshot/restore: the whole state for a step that may be undone.
+    const stateNames = this.stateNames(cpuLocalDecls);
+    hidden.push(...stateNames.all.map((n) => `hidden int s_${n.replace(/\[(\d+)\]/, '_$1')};`));
+    o.push(...hidden, '');
+    o.push(...m.cpus.map((c) => [
+      `inline snap${c.index}() { ${stateNames.forCpu(c.index).map((n) => `s_${flat(n)} = ${n};`).join(' ')} }`,
+      `inline restore${c.index}() { ${stateNames.forCpu(c.index).map((n) => `${n} = s_${flat(n)};`).join(' ')} }`,
+    ].join('\n')));
+    o.push(`inline snaphw() { ${stateNames.shared.map((n) => `s_${flat(n)} = ${n};`).join(' ')} }`);
+    o.push(`inline restorehw() { ${stateNames.shared.map((n) => `${n} = s_${flat(n)};`).join(' ')} }`);
+    o.push('', '/* A violating step: st = property index + 1 */', 'inline report() {', '  if');
+    m.properties.forEach((_, i) => o.push(`  :: st == ${i + 1} -> assert(p${i})`));
+    o.push('  :: else -> skip', '  fi', '}', '');
+    o.push(...this.post(), '');
+    for (const p of programs) o.push(...p, '');
+    o.push(...hw, '');
+    o.push(...this.init());
+    return `${o.join('\n')}\n`;
+  }
+
+  private stateNames(cpuLocals: string[][]): { all: string[]; shared: string[]; forCpu(c: number): string[] } {
+    const m = this.m;
+    const shared: string[] = [];
+    const arr = (name: string, n: number) => { for (let i = 0; i < n; i++) shared.push(`${name}[${i}]`); };
+    m.arch.pteFields.forEach((_, f) => arr(`pte_f${f}`, m.pages.length));
+    m.arch.tlbFields.forEach((_, f) => arr(`tlb_f${f}`, m.cpus.length * m.pages.length));
+    arr('ver', m.frames.length);
+    arr('frd', m.frames.length);
+    for (const g of m.globals) { if (g.indexBy) arr(`g${g.id}`, g.init.length); else shared.push(`g${g.id}`); }
+    for (const l of m.locks) {
+      const n = l.perPage ? m.pages.length : 1;
+      if (l.kind === 'spinlock') arr(`lk${l.id}`, n); else { arr(`lkw${l.id}`, n); arr(`lkr${l.id}`, n); }
+    }
+    return { all: [...shared, ...cpuLocals.flat()], shared, forCpu: (c) => [...shared, ...cpuLocals[c]!] };
+  }
+
+  /** Checks made in every state a step reaches (and in the initial states). */
+  private post(): string[] {
+    const m = this.m;
+    const pctx: Ctx = { cpu: -1, local: () => { throw new Error('internal: local in property'); } };
+    const out = ['inline post() {'];
+    m.properties.forEach((p, i) => {
+      if (p.kind === 'invariant') out.push(`  if :: !${this.sx(pctx, p.expr)} -> assert(p${i}) :: else -> skip fi;`);
+    });
+    const finished = m.cpus.map((c) => `pc${c.index} == 0`).join(' && ') || '1';
+    const finals = m.properties.flatMap((p, i) => (p.kind === 'final' ? [`    if :: !${this.sx(pctx, p.expr)} -> assert(p${i}) :: else -> skip fi;`] : []));
+    if (finals.length) out.push(`  if`, `  :: ${finished} ->`, ...finals, `  :: else -> skip`, `  fi;`);
+    // Every unfinished CPU waits on a lock or a condition no hardware step can change.
+    const blocked = m.cpus.map((c) => {
+      const g = this.guardedNodes[c.index]!;
+      const waits = g.map((n) => `(pc${c.index} == ${n.pc} && !${n.enabled})`);
+      return `(pc${c.index} == 0${waits.map((w) => ` || ${w}`).join('')})`;
+    });
+    if (m.cpus.length) out.push(`  if :: ${blocked.join(' && ')} && !(${finished}) -> assert(p${this.prop('deadlock')}) :: else -> skip fi;`);
+    out.push('  skip', '}');
+    return out;
+  }
+
+  private hardware(): string[] {
+    const m = this.m;
+    const rules = m.arch.hardware.filter((r) => !m.disabled.includes(r.name));
+    const opts: string[] = [];
+    for (const rule of rules) {
+      for (const c of m.cpus) {
+        for (const p of m.pages) {
+          const guard = this.ruleGuard(rule, c.index, p.index);
+          if (guard === '0') continue;
+          const ctx: Ctx = { cpu: c.index, rulePage: p.index, local: this.ruleLocal(rule) };
+          const body = this.inStep(ctx, rule.body, '      ');
+          opts.push(`  :: d_step { /* ${comment(rule.name)} on cpu ${c.index}, page ${p.index} */`,
+            `      ${guard} ->`,
+            '      st = 0; snaphw();',
+            ...body,
+            '      if :: st > 0 -> restorehw(); report() :: else -> post() fi',
+            '    }');
+        }
+      }
+    }
+    if (!opts.length) return ['/* No hardware step can change the state. */'];
+    return ['/* Spontaneous hardware steps: each (rule, cpu, page) whenever it changes the state */',
+      'proctype hw() {', 'end_hw:', '  do', ...opts, '  od', '}'];
+  }
+
+  private init(): string[] {
+    const m = this.m;
+    const lines = ['init {', '  atomic {'];
+    const choose = (name: string, v: number | undefined, t: ScalarType) => {
+      if (v !== undefined) { if (v !== 0) lines.push(`    ${name} = ${v};`); return; }
+      const [lo, hi] = bounds(t, m);
+      const opts = [];
+      for (let x = lo; x <= hi; x++) opts.push(`:: ${name} = ${x}`);
+      lines.push(`    if ${opts.join(' ')} fi;`);
+    };
+    for (const g of m.globals) g.init.forEach((v, i) => choose(g.indexBy ? `g${g.id}[${i}]` : `g${g.id}`, v, g.type));
+    for (const p of m.pages) p.init.forEach((v, f) => choose(this.pte(f, String(p.index)), v, m.arch.pteFields[f]!.type));
+    m.cpus.forEach((c) => lines.push(`    pc${c.index} = ${this.entries[c.index]};`));
+    lines.push('    post();');
+    m.cpus.forEach((c) => lines.push(`    run cpu${c.index}();`));
+    if (m.arch.hardware.some((r) => !m.disabled.includes(r.name)) && this.hasHw()) lines.push('    run hw();');
+    lines.push('  }', '}');
+    return lines;
+  }
+
+  private hasHw(): boolean {
+    const m = this.m;
+    return m.arch.hardware.filter((r) => !m.disabled.includes(r.name))
+      .some((r) => m.cpus.some((c) => m.pages.some((p) => this.ruleGuard(r, c.index, p.index) !== '0')));
+  }
+}
+
+function flat(n: string): string { return n.replace(/\[(\d+)\]/, '_$1'); }
+
+function indentLines(code: string, ind: string): string[] {
+  return code.split('\n').map((l) => `${ind}${l}`);
+}
+
+/** Whether a statement may leave `st` non-zero (a violation, a return, done or fault). */
+function mayStop(st: Stmt): boolean {
+  switch (st.k) {
+    case 'skip': case 'flush': case 'setPte': return false;
+    case 'block': case 'atomic': return st.body.some(mayStop);
+    case 'if': return mayStop(st.then) || (st.else !== undefined && mayStop(st.else));
+    default: return true;
+  }
+}
+
+/** Calls left by `return` statements inside a step (an atomic block), outermost first. */
+function collectReturns(st: Stmt): number[] {
+  const inner = new Set<number>();
+  const out: number[] = [];
+  const visit = (s: Stmt): void => {
+    switch (s.k) {
+      case 'block': case 'atomic': s.body.forEach(visit); break;
+      case 'if': visit(s.then); if (s.else) visit(s.else); break;
+      case 'call': inner.add(s.callId); visit(s.body); break;
+      case 'return': if (!inner.has(s.callId) && !out.includes(s.callId)) out.push(s.callId); break;
+      default: break;
+    }
+  };
+  if (st.k === 'atomic') visit(st);
+  return out;
+}
+
+function stmtText(st: Stmt): string {
+  return `${st.k} at ${st.span.file.path}:${st.span.start}`;
+}
