@@ -1,14 +1,16 @@
-// The compile stage: a checked Model to a TransitionSystem over flat Int32Array states.
+// The compile stage: a checked Model to a TransitionSystem whose steps are generated JavaScript
+// over flat Int32Array states (the way SPIN generates C).
 import type { Model } from '../check/model.js';
-import type { Exec } from './atomic.js';
-import { bounds, compileScalar, type Env } from './expr.js';
+import { bounds, scalar, type EmitEnv } from './emit-expr.js';
 import { layoutOf, pteSlot, type Layout } from './layout.js';
-import { compileProgram, compileRule, FINISHED, ruleScratch, type CompiledProgram, type ProgramContext } from './program.js';
+import { compileProgram, ruleSource, type CompiledProgram, type ProgramContext } from './program.js';
 
-export { OK, DISABLED } from './atomic.js';
-export { FINISHED } from './program.js';
+export { OK, DISABLED } from './emit-step.js';
+export { FINISHED, stmtHead } from './program.js';
 export type { Layout } from './layout.js';
 export { pteSlot, tlbSlot } from './layout.js';
+
+export type Exec = (s: Int32Array) => number;
 
 export interface HardwareAction {
   readonly rule: string;
@@ -25,69 +27,93 @@ export interface StateTest {
 export interface TransitionSystem {
   readonly model: Model;
   readonly layout: Layout;
-  /** Slots that make up a state; the working vector may be longer (rule scratch). */
+  /** Slots that make up a state; steps run on a working vector of this size. */
   readonly stateSize: number;
   readonly workSize: number;
   readonly programs: readonly CompiledProgram[];
+  /** Spontaneous hardware steps; `exec` returns DISABLED when it would change nothing. */
   readonly hardware: readonly HardwareAction[];
   readonly invariants: readonly StateTest[];
   readonly finals: readonly StateTest[];
+  /** Inclusive value range of every slot, for packing states. */
+  readonly slotRange: readonly (readonly [number, number])[];
   initialStates(): Int32Array[];
   /** Runs CPU `cpu`'s next step in place; OK, DISABLED, or 1 + the violated property's index. */
   cpuStep(cpu: number, s: Int32Array): number;
   finished(s: Int32Array): boolean;
 }
 
+// Generated code is built from numbers and fixed keywords only, never from user text.
+function generated<T>(params: string[], body: string): T {
+  return new Function(...params, body) as T;
+}
+
 export function compile(m: Model): TransitionSystem {
   const l = layoutOf(m);
-  const regs = new Int32Array(3);
   const propIndex = new Map(m.properties.map((p, i) => [p.name, i]));
   const violation = (name: string) => {
     const i = propIndex.get(name);
     if (i === undefined) throw new Error(`internal: no property '${name}'`);
     return i + 1;
   };
-  const propertyEnv: Env = { m, l, cpu: -1, regs, localSlot: () => { throw new Error('internal: local in property'); } };
+  const propertyEnv: EmitEnv = { m, l, cpu: -1, local: () => { throw new Error('internal: local in a property'); } };
   const tests = (kind: 'invariant' | 'final') => m.properties.flatMap((p, prop) =>
-    p.kind === kind ? [{ prop, test: compileScalar(propertyEnv, p.expr) }] : []);
-  const accessProps = (access: 'read' | 'write') => m.properties.flatMap((p, prop) =>
-    p.kind === 'access' && p.access === access ? [{ prop, test: compileScalar(propertyEnv, p.expr) }] : []);
-  const props = { read: accessProps('read'), write: accessProps('write') };
+    p.kind === kind ? [{ prop, test: generated<(s: Int32Array) => number>(['s'], `return ${scalar(propertyEnv, p.expr)};`) }] : []);
 
-  const perPage = (rule: Model['arch']['hardware'][number], cpu: number) => ({
-    byPage: m.pages.map((p) => compileRule(m, l, rule, cpu, p.index, violation, regs)),
+  const rule = (r: Model['arch']['hardware'][number], cpu: number, page: number, hw = false) =>
+    generated<Exec>(['s'], ruleSource(m, l, r, cpu, page, violation, hw));
+  const cpuSteps = m.cpus.map((cpu) => {
+    const access = { read: m.pages.map((p) => rule(m.arch.access.read, cpu.index, p.index)), write: m.pages.map((p) => rule(m.arch.access.write, cpu.index, p.index)) };
+    const ctx: ProgramContext = { m, l, violation, accessRule: (kind, page) => `A.${kind}[${page}]` };
+    const program = compileProgram(ctx, cpu);
+    return { program, step: generated<(A: unknown) => Exec>(['A'], program.source)(access) };
   });
-  const programs = m.cpus.map((cpu) => {
-    const ctx: ProgramContext = {
-      m, l, violation, regs, accessProps: props,
-      accessRules: { read: perPage(m.arch.access.read, cpu.index), write: perPage(m.arch.access.write, cpu.index) },
-    };
-    return compileProgram(ctx, cpu);
-  });
+  const programs = cpuSteps.map((c) => c.program);
+  const steps = cpuSteps.map((c) => c.step);
   const hardware: HardwareAction[] = m.arch.hardware
     .filter((r) => !m.disabled.includes(r.name))
-    .flatMap((rule) => m.cpus.flatMap((c) => m.pages.map((p) => ({
-      rule: rule.name, cpu: c.index, page: p.index, exec: compileRule(m, l, rule, c.index, p.index, violation, regs),
-    }))));
-  const rules = [...m.arch.hardware, m.arch.access.read, m.arch.access.write];
-  const workSize = l.size + Math.max(0, ...rules.map((r) => ruleScratch(l, r)));
+    .flatMap((r) => m.cpus.flatMap((c) => m.pages.map((p) => ({ rule: r.name, cpu: c.index, page: p.index, exec: rule(r, c.index, p.index, true) }))));
   const pcs = l.cpus.map((c) => c.pc);
 
   return {
-    model: m, layout: l, stateSize: l.size, workSize, programs, hardware,
-    invariants: tests('invariant'), finals: tests('final'),
-    initialStates: () => initialStates(m, l, programs, workSize),
-    cpuStep: (cpu, s) => {
-      const node = programs[cpu]!.nodes[s[pcs[cpu]!]!];
-      return node ? node.exec(s) : -1;
-    },
-    finished: (s) => pcs.every((pc) => s[pc] === FINISHED),
+    model: m, layout: l, stateSize: l.size, workSize: l.size, programs, hardware,
+    invariants: tests('invariant'), finals: tests('final'), slotRange: slotRanges(m, l, programs),
+    initialStates: () => initialStates(m, l, programs),
+    cpuStep: (cpu, s) => steps[cpu]!(s),
+    finished: generated<(s: Int32Array) => boolean>(['s'], `return ${pcs.map((pc) => `s[${pc}] === 0`).join(' && ') || 'true'};`),
   };
 }
 
+function slotRanges(m: Model, l: Layout, programs: readonly CompiledProgram[]): [number, number][] {
+  const r: [number, number][] = Array.from({ length: l.size }, () => [0, 0]);
+  const typed = (t: { k: string }, at: number) => {
+    const fields = t.k === 'pte' ? m.arch.pteFields : t.k === 'tlbe' ? m.arch.tlbFields : undefined;
+    if (fields) fields.forEach((f, i) => { r[at + i] = bounds(f.type, m); });
+    else r[at] = bounds(t as import('../check/model.js').ScalarType, m);
+  };
+  m.cpus.forEach((c, i) => {
+    const cl = l.cpus[i]!;
+    r[cl.pc] = [0, programs[i]!.nodes.length - 1];
+    c.locals.forEach((lc) => typed(lc.type, cl.localSlot[lc.id]!));
+  });
+  m.globals.forEach((g) => g.init.forEach((_, i) => { r[l.globalSlot[g.id]! + i] = bounds(g.type, m); }));
+  m.pages.forEach((p) => typed({ k: 'pte' }, pteSlot(l, p.index, 0)));
+  for (let i = 0; i < m.cpus.length * m.pages.length; i++) typed({ k: 'tlbe' }, l.tlbBase + i * l.tlbWidth);
+  m.frames.forEach((f) => { r[l.versionBase + f.index] = [0, m.maxVersion]; r[l.freedBase + f.index] = [0, 1]; });
+  m.locks.forEach((lock) => {
+    const width = l.lockWidth[lock.id]!;
+    for (let i = 0; i < (lock.perPage ? m.pages.length : 1); i++) {
+      const at = l.lockSlot[lock.id]! + i * width;
+      r[at] = [0, m.cpus.length];
+      if (width === 2) r[at + 1] = [0, 2 ** m.cpus.length - 1];
+    }
+  });
+  return r;
+}
+
 /** Every combination of the values written `any`, in a fixed order. */
-function initialStates(m: Model, l: Layout, programs: readonly CompiledProgram[], workSize: number): Int32Array[] {
-  const base = new Int32Array(workSize);
+function initialStates(m: Model, l: Layout, programs: readonly CompiledProgram[]): Int32Array[] {
+  const base = new Int32Array(l.size);
   const choices: { slot: number; lo: number; hi: number }[] = [];
   programs.forEach((p, i) => { base[l.cpus[i]!.pc] = p.entry; });
   m.globals.forEach((g) => g.init.forEach((v, i) => {

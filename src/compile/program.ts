@@ -1,12 +1,11 @@
-// A CPU program to a table of steps indexed by program counter (pc 0 = finished). Control-only
-// statements (blocks, calls, bare returns, unrolled loops) vanish into the pcs they lead to.
+// A CPU program to generated JavaScript: one `switch` over the program counter (pc 0 =
+// finished), one case per step. Control-only statements (blocks, calls, bare returns, unrolled
+// loops) vanish into the pcs they lead to.
 import type { Cpu, HardwareRule, Local, Model, Stmt } from '../check/model.js';
-import {
-  compileAtomicBlock, compileFlush, compileStoreStmt, DISABLED, DONE, FAULT, OK, RETURN_BASE, type Exec, type Violation,
-} from './atomic.js';
-import { compileScalar, compileValue, type Env } from './expr.js';
-import { tlbSlot, type Layout } from './layout.js';
 import { spanText } from '../lang/source.js';
+import { scalar, widthOf, type EmitEnv } from './emit-expr.js';
+import { clearCode, DISABLED, DONE, FAULT, flush, inStep, localsWithin, OK, store, storePte, values, lvalueType, type StepCtx } from './emit-step.js';
+import type { Layout } from './layout.js';
 
 export const FINISHED = 0;
 
@@ -19,61 +18,52 @@ export interface ProgramNode {
   label?: string;
   /** For an access: where a fault goes (the handler's first step, or the access again). */
   faultPc?: number;
-  exec: Exec;
+  /** The step's code; built once every pc is known. */
+  code?: () => string;
 }
 
 export interface CompiledProgram {
   readonly entry: number;
   /** Indexed by pc; index 0 (finished) is undefined. */
   readonly nodes: readonly (ProgramNode | undefined)[];
-}
-
-export interface RuleInstances {
-  /** Per page: the rule compiled for this CPU and that page. */
-  readonly byPage: readonly Exec[];
+  /** `function (A) { return function step(s) { ... } }` where A holds the access-rule functions. */
+  readonly source: string;
 }
 
 export interface ProgramContext {
   readonly m: Model;
   readonly l: Layout;
-  readonly violation: Violation;
-  readonly regs: Int32Array;
-  /** Access rules for this CPU, per kind, per page. */
-  readonly accessRules: Record<'read' | 'write', RuleInstances>;
-  /** Access properties, evaluated after a completed access with regs set. */
-  readonly accessProps: Record<'read' | 'write', readonly { prop: number; test: (s: Int32Array) => number }[]>;
+  violation(name: string): number;
+  /** JS text naming access rule `kind` for this CPU and page `p` (a JS expression). */
+  accessRule(kind: 'read' | 'write', page: string): string;
 }
 
-function widthOf(l: Layout, local: Local): number {
-  return local.type.k === 'pte' ? l.pteWidth : local.type.k === 'tlbe' ? l.tlbWidth : 1;
-}
+let uniq = 0;
 
 export function compileProgram(ctx: ProgramContext, cpu: Cpu): CompiledProgram {
   const { m, l } = ctx;
   const cl = l.cpus[cpu.index]!;
   const pcSlot = cl.pc;
-  const env: Env = { m, l, cpu: cpu.index, regs: ctx.regs, localSlot: (lc) => cl.localSlot[lc.id]! };
-  const slotsOf = (locals: readonly Local[]) => locals.flatMap((lc) => Array.from({ length: widthOf(l, lc) }, (_, i) => cl.localSlot[lc.id]! + i));
+  const env: EmitEnv = { m, l, cpu: cpu.index, local: (lc) => ({ kind: 'slot', at: cl.localSlot[lc.id]! }) };
+  const slotsOf = (locals: readonly Local[]) => locals.flatMap((lc) => Array.from({ length: widthOf(l, lc.type) }, (_, i) => cl.localSlot[lc.id]! + i));
   const nodes: (ProgramNode | undefined)[] = [undefined];
   const returnTo = new Map<number, number>();
-  const leaveCache = new Map<number, Int32Array>();
+  const fresh = () => `v${uniq++}`;
 
   /** Move to `to`: locals in scope here but not there are dropped, so they do not split states. */
   const jump = (from: ProgramNode, to: number) => {
-    const key = from.pc * (1 << 16) + to;
-    let clear = leaveCache.get(key);
-    if (!clear) {
-      const keep = new Set(to === FINISHED ? [] : nodes[to]!.scope);
-      clear = Int32Array.from(from.scope.filter((x) => !keep.has(x)));
-      leaveCache.set(key, clear);
-    }
-    return (s: Int32Array) => { for (let i = 0; i < clear!.length; i++) s[clear![i]!] = 0; s[pcSlot] = to; };
+    const keep = new Set(to === FINISHED ? [] : nodes[to]!.scope);
+    return `${from.scope.filter((x) => !keep.has(x)).map((x) => `s[${x}] = 0;`).join(' ')} s[${pcSlot}] = ${to};`;
   };
   const node = (stmt: Stmt, scope: readonly number[]): ProgramNode => {
-    const n: ProgramNode = { pc: nodes.length, stmt, scope, exec: () => DISABLED };
+    const n: ProgramNode = { pc: nodes.length, stmt, scope };
     nodes.push(n);
     return n;
   };
+  const stepCtx = (n: ProgramNode, innerLocals: readonly Local[]): StepCtx => ({
+    env, innerCalls: new Set(), fresh, violation: ctx.violation,
+    exitCall: (callId) => `${clearCode(env, innerLocals)} ${jump(n, returnTo.get(callId)!)} return ${OK};`,
+  });
 
   // Compiles `st` so that it continues at pc `next`; returns the pc where it starts.
   const build = (st: Stmt, next: number, scope: readonly number[]): number => {
@@ -96,60 +86,39 @@ export function compileProgram(ctx: ProgramContext, cpu: Cpu): CompiledProgram {
         const inner = [...scope, ...slotsOf([st.counter])];
         const n = node(st, inner);
         const body = build(st.body, n.pc, inner);
-        const test = compileScalar(env, st.test);
         const counter = cl.localSlot[st.counter.id]!;
-        const enter = lazyJump(n, body);
-        const exit = lazyJump(n, next);
-        const bound = st.bound;
-        const exceeded = ctx.violation('loop_bound');
-        n.exec = (s) => {
-          if (!test(s)) { exit()(s); return OK; }
-          if (s[counter]! >= bound) return exceeded;
-          s[counter]!++;
-          enter()(s);
-          return OK;
-        };
+        n.code = () => `if (!${scalar(env, st.test)}) { ${jump(n, next)} return ${OK}; }
+          if (s[${counter}] >= ${st.bound}) return ${ctx.violation('loop_bound')};
+          s[${counter}]++; ${jump(n, body)} return ${OK};`;
         return n.pc;
       }
       case 'if': {
         const n = node(st, scope);
         const a = build(st.then, next, scope);
         const b = st.else ? build(st.else, next, scope) : next;
-        const test = compileScalar(env, st.test);
-        const ja = lazyJump(n, a);
-        const jb = lazyJump(n, b);
-        n.exec = (s) => { (test(s) ? ja() : jb())(s); return OK; };
+        n.code = () => `if (${scalar(env, st.test)}) { ${jump(n, a)} } else { ${jump(n, b)} } return ${OK};`;
         return n.pc;
       }
       case 'access': {
         const n = node(st, scope);
         const handler = st.handler ? build(st.handler, n.pc, scope) : undefined;
         n.faultPc = handler ?? n.pc;
-        n.exec = compileAccess(ctx, env, st, () => jump(n, next), handler === undefined ? undefined : () => jump(n, handler));
+        n.code = () => accessCode(ctx, env, st, fresh, jump(n, next), handler === undefined ? undefined : jump(n, handler));
         return n.pc;
       }
       default:
         break;
     }
     const n = node(st, scope);
-    const body = stepBody(ctx, env, st);
-    const go = lazyJump(n, st.k === 'return' ? returnTo.get(st.callId)! : next);
-    n.exec = (s) => {
-      const r = body(s);
-      if (r === OK) { go()(s); return OK; }
-      if (r <= RETURN_BASE) { jump(n, returnTo.get(RETURN_BASE - r)!)(s); return OK; }
-      return r;
-    };
+    const after = st.k === 'return' ? returnTo.get(st.callId)! : next;
+    n.code = () => simpleStep(ctx, stepCtx(n, localsWithin(st)), st, jump(n, after));
     return n.pc;
-  };
-  // Targets may be nodes not built yet (loop back edges); resolve the jump on first use.
-  const lazyJump = (from: ProgramNode, to: number) => {
-    let j: ((s: Int32Array) => void) | undefined;
-    return () => (j ??= jump(from, to));
   };
 
   const entry = build(cpu.body, FINISHED, []);
-  return { entry, nodes };
+  const cases = nodes.flatMap((n) => (n ? [`case ${n.pc}: { ${n.code!()} }`] : []));
+  const source = `return function step(s) {\n  switch (s[${pcSlot}]) {\n${cases.join('\n')}\n  }\n  return ${DISABLED};\n};`;
+  return { entry, nodes, source };
 }
 
 /** Steps of an inlined call are shown as the call the scenario wrote (plus the inner step if several). */
@@ -167,111 +136,83 @@ export function stmtHead(st: Stmt): string {
   return st.k === 'if' || st.k === 'while' ? text.replace(/\s*\{.*$/, '') : text;
 }
 
-/** The effect of a simple step (everything but control flow and accesses). */
-function stepBody(ctx: ProgramContext, env: Env, st: Stmt): Exec {
-  const overflow = ctx.violation('overflow');
+/** A step that is neither control flow nor an access: its effect, then the jump. */
+function simpleStep(ctx: ProgramContext, sc: StepCtx, st: Stmt, go: string): string {
+  const { env } = sc;
+  const done = `${go} return ${OK};`;
   switch (st.k) {
-    case 'let': return compileStoreStmt(env, { k: 'local', local: st.local }, st.value, overflow);
-    case 'assign': return compileStoreStmt(env, st.target, st.value, overflow);
-    case 'setPte': {
-      const page = compileScalar(env, st.page);
-      const val = compileValue(env, st.value, true);
-      const { l } = env;
-      return (s) => { s.set(val(s), l.pteBase + page(s) * l.pteWidth); return OK; };
-    }
-    case 'return': return compileStoreStmt(env, st.target!, st.value!, overflow);
+    case 'let': return `${store(sc, { k: 'local', local: st.local }, values(env, st.value, st.local.type))} ${done}`;
+    case 'assign': return `${store(sc, st.target, values(env, st.value, lvalueType(env, st.target)))} ${done}`;
+    // `probe(P);` discards a value-returning procedure's result: its `return e;` is still one step.
+    case 'return': return st.target ? `${store(sc, st.target, values(env, st.value!, lvalueType(env, st.target)))} ${done}` : done;
+    case 'setPte': return `${storePte(sc, st.page, st.value)} ${done}`;
     case 'atomic': {
-      const guard = st.guard ? compileScalar(env, st.guard) : undefined;
-      const body = compileAtomicBlock(env, st.body, st.locals, ctx.violation);
-      return (s) => (guard && !guard(s) ? DISABLED : body(s));
+      const guard = st.guard ? `if (!${scalar(env, st.guard)}) return ${DISABLED}; ` : '';
+      return `${guard}{ ${st.body.map((b) => inStep(sc, b)).join(' ')} } ${clearCode(env, localsWithin(st))} ${done}`;
     }
-    case 'await': { const t = compileScalar(env, st.test); return (s) => (t(s) ? OK : DISABLED); }
-    case 'assert': { const t = compileScalar(env, st.test); const v = ctx.violation(st.name); return (s) => (t(s) ? OK : v); }
-    case 'flush': return compileFlush(env, st.pages, st.local);
-    case 'skip': return () => OK;
-    case 'lock': return compileLock(ctx, env, st);
+    case 'await': return `if (!${scalar(env, st.test)}) return ${DISABLED}; ${done}`;
+    case 'assert': return `if (!${scalar(env, st.test)}) return ${ctx.violation(st.name)}; ${done}`;
+    case 'flush': return `${flush(env, st.pages, st.local, sc.fresh)} ${done}`;
+    case 'skip': return done;
+    case 'lock': return `${lockCode(ctx, env, st, sc.fresh)} ${done}`;
     default: throw new Error(`internal: no step for '${st.k}'`);
   }
 }
 
-function compileLock(ctx: ProgramContext, env: Env, st: Stmt & { k: 'lock' }): Exec {
+function lockCode(ctx: ProgramContext, env: EmitEnv, st: Stmt & { k: 'lock' }, fresh: () => string): string {
   const { l } = env;
   const width = l.lockWidth[st.lock.id]!;
   const base = l.lockSlot[st.lock.id]!;
-  const page = st.page ? compileScalar(env, st.page) : () => 0;
+  const a = fresh();
+  const at = `const ${a} = ${st.page ? `${base} + (${scalar(env, st.page)}) * ${width}` : base};`;
   const me = env.cpu + 1;
   const bit = 1 << env.cpu;
   const misuse = ctx.violation('lock_misuse');
-  const at = (s: Int32Array) => base + page(s) * width;
   switch (st.op) {
-    case 'lock': return (s) => { const a = at(s); if (s[a] !== 0) return DISABLED; s[a] = me; return OK; };
-    case 'unlock': return (s) => { const a = at(s); if (s[a] !== me) return misuse; s[a] = 0; return OK; };
-    case 'down_read': return (s) => {
-      const a = at(s);
-      if (s[a] !== 0) return DISABLED;
-      if (s[a + 1]! & bit) return misuse;
-      s[a + 1]! |= bit;
-      return OK;
-    };
-    case 'up_read': return (s) => { const a = at(s); if (!(s[a + 1]! & bit)) return misuse; s[a + 1]! &= ~bit; return OK; };
-    case 'down_write': return (s) => { const a = at(s); if (s[a] !== 0 || s[a + 1] !== 0) return DISABLED; s[a] = me; return OK; };
-    case 'up_write': return (s) => { const a = at(s); if (s[a] !== me) return misuse; s[a] = 0; return OK; };
+    case 'lock': return `${at} if (s[${a}] !== 0) return ${DISABLED}; s[${a}] = ${me};`;
+    case 'unlock': return `${at} if (s[${a}] !== ${me}) return ${misuse}; s[${a}] = 0;`;
+    case 'down_read': return `${at} if (s[${a}] !== 0) return ${DISABLED}; if (s[${a} + 1] & ${bit}) return ${misuse}; s[${a} + 1] |= ${bit};`;
+    case 'up_read': return `${at} if (!(s[${a} + 1] & ${bit})) return ${misuse}; s[${a} + 1] &= ${~bit};`;
+    case 'down_write': return `${at} if (s[${a}] !== 0 || s[${a} + 1] !== 0) return ${DISABLED}; s[${a}] = ${me};`;
+    case 'up_write': return `${at} if (s[${a}] !== ${me}) return ${misuse}; s[${a}] = 0;`;
   }
 }
 
-function compileAccess(
-  ctx: ProgramContext, env: Env, st: Stmt & { k: 'access' },
-  next: () => (s: Int32Array) => void, handler: (() => (s: Int32Array) => void) | undefined,
-): Exec {
+function accessCode(ctx: ProgramContext, env: EmitEnv, st: Stmt & { k: 'access' }, fresh: () => string, next: string, handler: string | undefined): string {
   const { l, m } = env;
-  const page = compileScalar(env, st.page);
-  const rules = ctx.accessRules[st.access].byPage;
-  const props = ctx.accessProps[st.access];
-  const noTranslation = ctx.violation('no_translation');
-  const unhandled = ctx.violation('unhandled_fault');
-  const overflow = ctx.violation('overflow');
-  const npages = m.pages.length;
-  const pfn = m.arch.tlbPfn;
-  const regs = ctx.regs;
-  const isWrite = st.access === 'write';
-  return (s) => {
-    const p = page(s);
-    const r = rules[p]!(s);
-    if (r === FAULT) {
-      if (!handler) return unhandled;
-      handler()(s);
-      return OK;
-    }
-    if (r !== DONE) return r;
-    const entry = tlbSlot(l, npages, env.cpu, p, 0);
-    if (!s[entry]) return noTranslation;
-    const frame = s[entry + pfn]!;
-    if (isWrite) {
-      const v = l.versionBase + frame;
-      if (s[v]! >= m.maxVersion) return overflow;
-      s[v]!++;
-    }
-    regs[0] = env.cpu; regs[1] = p; regs[2] = frame;
-    for (const { prop, test } of props) if (!test(s)) return prop + 1;
-    next()(s);
-    return OK;
+  const [p, r, e, f] = [fresh(), fresh(), fresh(), fresh()];
+  const props = m.properties.flatMap((prop, i) => (prop.kind === 'access' && prop.access === st.access ? [{ i, prop }] : []));
+  const propEnv: EmitEnv = { ...env, access: [String(env.cpu), p, f] };
+  const n = m.pages.length;
+  return [
+    `const ${p} = ${scalar(env, st.page)};`,
+    `const ${r} = ${ctx.accessRule(st.access, p)}(s);`,
+    `if (${r} === ${FAULT}) { ${handler === undefined ? `return ${ctx.violation('unhandled_fault')};` : `${handler} return ${OK};`} }`,
+    `if (${r} !== ${DONE}) return ${r};`,
+    `const ${e} = ${l.tlbBase} + (${env.cpu * n} + ${p}) * ${l.tlbWidth};`,
+    `if (s[${e}] === 0) return ${ctx.violation('no_translation')};`,
+    `const ${f} = s[${e} + ${m.arch.tlbPfn}];`,
+    st.access === 'write' ? `if (s[${l.versionBase} + ${f}] >= ${m.maxVersion}) return ${ctx.violation('overflow')}; s[${l.versionBase} + ${f}]++;` : '',
+    ...props.map(({ i, prop }) => `if (!${scalar(propEnv, (prop as { expr: import('../check/model.js').Expr }).expr)}) return ${i + 1};`),
+    `${next} return ${OK};`,
+  ].join('\n    ');
+}
+
+/**
+ * A hardware or access rule for one CPU and page, as a function body over `s`; its locals are JS
+ * variables. A hardware rule returns DISABLED when it changed nothing.
+ */
+export function ruleSource(m: Model, l: Layout, rule: HardwareRule, cpu: number, page: number, violation: (name: string) => number, hardware: boolean): string {
+  const names = new Map<Local, string>(rule.locals.map((lc, i) => [lc, `t${i}`]));
+  const env: EmitEnv = { m, l, cpu, rulePage: page, local: (lc) => ({ kind: 'var', name: names.get(lc)! }) };
+  const decls = rule.locals.map((lc) => {
+    const name = names.get(lc)!;
+    const w = widthOf(l, lc.type);
+    return Array.from({ length: w }, (_, i) => `let ${name}_${i} = 0;`).join(' ');
+  }).join(' ');
+  const sc: StepCtx = {
+    env, innerCalls: new Set(), violation, fresh: () => `v${uniq++}`, track: hardware,
+    exitCall: () => { throw new Error('internal: return outside a call in a rule'); },
   };
-}
-
-/** A hardware or access rule compiled for one CPU and page; its locals live past the state. */
-export function compileRule(m: Model, l: Layout, rule: HardwareRule, cpu: number, page: number, violation: Violation, regs: Int32Array): Exec {
-  const env: Env = { m, l, cpu, rulePage: page, regs, localSlot: (lc) => l.size + ruleLocalOffset(l, rule, lc) };
-  const body = rule.body as Stmt & { k: 'block' };
-  return compileAtomicBlock(env, body.body, body.locals, violation);
-}
-
-/** Rule locals get a record-wide scratch slot each, past the end of the state. */
-function ruleLocalOffset(l: Layout, rule: HardwareRule, local: Local): number {
-  const i = rule.locals.indexOf(local);
-  if (i < 0) throw new Error('internal: local not in rule');
-  return i * Math.max(l.pteWidth, l.tlbWidth);
-}
-
-export function ruleScratch(l: Layout, rule: HardwareRule): number {
-  return rule.locals.length * Math.max(l.pteWidth, l.tlbWidth);
+  return hardware ? `let ch = 0; ${decls} ${inStep(sc, rule.body)} return ch ? ${OK} : ${DISABLED};` : `${decls} ${inStep(sc, rule.body)} return ${OK};`;
 }

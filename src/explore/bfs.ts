@@ -1,7 +1,7 @@
 // Exhaustive breadth-first search over every interleaving of CPU and hardware steps. Each
 // property keeps its first violation, which BFS order makes a shortest one.
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
-import { StateStore } from './store.js';
+import { ChunkedInt32, StateStore } from './store.js';
 
 export interface ExploreOptions {
   readonly maxStates?: number;
@@ -25,8 +25,9 @@ export interface ExploreResult {
   /** Per property (model order): the shortest violation found, if any. */
   readonly violations: readonly (Violation | undefined)[];
   readonly store: StateStore;
-  readonly parent: Int32Array;
-  readonly action: Int32Array;
+  /** Per state: the state it was first reached from (-1 for initial states) and by which action. */
+  readonly parent: ChunkedInt32;
+  readonly action: ChunkedInt32;
 }
 
 /** Actions: 0..cpus-1 is a CPU's step; cpus + i is hardware action i. */
@@ -34,41 +35,42 @@ export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): Explor
   const start = Date.now();
   const m = ts.model;
   const ncpu = m.cpus.length;
-  const store = new StateStore(ts.stateSize);
-  let parent = new Int32Array(1024);
-  let action = new Int32Array(1024);
+  const nhw = ts.hardware.length;
+  const hw = ts.hardware.map((h) => h.exec);
+  const store = new StateStore(ts.slotRange);
+  const parent = new ChunkedInt32();
+  const action = new ChunkedInt32();
   const levelStart: number[] = [0];
   const violations: (Violation | undefined)[] = m.properties.map(() => undefined);
   const deadlockProp = m.properties.findIndex((p) => p.name === 'deadlock');
   const stuck: number[] = [];
   const stuckEdges = new Map<number, number[]>();
+  const { invariants, finals, finished } = ts;
   let transitions = 0;
   let maxDepth = 0;
   let limit: ExploreResult['limit'];
   const maxStates = opts.maxStates ?? Infinity;
 
-  const work = new Int32Array(ts.workSize);
+  const base = new Int32Array(ts.stateSize);
+  const work = new Int32Array(ts.stateSize);
   const depthOf = (index: number) => {
     let d = levelStart.length - 1;
     while (levelStart[d]! > index) d--;
     return d;
   };
   const checkState = (index: number, s: Int32Array, depth: number) => {
-    for (const t of ts.invariants) if (!violations[t.prop] && !t.test(s)) violations[t.prop] = { state: index, depth };
-    if (ts.finished(s)) for (const t of ts.finals) if (!violations[t.prop] && !t.test(s)) violations[t.prop] = { state: index, depth };
+    for (const t of invariants) if (!violations[t.prop] && !t.test(s)) violations[t.prop] = { state: index, depth };
+    if (finals.length && finished(s)) for (const t of finals) if (!violations[t.prop] && !t.test(s)) violations[t.prop] = { state: index, depth };
   };
+  /** Interns `s`; returns its index, counting it as new when it was not stored yet. */
   const add = (s: Int32Array, from: number, act: number, depth: number): number => {
-    const { index, added } = store.intern(s);
-    if (!added) return index;
-    if (index >= parent.length) {
-      const p = new Int32Array(parent.length * 2); p.set(parent); parent = p;
-      const a = new Int32Array(action.length * 2); a.set(action); action = a;
-    }
+    const r = store.intern(s);
+    if (r < 0) return ~r;
     if (depth > maxDepth) maxDepth = depth;
-    parent[index] = from;
-    action[index] = act;
-    checkState(index, s, depth);
-    return index;
+    parent.set(r, from);
+    action.set(r, act);
+    checkState(r, s, depth);
+    return r;
   };
 
   for (const s of ts.initialStates()) {
@@ -80,46 +82,41 @@ export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): Explor
   for (let cur = 0; cur < store.count && !limit; cur++) {
     if (cur === nextLevel) { depth++; levelStart.push(cur); nextLevel = store.count; }
     if ((cur & 1023) === 0 && opts.timeLimitMs !== undefined && Date.now() - start > opts.timeLimitMs) { limit = 'time'; break; }
+    store.load(cur, base);
+    work.set(base);
     let progress = false;
+    // A step that returns DISABLED has not touched `work`; any other leaves it to be reset.
     for (let c = 0; c < ncpu; c++) {
-      store.load(cur, work);
       const r = ts.cpuStep(c, work);
       if (r === DISABLED) continue;
       progress = true;
-      if (r !== OK) {
-        if (!violations[r - 1]) violations[r - 1] = { state: cur, action: c, depth: depth + 1 };
-        continue;
-      }
-      const next = add(work, cur, c, depth + 1);
-      if (next !== cur) transitions++;
+      if (r === OK) {
+        if (add(work, cur, c, depth + 1) !== cur) transitions++;
+      } else if (!violations[r - 1]) violations[r - 1] = { state: cur, action: c, depth: depth + 1 };
+      work.set(base);
     }
-    store.load(cur, work);
-    const isStuck = !progress && !ts.finished(work);
-    if (isStuck) stuck.push(cur);
+    const isStuck = !progress && !finished(base);
     const edges: number[] = [];
-    for (let h = 0; h < ts.hardware.length; h++) {
-      store.load(cur, work);
-      const r = ts.hardware[h]!.exec(work);
-      if (r > 0) {
-        if (!violations[r - 1]) violations[r - 1] = { state: cur, action: ncpu + h, depth: depth + 1 };
-        continue;
-      }
-      if (store.equalsAt(cur, work)) continue;
-      const next = add(work, cur, ncpu + h, depth + 1);
-      transitions++;
-      if (isStuck) edges.push(next);
+    for (let h = 0; h < nhw; h++) {
+      const r = hw[h]!(work);
+      if (r === DISABLED) continue;
+      if (r === OK) {
+        const next = add(work, cur, ncpu + h, depth + 1);
+        if (next !== cur) {
+          transitions++;
+          if (isStuck) edges.push(next);
+        }
+      } else if (!violations[r - 1]) violations[r - 1] = { state: cur, action: ncpu + h, depth: depth + 1 };
+      work.set(base);
     }
-    if (isStuck) stuckEdges.set(cur, edges);
-    if (store.count >= maxStates && cur + 1 < store.count) { limit = 'states'; }
+    if (isStuck) { stuck.push(cur); stuckEdges.set(cur, edges); }
+    if (store.count >= maxStates && cur + 1 < store.count) limit = 'states';
   }
   if (!limit && deadlockProp >= 0) {
     const dead = deadlocks(stuck, stuckEdges);
     if (dead !== undefined) violations[deadlockProp] = { state: dead, depth: depthOf(dead) };
   }
-  return {
-    states: store.count, transitions, depth: maxDepth,
-    elapsedMs: Date.now() - start, limit, violations, store, parent, action,
-  };
+  return { states: store.count, transitions, depth: maxDepth, elapsedMs: Date.now() - start, limit, violations, store, parent, action };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { PropertyVerdict, Verdict } from '../explore/verdict.js';
 import { spanText } from '../lang/source.js';
-import { stmtHead } from '../compile/program.js';
+import { stmtHead } from '../compile/index.js';
 import { changes, describeState } from './decode.js';
 import { rebuildTrace, type Actor } from './trace.js';
 

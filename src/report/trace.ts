@@ -24,12 +24,12 @@ export interface Trace {
 
 export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violation): Trace {
   const chain: number[] = [];
-  for (let i = v.state; i >= 0; i = r.parent[i]!) chain.unshift(i);
+  for (let i = v.state; i >= 0; i = r.parent.get(i)) chain.unshift(i);
   const steps: TraceStep[] = [];
   for (let k = 1; k < chain.length; k++) {
     const before = r.store.get(chain[k - 1]!);
     const after = r.store.get(chain[k]!);
-    steps.push({ actor: actorOf(ts, r.action[chain[k]!]!, before, after), after, failing: false });
+    steps.push({ actor: actorOf(ts, r.action.get(chain[k]!), before, after), after, failing: false });
   }
   const last = r.store.get(chain[chain.length - 1]!);
   if (v.action !== undefined) {

@@ -1,0 +1,137 @@
+// Typed expressions to JavaScript expression text over the state vector `s`. Only numbers (slot
+// indexes, constants) are ever written into the code; user names never are. Records are
+// flattened: a record expression becomes one expression per field.
+import type { Expr, Local, Model } from '../check/model.js';
+import { pteSlot, tlbSlot, type Layout } from './layout.js';
+
+/** Where a local lives: a state slot (CPU programs) or a JS variable (hardware rules). */
+export type LocalHome = { kind: 'slot'; at: number } | { kind: 'var'; name: string };
+
+export interface EmitEnv {
+  readonly m: Model;
+  readonly l: Layout;
+  /** The running CPU, or -1 in properties. */
+  readonly cpu: number;
+  /** The page a hardware or access rule runs for. */
+  readonly rulePage?: number;
+  local(local: Local): LocalHome;
+  /** JS names holding the completed access in access properties: [cpu, page, frame]. */
+  readonly access?: readonly [string, string, string];
+}
+
+export function widthOf(l: Layout, t: { k: string }): number {
+  return t.k === 'pte' ? l.pteWidth : t.k === 'tlbe' ? l.tlbWidth : 1;
+}
+
+function slot(base: number, dynamic?: string, stride = 1): string {
+  return dynamic === undefined ? `s[${base}]` : `s[${base} + (${dynamic}) * ${stride}]`;
+}
+
+/** A constant index folded into the slot number, or the JS text computing it. */
+function indexOf(env: EmitEnv, e: Expr): { value?: number; text: string } {
+  if (e.k === 'const') return { value: e.value, text: String(e.value) };
+  if (e.k === 'self' && env.cpu >= 0) return { value: env.cpu, text: String(env.cpu) };
+  return { text: scalar(env, e) };
+}
+
+export function scalar(env: EmitEnv, e: Expr): string {
+  switch (e.k) {
+    case 'const': return String(e.value);
+    case 'self': return String(env.cpu);
+    case 'accessCpu': return env.access![0];
+    case 'accessPage': return env.access![1];
+    case 'accessFrame': return env.access![2];
+    case 'local': {
+      const home = env.local(e.local);
+      return home.kind === 'slot' ? `s[${home.at}]` : `${home.name}_0`;
+    }
+    case 'global': {
+      const base = env.l.globalSlot[e.v.id]!;
+      if (!e.index) return `s[${base}]`;
+      const i = indexOf(env, e.index);
+      return i.value !== undefined ? `s[${base + i.value}]` : slot(base, i.text);
+    }
+    case 'frameVersion':
+    case 'frameFreed': {
+      const base = e.k === 'frameVersion' ? env.l.versionBase : env.l.freedBase;
+      const i = indexOf(env, e.frame);
+      return i.value !== undefined ? `s[${base + i.value}]` : slot(base, i.text);
+    }
+    case 'field': return record(env, e.target)[e.index]!;
+    case 'not': return `(${scalar(env, e.arg)} ? 0 : 1)`;
+    case 'neg': return `(-${scalar(env, e.arg)})`;
+    case 'ite': return `(${scalar(env, e.test)} ? ${scalar(env, e.then)} : ${scalar(env, e.else)})`;
+    case 'bin': {
+      if (e.rec) {
+        const a = record(env, e.left);
+        const b = record(env, e.right);
+        const eq = a.map((x, i) => `${x} === ${b[i]}`).join(' && ');
+        return e.op === '==' ? `(${eq} ? 1 : 0)` : `(${eq} ? 0 : 1)`;
+      }
+      const a = scalar(env, e.left);
+      const b = scalar(env, e.right);
+      switch (e.op) {
+        case '&&': return `(${a} && ${b} ? 1 : 0)`;
+        case '||': return `(${a} || ${b} ? 1 : 0)`;
+        case '==': return `(${a} === ${b} ? 1 : 0)`;
+        case '!=': return `(${a} !== ${b} ? 1 : 0)`;
+        case '+': return `(${a} + ${b})`;
+        case '-': return `(${a} - ${b})`;
+        default: return `(${a} ${e.op} ${b} ? 1 : 0)`;
+      }
+    }
+    default: throw new Error(`internal: ${e.k} is not a scalar expression`);
+  }
+}
+
+/** One JS expression per field of a record-valued expression. */
+export function record(env: EmitEnv, e: Expr): string[] {
+  const { l, m } = env;
+  switch (e.k) {
+    case 'record': return e.fields.map((f) => scalar(env, f));
+    case 'with': {
+      const fields = record(env, e.target);
+      for (const [i, v] of e.sets) fields[i] = scalar(env, v);
+      return fields;
+    }
+    case 'ite': {
+      const t = scalar(env, e.test);
+      const b = record(env, e.else);
+      return record(env, e.then).map((a, i) => `(${t} ? ${a} : ${b[i]})`);
+    }
+    case 'local': {
+      const home = env.local(e.local);
+      const w = widthOf(l, e.local.type);
+      return Array.from({ length: w }, (_, i) => (home.kind === 'slot' ? `s[${home.at + i}]` : `${home.name}_${i}`));
+    }
+    case 'pteOf': {
+      const p = indexOf(env, e.page);
+      return Array.from({ length: l.pteWidth }, (_, f) =>
+        p.value !== undefined ? `s[${pteSlot(l, p.value, f)}]` : `s[${l.pteBase + f} + (${p.text}) * ${l.pteWidth}]`);
+    }
+    case 'tlbOf': {
+      const c = indexOf(env, e.cpu);
+      const p = indexOf(env, e.page);
+      const n = m.pages.length;
+      return Array.from({ length: l.tlbWidth }, (_, f) =>
+        c.value !== undefined && p.value !== undefined
+          ? `s[${tlbSlot(l, n, c.value, p.value, f)}]`
+          : `s[${l.tlbBase + f} + ((${c.text}) * ${n} + (${p.text})) * ${l.tlbWidth}]`);
+    }
+    case 'rulePte': return Array.from({ length: l.pteWidth }, (_, f) => `s[${pteSlot(l, env.rulePage!, f)}]`);
+    case 'ruleTlb': return Array.from({ length: l.tlbWidth }, (_, f) => `s[${tlbSlot(l, m.pages.length, env.cpu, env.rulePage!, f)}]`);
+    default: throw new Error(`internal: ${e.k} is not a record expression`);
+  }
+}
+
+/** The inclusive value range of a scalar type. */
+export function bounds(t: import('../check/model.js').ScalarType, m: Model): [number, number] {
+  switch (t.k) {
+    case 'bool': return [0, 1];
+    case 'int': return [t.lo, t.hi];
+    case 'enum': return [0, t.members.length - 1];
+    case 'page': return [0, m.pages.length - 1];
+    case 'frame': return [0, m.frames.length - 1];
+    case 'cpu': return [0, m.cpus.length - 1];
+  }
+}

@@ -1,0 +1,145 @@
+// Statements that run inside one step (atomic blocks, hardware and access rules, simple
+// statements) to JavaScript statement text.
+import type { Expr, LValue, Local, Stmt } from '../check/model.js';
+import { bounds, record, scalar, widthOf, type EmitEnv } from './emit-expr.js';
+import { pteSlot, tlbSlot } from './layout.js';
+
+/** Status codes a generated step returns: 0 done; > 0 violation of property (code - 1). */
+export const OK = 0;
+export const DISABLED = -1;
+export const DONE = -2;
+export const FAULT = -3;
+
+export interface StepCtx {
+  readonly env: EmitEnv;
+  violation(name: string): number;
+  /** Code that leaves the step through the `return` of a call that began outside it. */
+  exitCall(callId: number): string;
+  /** Calls inlined inside this step: their `return` is a `break` out of a labelled block. */
+  readonly innerCalls: Set<number>;
+  fresh(): string;
+  /** Hardware rules: count the state slots actually changed in `ch`, so a no-op step is known without comparing states. */
+  readonly track?: boolean;
+}
+
+/** `target = value;`, or, when tracking changes, only if it differs. */
+function write(ctx: { track?: boolean }, target: string, value: string): string {
+  return ctx.track && target.startsWith('s[') ? `if (${target} !== ${value}) { ${target} = ${value}; ch = 1; }` : `${target} = ${value};`;
+}
+
+/** Code storing `values` (one per field) into `lv`, returning the overflow code if out of range. */
+export function store(ctx: StepCtx, lv: LValue, values: readonly string[]): string {
+  const { env } = ctx;
+  const overflow = ctx.violation('overflow');
+  const names = values.map(() => ctx.fresh());
+  const lines = values.map((v, i) => `const ${names[i]} = ${v};`);
+  const check = (name: string, t: import('../check/model.js').ScalarType) => {
+    const [lo, hi] = bounds(t, env.m);
+    return t.k === 'bool' ? '' : `if (${name} < ${lo} || ${name} > ${hi}) return ${overflow}; `;
+  };
+  const put = (targets: readonly string[], types: readonly import('../check/model.js').ScalarType[]) =>
+    targets.map((t, i) => `${check(names[i]!, types[i]!)}${write(ctx, t, names[i]!)}`);
+  const { m } = env;
+  const recordTypes = (rec: string) => (rec === 'pte' ? m.arch.pteFields : m.arch.tlbFields).map((f) => f.type);
+  switch (lv.k) {
+    case 'local': {
+      const t = lv.local.type;
+      const targets = record(env, { k: 'local', local: lv.local });
+      const types = t.k === 'pte' || t.k === 'tlbe' ? recordTypes(t.k) : [t as import('../check/model.js').ScalarType];
+      return [...lines, ...put(targets, types)].join(' ');
+    }
+    case 'global': return [...lines, ...put([scalar(env, lv)], [lv.v.type])].join(' ');
+    case 'frameVersion': return [...lines, ...put([scalar(env, lv)], [{ k: 'int', lo: 0, hi: m.maxVersion }])].join(' ');
+    case 'frameFreed': return [...lines, ...put([scalar(env, lv)], [{ k: 'bool' }])].join(' ');
+    case 'rulePte': return [...lines, ...put(record(env, { k: 'rulePte' }), recordTypes('pte'))].join(' ');
+    case 'ruleTlb': return [...lines, ...put(record(env, { k: 'ruleTlb' }), recordTypes('tlbe'))].join(' ');
+    case 'field': {
+      const whole = lv.target.k === 'local' ? record(env, { k: 'local', local: lv.target.local }) : record(env, { k: lv.target.k as 'rulePte' | 'ruleTlb' });
+      return [...lines, ...put([whole[lv.index]!], [recordTypes(lv.rec)[lv.index]!])].join(' ');
+    }
+  }
+}
+
+export function storePte(ctx: StepCtx, page: Expr, value: Expr): string {
+  const { env } = ctx;
+  const { l } = env;
+  const vals = record(env, value);
+  const names = vals.map(() => ctx.fresh());
+  const head = vals.map((v, i) => `const ${names[i]} = ${v};`).join(' ');
+  if (page.k === 'const') return `${head} ${names.map((n, f) => write(ctx, `s[${pteSlot(l, page.value, f)}]`, n)).join(' ')}`;
+  const at = ctx.fresh();
+  return `${head} const ${at} = ${l.pteBase} + (${scalar(env, page)}) * ${l.pteWidth}; ${names.map((n, f) => write(ctx, `s[${at} + ${f}]`, n)).join(' ')}`;
+}
+
+export function flush(env: EmitEnv, pages: 'all' | readonly Expr[], local: boolean, fresh: () => string, track = false): string {
+  const { l, m } = env;
+  const n = m.pages.length;
+  const cpus = local ? [env.cpu] : m.cpus.map((c) => c.index);
+  const zero = (at: string | number) => Array.from({ length: l.tlbWidth }, (_, f) => write({ track }, `s[${typeof at === 'number' ? at + f : `${at} + ${f}`}]`, '0')).join(' ');
+  const list = pages === 'all' ? m.pages.map((p): Expr => ({ k: 'const', type: { k: 'page' }, value: p.index })) : pages;
+  return list.map((p) => {
+    if (p.k === 'const') return cpus.map((c) => zero(tlbSlot(l, n, c, p.value, 0))).join(' ');
+    const v = fresh();
+    return `const ${v} = ${scalar(env, p)}; ${cpus.map((c) => zero(`${l.tlbBase} + (${c * n} + ${v}) * ${l.tlbWidth}`)).join(' ')}`;
+  }).join(' ');
+}
+
+export function inStep(ctx: StepCtx, st: Stmt): string {
+  const { env } = ctx;
+  switch (st.k) {
+    case 'block':
+    case 'atomic': return `{ ${st.body.map((s) => inStep(ctx, s)).join(' ')} }`;
+    case 'let': return `{ ${store(ctx, { k: 'local', local: st.local }, values(env, st.value, st.local.type))} }`;
+    case 'assign': return `{ ${store(ctx, st.target, values(env, st.value, lvalueType(env, st.target)))} }`;
+    case 'setPte': return `{ ${storePte(ctx, st.page, st.value)} }`;
+    case 'if': return `if (${scalar(env, st.test)}) ${inStep(ctx, st.then)}${st.else ? ` else ${inStep(ctx, st.else)}` : ''}`;
+    case 'call':
+      ctx.innerCalls.add(st.callId);
+      return `c${st.callId}: ${inStep(ctx, st.body)}`;
+    case 'return': {
+      const set = st.value && st.target ? store(ctx, st.target, values(env, st.value, lvalueType(env, st.target))) : '';
+      const leave = ctx.innerCalls.has(st.callId) ? `break c${st.callId};` : ctx.exitCall(st.callId);
+      return `{ ${set} ${leave} }`;
+    }
+    case 'flush': return `{ ${flush(env, st.pages, st.local, () => ctx.fresh(), ctx.track)} }`;
+    case 'skip': return '';
+    case 'done': return `return ${DONE};`;
+    case 'fault': return `return ${FAULT};`;
+    default: throw new Error(`internal: '${st.k}' cannot run inside one step (the checker should have refused it)`);
+  }
+}
+
+export function values(env: EmitEnv, e: Expr, t: { k: string }): string[] {
+  return t.k === 'pte' || t.k === 'tlbe' ? record(env, e) : [scalar(env, e)];
+}
+
+export function lvalueType(env: EmitEnv, lv: LValue): { k: string } {
+  switch (lv.k) {
+    case 'local': return lv.local.type;
+    case 'global': return lv.v.type;
+    case 'frameVersion': return { k: 'int' };
+    case 'frameFreed': return { k: 'bool' };
+    case 'rulePte': return { k: 'pte' };
+    case 'ruleTlb': return { k: 'tlbe' };
+    case 'field': return (lv.rec === 'pte' ? env.m.arch.pteFields : env.m.arch.tlbFields)[lv.index]!.type;
+  }
+}
+
+/** Every local declared anywhere inside `st` (blocks, inlined calls), for clearing at step end. */
+export function localsWithin(st: Stmt): Local[] {
+  switch (st.k) {
+    case 'block': return [...st.locals, ...st.body.flatMap(localsWithin)];
+    case 'atomic': return [...st.locals, ...st.body.flatMap(localsWithin)];
+    case 'if': return [...localsWithin(st.then), ...(st.else ? localsWithin(st.else) : [])];
+    case 'call': return localsWithin(st.body);
+    default: return [];
+  }
+}
+
+export function clearCode(env: EmitEnv, locals: readonly Local[]): string {
+  return locals.flatMap((lc) => {
+    const home = env.local(lc);
+    if (home.kind !== 'slot') return [];
+    return Array.from({ length: widthOf(env.l, lc.type) }, (_, i) => `s[${home.at + i}] = 0;`);
+  }).join(' ');
+}
