@@ -2,10 +2,13 @@
 // property keeps its first violation, which BFS order makes a shortest one.
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
 import { ChunkedInt32, StateStore } from './store.js';
+import { symmetryOf, type Symmetry } from './symmetry.js';
 
 export interface ExploreOptions {
   readonly maxStates?: number;
   readonly timeLimitMs?: number;
+  /** Reduce by permutations of identical CPUs (`cpu writer[3]`); off unless asked for. */
+  readonly symmetry?: boolean;
 }
 
 /** A violation: reached state `state`, plus (for a failing step) the action that failed there. */
@@ -28,6 +31,8 @@ export interface ExploreResult {
   /** Per state: the state it was first reached from (-1 for initial states) and by which action. */
   readonly parent: ChunkedInt32;
   readonly action: ChunkedInt32;
+  /** Set when states were stored as symmetry representatives (traces must be replayed). */
+  readonly symmetry?: Symmetry;
 }
 
 /** Actions: 0..cpus-1 is a CPU's step; cpus + i is hardware action i. */
@@ -50,6 +55,8 @@ export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): Explor
   let maxDepth = 0;
   let limit: ExploreResult['limit'];
   const maxStates = opts.maxStates ?? Infinity;
+  const symmetry = opts.symmetry ? symmetryOf(ts) : undefined;
+  const canonicalize = symmetry?.groups.length ? symmetry.canonicalize : undefined;
 
   const base = new Int32Array(ts.stateSize);
   const work = new Int32Array(ts.stateSize);
@@ -64,6 +71,7 @@ export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): Explor
   };
   /** Interns `s`; returns its index, counting it as new when it was not stored yet. */
   const add = (s: Int32Array, from: number, act: number, depth: number): number => {
+    if (canonicalize) canonicalize(s);
     const r = store.intern(s);
     if (r < 0) return ~r;
     if (depth > maxDepth) maxDepth = depth;
@@ -116,7 +124,7 @@ export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): Explor
     const dead = deadlocks(stuck, stuckEdges);
     if (dead !== undefined) violations[deadlockProp] = { state: dead, depth: depthOf(dead) };
   }
-  return { states: store.count, transitions, depth: maxDepth, elapsedMs: Date.now() - start, limit, violations, store, parent, action };
+  return { states: store.count, transitions, depth: maxDepth, elapsedMs: Date.now() - start, limit, violations, store, parent, action, symmetry };
 }
 
 /**

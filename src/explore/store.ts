@@ -1,120 +1,90 @@
-// Exact state storage. States are packed into the narrowest element type that holds every slot
-// (bytes for nearly every model), padded to whole 32-bit words, kept in fixed-size chunks (growth
-// never copies the states stored so far), and indexed by an open-addressing hash table compared
-// word by word: no state is ever mistaken for another.
+// Exact state storage. States are bit-packed (pack.ts), kept in fixed-size chunks so growth
+// never copies the states stored so far, and indexed by an open-addressing hash table whose
+// entries carry the full hash: probing compares hashes before words, and growing the table
+// never re-reads a state. No state is ever mistaken for another.
+import { makePacker, type Packer } from './pack.js';
 
 const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
 
-type Elems = Uint8Array | Int16Array | Int32Array;
-
-function elementType(ranges: readonly (readonly [number, number])[]): { bytes: 1 | 2 | 4; make: (b: ArrayBuffer, o: number, n: number) => Elems } {
-  const lo = Math.min(0, ...ranges.map((r) => r[0]));
-  const hi = Math.max(0, ...ranges.map((r) => r[1]));
-  if (lo >= 0 && hi <= 255) return { bytes: 1, make: (b, o, n) => new Uint8Array(b, o, n) };
-  if (lo >= -32768 && hi <= 32767) return { bytes: 2, make: (b, o, n) => new Int16Array(b, o, n) };
-  return { bytes: 4, make: (b, o, n) => new Int32Array(b, o, n) };
-}
-
 export class StateStore {
   /** Slots per state. */
   readonly width: number;
-  /** 32-bit words per packed state. */
-  readonly words: number;
-  readonly bytesPerSlot: 1 | 2 | 4;
-  private readonly make: (b: ArrayBuffer, o: number, n: number) => Elems;
-  private readonly chunkWords: Uint32Array[] = [];
-  private readonly chunkElems: Elems[] = [];
-  private readonly key: Elems;
-  private readonly keyWords: Uint32Array;
+  readonly packer: Packer;
+  private readonly chunks: Uint32Array[] = [];
+  private readonly key: Uint32Array;
+  /** Pairs (index + 1, hash); index + 1 = 0 marks a free entry. */
   private table: Int32Array;
   private mask: number;
   count = 0;
 
   constructor(ranges: readonly (readonly [number, number])[]) {
     this.width = ranges.length;
-    const t = elementType(ranges);
-    this.bytesPerSlot = t.bytes;
-    this.make = t.make;
-    this.words = Math.max(1, Math.ceil((this.width * t.bytes) / 4));
-    const keyBuf = new ArrayBuffer(this.words * 4);
-    this.key = t.make(keyBuf, 0, this.width);
-    this.keyWords = new Uint32Array(keyBuf);
-    this.table = new Int32Array(1 << 12);
-    this.mask = this.table.length - 1;
+    this.packer = makePacker(ranges);
+    this.key = new Uint32Array(this.packer.words);
+    this.table = new Int32Array(2 << 12);
+    this.mask = (1 << 12) - 1;
+  }
+
+  /** 32-bit words per stored state. */
+  get words(): number {
+    return this.packer.words;
   }
 
   /** Bytes held by the states and the table. */
   get bytes(): number {
-    return this.chunkWords.length * CHUNK * this.words * 4 + this.table.byteLength;
+    return this.chunks.length * CHUNK * this.packer.words * 4 + this.table.byteLength;
   }
 
-  private hashKey(): number {
-    const k = this.keyWords;
-    let h = 0x9e3779b9 ^ this.words;
-    for (let i = 0; i < k.length; i++) {
-      h = Math.imul(h ^ k[i]!, 0x85ebca6b);
-      h ^= h >>> 13;
-    }
-    h = Math.imul(h, 0xc2b2ae35);
-    return (h ^ (h >>> 16)) >>> 0;
-  }
-
-  private keyEquals(index: number): boolean {
-    const chunk = this.chunkWords[index >>> CHUNK_BITS]!;
-    const base = (index & (CHUNK - 1)) * this.words;
-    const k = this.keyWords;
-    for (let i = 0; i < k.length; i++) if (chunk[base + i] !== k[i]) return false;
-    return true;
-  }
-
-  /** The index of state `s`, adding it if new: `~index` (negative) when it was already stored. */
+  /** The index of state `s`, adding it if new; `~index` (negative) when it was already stored. */
   intern(s: Int32Array): number {
-    this.key.set(s);
-    let slot = this.hashKey() & this.mask;
+    const key = this.key;
+    const words = key.length;
+    const hash = this.packer.pack(s, key) | 0;
+    const table = this.table;
+    let slot = hash & this.mask;
     for (;;) {
-      const e = this.table[slot]!;
+      const e = table[slot * 2]!;
       if (e === 0) break;
-      if (this.keyEquals(e - 1)) return ~(e - 1);
+      if (table[slot * 2 + 1] === hash) {
+        const chunk = this.chunks[(e - 1) >>> CHUNK_BITS]!;
+        const base = ((e - 1) & (CHUNK - 1)) * words;
+        let same = true;
+        for (let i = 0; i < words; i++) if (chunk[base + i] !== key[i]) { same = false; break; }
+        if (same) return ~(e - 1);
+      }
       slot = (slot + 1) & this.mask;
     }
     const index = this.count++;
     const c = index >>> CHUNK_BITS;
-    if (c === this.chunkWords.length) {
-      const buf = new ArrayBuffer(CHUNK * this.words * 4);
-      this.chunkWords.push(new Uint32Array(buf));
-      this.chunkElems.push(this.make(buf, 0, (CHUNK * this.words * 4) / this.bytesPerSlot));
-    }
-    this.chunkWords[c]!.set(this.keyWords, (index & (CHUNK - 1)) * this.words);
-    this.table[slot] = index + 1;
-    if (this.count * 2 > this.table.length) this.rehash();
+    if (c === this.chunks.length) this.chunks.push(new Uint32Array(CHUNK * words));
+    this.chunks[c]!.set(key, (index & (CHUNK - 1)) * words);
+    table[slot * 2] = index + 1;
+    table[slot * 2 + 1] = hash;
+    if (this.count * 2 > this.mask + 1) this.grow();
     return index;
   }
 
-  private rehash(): void {
-    const table = new Int32Array(this.table.length * 2);
-    const mask = table.length - 1;
-    for (let i = 0; i < this.count; i++) {
-      this.loadKey(i);
-      let slot = this.hashKey() & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = i + 1;
+  private grow(): void {
+    const old = this.table;
+    const size = (this.mask + 1) * 2;
+    const table = new Int32Array(size * 2);
+    const mask = size - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      const e = old[i]!;
+      if (e === 0) continue;
+      let slot = old[i + 1]! & mask;
+      while (table[slot * 2] !== 0) slot = (slot + 1) & mask;
+      table[slot * 2] = e;
+      table[slot * 2 + 1] = old[i + 1]!;
     }
     this.table = table;
     this.mask = mask;
   }
 
-  private loadKey(index: number): void {
-    const chunk = this.chunkWords[index >>> CHUNK_BITS]!;
-    const base = (index & (CHUNK - 1)) * this.words;
-    for (let i = 0; i < this.words; i++) this.keyWords[i] = chunk[base + i]!;
-  }
-
   /** Unpacks state `index` into `out`. */
   load(index: number, out: Int32Array): void {
-    const elems = this.chunkElems[index >>> CHUNK_BITS]!;
-    const base = ((index & (CHUNK - 1)) * this.words * 4) / this.bytesPerSlot;
-    for (let i = 0; i < this.width; i++) out[i] = elems[base + i]!;
+    this.packer.unpack(this.chunks[index >>> CHUNK_BITS]!, (index & (CHUNK - 1)) * this.packer.words, out);
   }
 
   get(index: number): Int32Array {

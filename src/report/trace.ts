@@ -1,6 +1,9 @@
-// A counterexample as a list of steps with the state after each, rebuilt from the parent links.
+// A counterexample as a list of steps with the state after each. The stored path may consist of
+// symmetry representatives, so the steps are replayed from a concrete initial state: each step
+// is the first action whose result represents the next stored state, which keeps the trace in
+// the user's own CPU names and of the same length.
 import type { Stmt } from '../check/model.js';
-import type { TransitionSystem } from '../compile/index.js';
+import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
 import type { ExploreResult, Violation } from '../explore/bfs.js';
 
 export type Actor =
@@ -22,26 +25,45 @@ export interface Trace {
   readonly final: Int32Array;
 }
 
+function run(ts: TransitionSystem, action: number, from: Int32Array): { code: number; after: Int32Array } {
+  const after = from.slice();
+  const ncpu = ts.model.cpus.length;
+  const code = action < ncpu ? ts.cpuStep(action, after) : ts.hardware[action - ncpu]!.exec(after);
+  return { code, after };
+}
+
 export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violation): Trace {
+  const canon = r.symmetry?.groups.length ? r.symmetry.canonicalize : undefined;
+  const represents = (concrete: Int32Array, stored: Int32Array) => {
+    const c = concrete.slice();
+    canon?.(c);
+    return c.every((x, i) => x === stored[i]);
+  };
   const chain: number[] = [];
   for (let i = v.state; i >= 0; i = r.parent.get(i)) chain.unshift(i);
+  const actions = ts.model.cpus.length + ts.hardware.length;
+  const root = r.store.get(chain[0]!);
+  const initial = ts.initialStates().find((s) => represents(s, root)) ?? root;
+  let state = initial;
   const steps: TraceStep[] = [];
   for (let k = 1; k < chain.length; k++) {
-    const before = r.store.get(chain[k - 1]!);
-    const after = r.store.get(chain[k]!);
-    steps.push({ actor: actorOf(ts, r.action.get(chain[k]!), before, after), after, failing: false });
+    const stored = r.store.get(chain[k]!);
+    const recorded = r.action.get(chain[k]!);
+    const order = [recorded, ...Array.from({ length: actions }, (_, a) => a).filter((a) => a !== recorded)];
+    const step = order.map((a) => ({ a, ...run(ts, a, state) })).find((x) => x.code === OK && represents(x.after, stored));
+    if (!step) throw new Error('internal: a stored trace step could not be replayed');
+    steps.push({ actor: actorOf(ts, step.a, state, step.after), after: step.after, failing: false });
+    state = step.after;
   }
-  const last = r.store.get(chain[chain.length - 1]!);
   if (v.action !== undefined) {
-    const work = new Int32Array(ts.workSize);
-    work.set(last);
-    const ncpu = ts.model.cpus.length;
-    if (v.action < ncpu) ts.cpuStep(v.action, work);
-    else ts.hardware[v.action - ncpu]!.exec(work);
-    const after = work.slice(0, ts.stateSize);
-    steps.push({ actor: actorOf(ts, v.action, last, after), after, failing: true });
+    // The failing action as seen from the stored state; find the concrete action that fails alike.
+    const want = run(ts, v.action, r.store.get(chain[chain.length - 1]!)).code;
+    const order = [v.action, ...Array.from({ length: actions }, (_, a) => a).filter((a) => a !== v.action)];
+    const fail = order.map((a) => ({ a, ...run(ts, a, state) })).find((x) => x.code === want && x.code !== DISABLED);
+    if (!fail) throw new Error('internal: the failing step could not be replayed');
+    steps.push({ actor: actorOf(ts, fail.a, state, fail.after), after: fail.after, failing: true });
   }
-  return { initial: r.store.get(chain[0]!), steps, final: last };
+  return { initial, steps, final: state };
 }
 
 function actorOf(ts: TransitionSystem, action: number, before: Int32Array, after: Int32Array): Actor {
@@ -61,4 +83,3 @@ function completedWrite(ts: TransitionSystem, before: Int32Array, after: Int32Ar
   for (let f = 0; f < ts.model.frames.length; f++) if (after[versionBase + f] !== before[versionBase + f]) return true;
   return false;
 }
-

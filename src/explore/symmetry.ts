@@ -1,0 +1,147 @@
+// Symmetry reduction for identical CPUs (`cpu writer[3]`): every state is replaced by a
+// representative of its orbit under permutations of each group's members, found by sorting the
+// members' own state blocks. The representative is always a real permutation of the state, so
+// the reduction is sound even where ties leave two orbit members distinct.
+import type { Expr, Model, Stmt } from '../check/model.js';
+import type { TransitionSystem } from '../compile/index.js';
+
+export interface Symmetry {
+  /** Groups the reduction applies to, by member CPU index. */
+  readonly groups: readonly (readonly number[])[];
+  /** Why a declared group was left out. */
+  readonly skipped: readonly string[];
+  /** Replaces `s` by its orbit representative, in place. */
+  canonicalize(s: Int32Array): void;
+}
+
+export function symmetryOf(ts: TransitionSystem): Symmetry | undefined {
+  const m = ts.model;
+  const declared = new Map<string, number[]>();
+  for (const c of m.cpus) declared.set(c.group, [...(declared.get(c.group) ?? []), c.index]);
+  const groups: number[][] = [];
+  const skipped: string[] = [];
+  const named = cpuConstants(m);
+  for (const [name, members] of declared) {
+    if (members.length < 2) continue;
+    const why = members.some((c) => named.has(c)) ? `a property or program names one of ${name}'s CPUs`
+      : !sameShape(ts, members) ? `${name}'s programs compiled differently` : undefined;
+    if (why) skipped.push(`${name}: ${why}`);
+    else groups.push(members);
+  }
+  if (!groups.length) return skipped.length ? { groups, skipped, canonicalize: () => {} } : undefined;
+  return { groups, skipped, canonicalize: canonicalizer(ts, groups) };
+}
+
+function sameShape(ts: TransitionSystem, members: readonly number[]): boolean {
+  const [first, ...rest] = members.map((c) => ts.programs[c]!);
+  return rest.every((p) => p.nodes.length === first!.nodes.length && p.entry === first!.entry
+    && p.nodes.every((n, i) => n?.stmt.span.start === first!.nodes[i]?.stmt.span.start));
+}
+
+/** CPU indexes written as constants anywhere (`tlb(writer[0], P)`): those CPUs are not interchangeable. */
+function cpuConstants(m: Model): Set<number> {
+  const found = new Set<number>();
+  const expr = (e: Expr | undefined): void => {
+    if (!e) return;
+    if (e.k === 'const' && e.type.k === 'cpu') found.add(e.value);
+    for (const v of Object.values(e)) {
+      if (v && typeof v === 'object' && 'k' in v) expr(v as Expr);
+      if (Array.isArray(v)) for (const x of v) {
+        if (Array.isArray(x)) x.forEach((y) => typeof y === 'object' && expr(y as Expr));
+        else if (x && typeof x === 'object' && 'k' in x) expr(x as Expr);
+      }
+    }
+  };
+  const stmt = (s: Stmt | undefined): void => {
+    if (!s) return;
+    for (const v of Object.values(s)) {
+      if (v && typeof v === 'object' && 'k' in v) ('span' in v ? stmt(v as Stmt) : expr(v as Expr));
+      if (Array.isArray(v)) v.forEach((x) => x && typeof x === 'object' && 'k' in x && ('span' in x ? stmt(x as Stmt) : expr(x as Expr)));
+    }
+  };
+  m.cpus.forEach((c) => stmt(c.body));
+  m.properties.forEach((p) => 'expr' in p && expr(p.expr));
+  m.globals.forEach((g) => { if (g.type.k === 'cpu') g.init.forEach((v) => v !== undefined && found.add(v)); });
+  return found;
+}
+
+function canonicalizer(ts: TransitionSystem, groups: readonly (readonly number[])[]): (s: Int32Array) => void {
+  const m = ts.model;
+  const l = ts.layout;
+  const npages = m.pages.length;
+  // Each CPU's own slots, in corresponding order across a group.
+  const block = (c: number): number[] => {
+    const cl = l.cpus[c]!;
+    const out = [cl.pc];
+    m.cpus[c]!.locals.forEach((lc, i) => {
+      const w = lc.type.k === 'pte' ? l.pteWidth : lc.type.k === 'tlbe' ? l.tlbWidth : 1;
+      for (let f = 0; f < w; f++) out.push(cl.localSlot[i]! + f);
+    });
+    for (let p = 0; p < npages; p++) for (let f = 0; f < l.tlbWidth; f++) out.push(l.tlbBase + (c * npages + p) * l.tlbWidth + f);
+    m.globals.forEach((g) => { if (g.indexBy === 'cpu') out.push(l.globalSlot[g.id]! + c); });
+    return out;
+  };
+  const blocks = m.cpus.map((c) => Int32Array.from(block(c.index)));
+  const cpuValued = cpuValuedSlots(ts);
+  const owners: number[] = [];
+  const readers: number[] = [];
+  m.locks.forEach((lock) => {
+    for (let i = 0; i < (lock.perPage ? npages : 1); i++) {
+      const at = l.lockSlot[lock.id]! + i * l.lockWidth[lock.id]!;
+      owners.push(at);
+      if (lock.kind === 'rwsem') readers.push(at + 1);
+    }
+  });
+  const tmp = new Int32Array(ts.stateSize);
+  const map = new Int32Array(m.cpus.length);
+  const compare = (s: Int32Array, a: number, b: number) => {
+    const x = blocks[a]!;
+    const y = blocks[b]!;
+    for (let i = 0; i < x.length; i++) { const d = s[x[i]!]! - s[y[i]!]!; if (d) return d; }
+    return 0;
+  };
+  return (s) => {
+    tmp.set(s);
+    for (let c = 0; c < map.length; c++) map[c] = c;
+    let moved = false;
+    for (const g of groups) {
+      const order = [...g].sort((a, b) => compare(tmp, a, b) || a - b);
+      order.forEach((from, j) => {
+        const to = g[j]!;
+        map[from] = to;
+        if (from === to) return;
+        moved = true;
+        const src = blocks[from]!;
+        const dst = blocks[to]!;
+        for (let i = 0; i < src.length; i++) s[dst[i]!] = tmp[src[i]!]!;
+      });
+    }
+    if (!moved) return;
+    for (const at of cpuValued) s[at] = map[s[at]!]!;
+    for (const at of owners) if (s[at]! > 0) s[at] = map[s[at]! - 1]! + 1;
+    for (const at of readers) {
+      let bits = 0;
+      for (let c = 0; c < map.length; c++) if (s[at]! & (1 << c)) bits |= 1 << map[c]!;
+      s[at] = bits;
+    }
+  };
+}
+
+/** Slots whose value is a CPU index (cpu-typed variables, locals and record fields). */
+function cpuValuedSlots(ts: TransitionSystem): number[] {
+  const m = ts.model;
+  const l = ts.layout;
+  const out: number[] = [];
+  const fields = (rec: 'pte' | 'tlbe') => (rec === 'pte' ? m.arch.pteFields : m.arch.tlbFields).flatMap((f, i) => (f.type.k === 'cpu' ? [i] : []));
+  const [pteCpu, tlbCpu] = [fields('pte'), fields('tlbe')];
+  m.globals.forEach((g) => { if (g.type.k === 'cpu') g.init.forEach((_, i) => out.push(l.globalSlot[g.id]! + i)); });
+  m.cpus.forEach((c) => c.locals.forEach((lc, i) => {
+    const at = l.cpus[c.index]!.localSlot[i]!;
+    if (lc.type.k === 'cpu') out.push(at);
+    if (lc.type.k === 'pte') pteCpu.forEach((f) => out.push(at + f));
+    if (lc.type.k === 'tlbe') tlbCpu.forEach((f) => out.push(at + f));
+  }));
+  m.pages.forEach((p) => pteCpu.forEach((f) => out.push(l.pteBase + p.index * l.pteWidth + f)));
+  for (let i = 0; i < m.cpus.length * m.pages.length; i++) tlbCpu.forEach((f) => out.push(l.tlbBase + i * l.tlbWidth + f));
+  return out;
+}
