@@ -33,6 +33,7 @@ options:
   --format F          text (default) or json
   --models DIR        also look for model files in DIR (repeatable)
   --no-trace          do not print counterexample traces
+  --no-symmetry       explore every permutation of identical CPUs (cpu writer[3])
   -h, --help          this text
   --version           the tool version
 
@@ -89,7 +90,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       args: [...argv], allowPositionals: true, strict: true,
       options: {
         arch: { type: 'string' }, 'max-states': { type: 'string' }, 'time-limit': { type: 'string' },
-        format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' },
+        format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' }, 'no-symmetry': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
       },
     });
@@ -112,6 +113,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       timeLimitMs: (positiveNumber(values['time-limit'], '--time-limit') ?? Infinity) * 1000,
       modelDirs: values.models ?? [],
       traces: !values['no-trace'],
+      symmetry: !values['no-symmetry'],
       json: format === 'json',
     };
     return runChecks(scenarioFiles(paths), opts, io);
@@ -127,6 +129,7 @@ interface CheckRun {
   readonly timeLimitMs: number;
   readonly modelDirs: readonly string[];
   readonly traces: boolean;
+  readonly symmetry: boolean;
   readonly json: boolean;
 }
 
@@ -142,7 +145,7 @@ function checkOne(file: string, arch: string | undefined, run: CheckRun): FileOu
   try {
     const model = checkFile(file, { arch, modelDirs: run.modelDirs });
     const ts = compile(model);
-    const r = explore(ts, { maxStates: run.maxStates, timeLimitMs: run.timeLimitMs });
+    const r = explore(ts, { maxStates: run.maxStates, timeLimitMs: run.timeLimitMs, symmetry: run.symmetry });
     const v = verdictOf(model, r);
     const status = v.exit === 0 ? 'PASS' : v.exit === 3 ? 'UNKNOWN' : 'FAIL';
     const violated = v.properties.filter((p) => p.status === 'violated').map((p) => p.property.name);
