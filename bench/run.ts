@@ -1,22 +1,45 @@
-// npm run bench: states/s, time and memory on fixed workloads.
+// npm run bench: states, transitions, states/s, peak RSS, bytes per state and time to verdict on
+// a fixed family of workloads, with and without symmetry reduction, and the same workloads
+// exported to Promela and run under SPIN (when installed) for the ratios.
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkSource } from '../src/check/index.js';
-import { compile } from '../src/compile/index.js';
-import { explore } from '../src/explore/bfs.js';
-import { clearRefs, twoMadvise, writersCleaner, type Workload } from './workloads.js';
+import { toPromela } from '../src/export/promela.js';
+import { runSpin, spinAvailable } from '../src/export/spin.js';
+import { WORKLOADS } from './workloads.js';
 
-const workloads: Workload[] = [
-  writersCleaner(1, 1, 1), writersCleaner(2, 1, 1), writersCleaner(2, 2, 1), writersCleaner(3, 2, 1),
-  clearRefs(2), clearRefs(3), twoMadvise(1), twoMadvise(2),
-];
+interface Measure { states: number; transitions: number; seconds: number; limit: string | null; packedBytes: number; bytesPerState: number; peakRssMb: number }
+
+const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv[2];
-console.log(['workload', 'states', 'transitions', 'time s', 'states/s', 'peak RSS MB'].join('\t'));
-for (const w of workloads) {
-  if (only && !w.name.includes(only)) continue;
-  const model = checkSource({ path: `${w.name}.race`, text: w.text });
-  const t0 = performance.now();
-  const ts = compile(model);
-  const r = explore(ts);
-  const secs = (performance.now() - t0) / 1000;
-  const rss = process.memoryUsage().rss / 2 ** 20;
-  console.log([w.name, r.states, r.transitions, secs.toFixed(2), Math.round(r.states / secs), rss.toFixed(0)].join('\t'));
+/** SPIN is run up to this many states (its exported state vector is about 10x ours). */
+const SPIN_MAX = Number(process.env.BENCH_SPIN_MAX ?? 5e6);
+const MAX_STATES = Number(process.env.BENCH_MAX_STATES ?? 6e7);
+
+function measure(index: number, mode: 'plain' | 'sym'): Measure {
+  const out = execFileSync(process.execPath, ['--max-old-space-size=20000', join(here, 'one.js'), String(index), mode, String(MAX_STATES)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop()!) as Measure;
 }
+
+const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
+const spin = spinAvailable();
+console.log(spin ? 'SPIN: installed; ratios compare like for like (same exported model, reductions off on both sides, gcc -O2).'
+  : 'SPIN: NOT INSTALLED (apt-get install spin) - the SPIN columns are empty, not skipped silently.');
+console.log('| workload | states | transitions | mode | time s | states/s | peak RSS MB | packed B | store B/state | SPIN states/s | SPIN compile+search s | rate ratio | verdict-time ratio |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+WORKLOADS.forEach((w, i) => {
+  if (only && !w.name.includes(only)) return;
+  const plain = measure(i, 'plain');
+  let spinCols = ['-', '-', '-', '-'];
+  if (spin && plain.states <= SPIN_MAX && !plain.limit) {
+    const r = runSpin(toPromela(checkSource({ path: `${w.name}.race`, text: w.text })), { opt: '-O2' });
+    const rate = r.states / (r.ms.pan / 1000);
+    const total = (r.ms.spin + r.ms.gcc + r.ms.pan) / 1000;
+    spinCols = [fmt(rate), total.toFixed(2), (plain.states / plain.seconds / rate).toFixed(2), (total / plain.seconds).toFixed(1)];
+  }
+  const row = (m: Measure, mode: string, extra: string[]) =>
+    console.log(`| ${w.name} | ${fmt(m.states)}${m.limit ? ' (limit)' : ''} | ${fmt(m.transitions)} | ${mode} | ${m.seconds.toFixed(2)} | ${fmt(m.states / m.seconds)} | ${m.peakRssMb.toFixed(0)} | ${m.packedBytes} | ${m.bytesPerState.toFixed(1)} | ${extra.join(' | ')} |`);
+  row(plain, '1 thread', spinCols);
+  if (/writer|madv/.test(w.name)) row(measure(i, 'sym'), '1 thread, symmetry', ['-', '-', '-', '-']);
+});

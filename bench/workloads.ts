@@ -87,3 +87,10 @@ fault write(p) { lock(ptl); unlock(ptl); }
 `;
   return { name: `two-madvise n=${n}`, text };
 }
+
+/** The fixed benchmark family, smallest first. */
+export const WORKLOADS: readonly Workload[] = [
+  writersCleaner(1, 1, 1), writersCleaner(2, 1, 1), writersCleaner(2, 1, 2), writersCleaner(2, 2, 1), writersCleaner(3, 2, 1),
+  clearRefs(2), clearRefs(3), clearRefs(4),
+  twoMadvise(1), twoMadvise(2), twoMadvise(3),
+];

@@ -1,7 +1,7 @@
 // Exhaustive breadth-first search over every interleaving of CPU and hardware steps. Each
 // property keeps its first violation, which BFS order makes a shortest one.
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
-import { ChunkedInt32, StateStore } from './store.js';
+import { Column, StateStore } from './store.js';
 import { symmetryOf, type Symmetry } from './symmetry.js';
 
 export interface ExploreOptions {
@@ -29,8 +29,9 @@ export interface ExploreResult {
   readonly violations: readonly (Violation | undefined)[];
   readonly store: StateStore;
   /** Per state: the state it was first reached from (-1 for initial states) and by which action. */
-  readonly parent: ChunkedInt32;
-  readonly action: ChunkedInt32;
+  readonly parent: Column;
+  /** Per state: the action that first reached it (initial states: 0, unused). */
+  readonly action: Column;
   /** Set when states were stored as symmetry representatives (traces must be replayed). */
   readonly symmetry?: Symmetry;
 }
@@ -43,8 +44,9 @@ export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): Explor
   const nhw = ts.hardware.length;
   const hw = ts.hardware.map((h) => h.exec);
   const store = new StateStore(ts.slotRange);
-  const parent = new ChunkedInt32();
-  const action = new ChunkedInt32();
+  if (ncpu + nhw > 0xffff) throw new Error(`${ncpu + nhw} actions: at most 65535 are supported`);
+  const parent = new Column(true);
+  const action = new Column(false);
   const levelStart: number[] = [0];
   const violations: (Violation | undefined)[] = m.properties.map(() => undefined);
   const deadlockProp = m.properties.findIndex((p) => p.name === 'deadlock');
@@ -83,7 +85,7 @@ export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): Explor
 
   for (const s of ts.initialStates()) {
     if (store.count >= maxStates) { limit = 'states'; break; }
-    add(s, -1, -1, 0);
+    add(s, -1, 0, 0);
   }
   let depth = 0;
   let nextLevel = store.count;

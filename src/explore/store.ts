@@ -61,7 +61,8 @@ export class StateStore {
     this.chunks[c]!.set(key, (index & (CHUNK - 1)) * words);
     table[slot * 2] = index + 1;
     table[slot * 2 + 1] = hash;
-    if (this.count * 2 > this.mask + 1) this.grow();
+    // Linear probing with stored hashes stays short up to three quarters full.
+    if (this.count * 4 > (this.mask + 1) * 3) this.grow();
     return index;
   }
 
@@ -94,15 +95,17 @@ export class StateStore {
   }
 }
 
-/** A growable Int32 column in fixed-size chunks (parent links, actions). */
-export class ChunkedInt32 {
-  private readonly chunks: Int32Array[] = [];
+/** A growable column of numbers in fixed-size chunks (parent links, actions). */
+export class Column {
+  private readonly chunks: (Int32Array | Uint16Array)[] = [];
+  /** `wide`: 32-bit signed values; otherwise 16-bit unsigned. */
+  constructor(private readonly wide: boolean) {}
   get bytes(): number {
-    return this.chunks.length * CHUNK * 4;
+    return this.chunks.length * CHUNK * (this.wide ? 4 : 2);
   }
   set(i: number, v: number): void {
     const c = i >>> CHUNK_BITS;
-    while (c >= this.chunks.length) this.chunks.push(new Int32Array(CHUNK));
+    while (c >= this.chunks.length) this.chunks.push(this.wide ? new Int32Array(CHUNK) : new Uint16Array(CHUNK));
     this.chunks[c]![i & (CHUNK - 1)] = v;
   }
   get(i: number): number {
