@@ -3,6 +3,7 @@
 import type { Model } from '../check/model.js';
 import { bounds, scalar, type EmitEnv } from './emit-expr.js';
 import { layoutOf, pteSlot, type Layout } from './layout.js';
+import { markIndependent } from './independence.js';
 import { compileProgram, ruleSource, type CompiledProgram, type ProgramContext } from './program.js';
 
 export { OK, DISABLED } from './emit-step.js';
@@ -40,6 +41,8 @@ export interface TransitionSystem {
   initialStates(): Int32Array[];
   /** Runs CPU `cpu`'s next step in place; OK, DISABLED, or 1 + the violated property's index. */
   cpuStep(cpu: number, s: Int32Array): number;
+  /** Whether CPU `cpu`'s next step in `s` commutes with every other step (ProgramNode.independent). */
+  independentStep(cpu: number, s: Int32Array): boolean;
   finished(s: Int32Array): boolean;
 }
 
@@ -74,12 +77,14 @@ export function compile(m: Model): TransitionSystem {
     .filter((r) => !m.disabled.includes(r.name))
     .flatMap((r) => m.cpus.flatMap((c) => m.pages.map((p) => ({ rule: r.name, cpu: c.index, page: p.index, exec: rule(r, c.index, p.index, true) }))));
   const pcs = l.cpus.map((c) => c.pc);
+  markIndependent(m, l, programs);
 
   return {
     model: m, layout: l, stateSize: l.size, workSize: l.size, programs, hardware,
     invariants: tests('invariant'), finals: tests('final'), slotRange: slotRanges(m, l, programs),
     initialStates: () => initialStates(m, l, programs),
     cpuStep: (cpu, s) => steps[cpu]!(s),
+    independentStep: (cpu, s) => programs[cpu]!.nodes[s[pcs[cpu]!]!]?.independent === true,
     finished: generated<(s: Int32Array) => boolean>(['s'], `return ${pcs.map((pc) => `s[${pc}] === 0`).join(' && ') || 'true'};`),
   };
 }

@@ -20,6 +20,8 @@ export interface ProgramNode {
   faultPc?: number;
   /** The step's code; built once every pc is known. */
   code?: () => string;
+  /** The step commutes with every other CPU's and hardware step (independence.ts). */
+  independent?: boolean;
 }
 
 export interface CompiledProgram {

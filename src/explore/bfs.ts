@@ -9,6 +9,12 @@ export interface ExploreOptions {
   readonly timeLimitMs?: number;
   /** Reduce by permutations of identical CPUs (`cpu writer[3]`); off unless asked for. */
   readonly symmetry?: boolean;
+  /**
+   * Partial-order reduction: where a CPU's next step commutes with every other step, take it
+   * alone (an ample set of one), unless its successor was already stored (the cycle proviso).
+   * Keeps every verdict; a counterexample may be longer than the shortest. Off unless asked for.
+   */
+  readonly por?: boolean;
 }
 
 /** A violation: reached state `state`, plus (for a failing step) the action that failed there. */
@@ -83,6 +89,22 @@ export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): Explor
     return r;
   };
 
+  /** Takes an independent step as the only successor of `cur` when the proviso allows; resets `work`. */
+  const ampleStep = (cur: number, depth: number): boolean => {
+    for (let c = 0; c < ncpu; c++) {
+      if (!ts.independentStep(c, work)) continue;
+      const r = ts.cpuStep(c, work);
+      if (r === DISABLED) continue;
+      if (r !== OK) { work.set(base); return false; }
+      const before = store.count;
+      add(work, cur, c, depth + 1);
+      work.set(base);
+      if (store.count > before) { transitions++; return true; }
+      return false;
+    }
+    return false;
+  };
+
   for (const s of ts.initialStates()) {
     if (store.count >= maxStates) { limit = 'states'; break; }
     add(s, -1, 0, 0);
@@ -94,6 +116,7 @@ export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): Explor
     if ((cur & 1023) === 0 && opts.timeLimitMs !== undefined && Date.now() - start > opts.timeLimitMs) { limit = 'time'; break; }
     store.load(cur, base);
     work.set(base);
+    if (opts.por && ampleStep(cur, depth)) continue;
     let progress = false;
     // A step that returns DISABLED has not touched `work`; any other leaves it to be reset.
     for (let c = 0; c < ncpu; c++) {
