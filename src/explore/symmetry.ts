@@ -100,23 +100,38 @@ function canonicalizer(ts: TransitionSystem, groups: readonly (readonly number[]
     for (let i = 0; i < x.length; i++) { const d = s[x[i]!]! - s[y[i]!]!; if (d) return d; }
     return 0;
   };
+  const orders = groups.map((g) => Int32Array.from(g));
   return (s) => {
+    // Sort each group's members by their blocks (insertion sort: groups are small).
+    let moved = false;
+    for (let gi = 0; gi < groups.length; gi++) {
+      const order = orders[gi]!;
+      const g = groups[gi]!;
+      for (let i = 0; i < g.length; i++) order[i] = g[i]!;
+      for (let i = 1; i < order.length; i++) {
+        const x = order[i]!;
+        let j = i - 1;
+        while (j >= 0 && compare(s, order[j]!, x) > 0) { order[j + 1] = order[j]!; j--; }
+        order[j + 1] = x;
+      }
+      for (let i = 0; i < g.length; i++) if (order[i] !== g[i]) moved = true;
+    }
+    if (!moved) return;
     tmp.set(s);
     for (let c = 0; c < map.length; c++) map[c] = c;
-    let moved = false;
-    for (const g of groups) {
-      const order = [...g].sort((a, b) => compare(tmp, a, b) || a - b);
-      order.forEach((from, j) => {
+    for (let gi = 0; gi < groups.length; gi++) {
+      const order = orders[gi]!;
+      const g = groups[gi]!;
+      for (let j = 0; j < g.length; j++) {
+        const from = order[j]!;
         const to = g[j]!;
         map[from] = to;
-        if (from === to) return;
-        moved = true;
+        if (from === to) continue;
         const src = blocks[from]!;
         const dst = blocks[to]!;
         for (let i = 0; i < src.length; i++) s[dst[i]!] = tmp[src[i]!]!;
-      });
+      }
     }
-    if (!moved) return;
     for (const at of cpuValued) s[at] = map[s[at]!]!;
     for (const at of owners) if (s[at]! > 0) s[at] = map[s[at]! - 1]! + 1;
     for (const at of readers) {
