@@ -15,6 +15,17 @@ import { scenarioArb } from './gen/scenario.js';
 const ROOT = join(import.meta.dirname, '..');
 const CAP = 20000;
 
+function bundledFiles(): string[] {
+  const files: string[] = [];
+  const walk = (d: string) => readdirSync(d).forEach((f) => {
+    const p = join(d, f);
+    if (statSync(p).isDirectory()) walk(p); else if (p.endsWith('.race')) files.push(p);
+  });
+  walk(join(ROOT, 'scenarios'));
+  walk(join(ROOT, 'proofs'));
+  return files;
+}
+
 function verdicts(m: Model, r: ExploreResult) {
   return m.properties.map((p, i) => `${p.name}:${r.violations[i] ? r.violations[i]!.depth : 'holds'}`);
 }
@@ -81,14 +92,7 @@ describe('symmetry reduction', () => {
   });
 
   it('agrees with the unreduced search on every bundled scenario', () => {
-    const files: string[] = [];
-    const walk = (d: string) => readdirSync(d).forEach((f) => {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p); else if (p.endsWith('.race')) files.push(p);
-    });
-    walk(join(ROOT, 'scenarios'));
-    walk(join(ROOT, 'proofs'));
-    for (const f of files) {
+    for (const f of bundledFiles()) {
       const m = checkFile(f);
       const run = both(m);
       expect(verdicts(m, run.reduced), f).toEqual(verdicts(m, run.plain));
@@ -132,14 +136,7 @@ cpu b { lock(ptl); let x = shared; unlock(ptl); write P; }
   });
 
   it('agrees with the unreduced search on every bundled scenario', () => {
-    const files: string[] = [];
-    const walk = (d: string) => readdirSync(d).forEach((f) => {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p); else if (p.endsWith('.race')) files.push(p);
-    });
-    walk(join(ROOT, 'scenarios'));
-    walk(join(ROOT, 'proofs'));
-    for (const f of files) {
+    for (const f of bundledFiles()) {
       const m = checkFile(f);
       const ts = compile(m);
       const plain = explore(ts);

@@ -205,13 +205,19 @@ export function recordFields(arch: Arch, rec: RecordKind): readonly Field[] {
   return rec === 'pte' ? arch.pteFields : arch.tlbFields;
 }
 
-export function typeSize(t: ScalarType, m: { pages: readonly unknown[]; frames: readonly unknown[]; cpus: readonly unknown[] }): number {
+/** The inclusive range of a scalar type's values (bool 0..1; enums, pages, frames, CPUs by index). */
+export function valueRange(t: ScalarType, m: { pages: readonly unknown[]; frames: readonly unknown[]; cpus: readonly unknown[] }): [number, number] {
   switch (t.k) {
-    case 'bool': return 2;
-    case 'int': return t.hi - t.lo + 1;
-    case 'enum': return t.members.length;
-    case 'page': return m.pages.length;
-    case 'frame': return m.frames.length;
-    case 'cpu': return m.cpus.length;
+    case 'bool': return [0, 1];
+    case 'int': return [t.lo, t.hi];
+    case 'enum': return [0, t.members.length - 1];
+    case 'page': return [0, m.pages.length - 1];
+    case 'frame': return [0, m.frames.length - 1];
+    case 'cpu': return [0, m.cpus.length - 1];
   }
+}
+
+export function typeSize(t: ScalarType, m: { pages: readonly unknown[]; frames: readonly unknown[]; cpus: readonly unknown[] }): number {
+  const [lo, hi] = valueRange(t, m);
+  return hi - lo + 1;
 }

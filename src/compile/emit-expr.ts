@@ -123,15 +123,3 @@ export function record(env: EmitEnv, e: Expr): string[] {
     default: throw new Error(`internal: ${e.k} is not a record expression`);
   }
 }
-
-/** The inclusive value range of a scalar type. */
-export function bounds(t: import('../check/model.js').ScalarType, m: Model): [number, number] {
-  switch (t.k) {
-    case 'bool': return [0, 1];
-    case 'int': return [t.lo, t.hi];
-    case 'enum': return [0, t.members.length - 1];
-    case 'page': return [0, m.pages.length - 1];
-    case 'frame': return [0, m.frames.length - 1];
-    case 'cpu': return [0, m.cpus.length - 1];
-  }
-}

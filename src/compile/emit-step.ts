@@ -1,7 +1,8 @@
 // Statements that run inside one step (atomic blocks, hardware and access rules, simple
 // statements) to JavaScript statement text.
 import type { Expr, LValue, Local, Stmt } from '../check/model.js';
-import { bounds, record, scalar, widthOf, type EmitEnv } from './emit-expr.js';
+import { record, scalar, widthOf, type EmitEnv } from './emit-expr.js';
+import { valueRange } from '../check/model.js';
 import { pteSlot, tlbSlot } from './layout.js';
 
 /** Status codes a generated step returns: 0 done; > 0 violation of property (code - 1). */
@@ -34,7 +35,7 @@ export function store(ctx: StepCtx, lv: LValue, values: readonly string[]): stri
   const names = values.map(() => ctx.fresh());
   const lines = values.map((v, i) => `const ${names[i]} = ${v};`);
   const check = (name: string, t: import('../check/model.js').ScalarType) => {
-    const [lo, hi] = bounds(t, env.m);
+    const [lo, hi] = valueRange(t, env.m);
     return t.k === 'bool' ? '' : `if (${name} < ${lo} || ${name} > ${hi}) return ${overflow}; `;
   };
   const put = (targets: readonly string[], types: readonly import('../check/model.js').ScalarType[]) =>

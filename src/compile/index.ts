@@ -1,7 +1,7 @@
 // The compile stage: a checked Model to a TransitionSystem whose steps are generated JavaScript
 // over flat Int32Array states (the way SPIN generates C).
-import type { Model } from '../check/model.js';
-import { bounds, scalar, type EmitEnv } from './emit-expr.js';
+import { valueRange, type Model } from '../check/model.js';
+import { scalar, type EmitEnv } from './emit-expr.js';
 import { layoutOf, pteSlot, type Layout } from './layout.js';
 import { markIndependent } from './independence.js';
 import { compileProgram, ruleSource, type CompiledProgram, type ProgramContext } from './program.js';
@@ -93,15 +93,15 @@ function slotRanges(m: Model, l: Layout, programs: readonly CompiledProgram[]): 
   const r: [number, number][] = Array.from({ length: l.size }, () => [0, 0]);
   const typed = (t: { k: string }, at: number) => {
     const fields = t.k === 'pte' ? m.arch.pteFields : t.k === 'tlbe' ? m.arch.tlbFields : undefined;
-    if (fields) fields.forEach((f, i) => { r[at + i] = bounds(f.type, m); });
-    else r[at] = bounds(t as import('../check/model.js').ScalarType, m);
+    if (fields) fields.forEach((f, i) => { r[at + i] = valueRange(f.type, m); });
+    else r[at] = valueRange(t as import('../check/model.js').ScalarType, m);
   };
   m.cpus.forEach((c, i) => {
     const cl = l.cpus[i]!;
     r[cl.pc] = [0, programs[i]!.nodes.length - 1];
     c.locals.forEach((lc) => typed(lc.type, cl.localSlot[lc.id]!));
   });
-  m.globals.forEach((g) => g.init.forEach((_, i) => { r[l.globalSlot[g.id]! + i] = bounds(g.type, m); }));
+  m.globals.forEach((g) => g.init.forEach((_, i) => { r[l.globalSlot[g.id]! + i] = valueRange(g.type, m); }));
   m.pages.forEach((p) => typed({ k: 'pte' }, pteSlot(l, p.index, 0)));
   for (let i = 0; i < m.cpus.length * m.pages.length; i++) typed({ k: 'tlbe' }, l.tlbBase + i * l.tlbWidth);
   m.frames.forEach((f) => { r[l.versionBase + f.index] = [0, m.maxVersion]; r[l.freedBase + f.index] = [0, 1]; });
@@ -123,11 +123,11 @@ function initialStates(m: Model, l: Layout, programs: readonly CompiledProgram[]
   programs.forEach((p, i) => { base[l.cpus[i]!.pc] = p.entry; });
   m.globals.forEach((g) => g.init.forEach((v, i) => {
     const slot = l.globalSlot[g.id]! + i;
-    if (v === undefined) { const [lo, hi] = bounds(g.type, m); choices.push({ slot, lo, hi }); } else base[slot] = v;
+    if (v === undefined) { const [lo, hi] = valueRange(g.type, m); choices.push({ slot, lo, hi }); } else base[slot] = v;
   }));
   m.pages.forEach((p) => p.init.forEach((v, f) => {
     const slot = pteSlot(l, p.index, f);
-    if (v === undefined) { const [lo, hi] = bounds(m.arch.pteFields[f]!.type, m); choices.push({ slot, lo, hi }); } else base[slot] = v;
+    if (v === undefined) { const [lo, hi] = valueRange(m.arch.pteFields[f]!.type, m); choices.push({ slot, lo, hi }); } else base[slot] = v;
   }));
   const out: Int32Array[] = [];
   const fill = (i: number) => {

@@ -11,7 +11,7 @@
 //  * invariants, final properties and the lock-only part of `deadlock` are checked after every
 //    step (and in the initial states); the rest of `deadlock` is SPIN's invalid end state.
 // Generated names come from indexes only; user names appear in comments.
-import type { Cpu, Expr, HardwareRule, Local, LValue, Model, Property, ScalarType, Stmt } from '../check/model.js';
+import { valueRange, type Cpu, type Expr, type HardwareRule, type Local, type LValue, type Model, type Property, type ScalarType, type Stmt } from '../check/model.js';
 
 const FINISHED = 0;
 const RETURN_BASE = -1000;
@@ -96,16 +96,6 @@ function exprChildren(e: Expr): readonly Expr[] {
   }
 }
 
-function bounds(t: ScalarType, m: Model): [number, number] {
-  switch (t.k) {
-    case 'bool': return [0, 1];
-    case 'int': return [t.lo, t.hi];
-    case 'enum': return [0, t.members.length - 1];
-    case 'page': return [0, m.pages.length - 1];
-    case 'frame': return [0, m.frames.length - 1];
-    case 'cpu': return [0, m.cpus.length - 1];
-  }
-}
 
 function promelaType(lo: number, hi: number): string {
   if (lo >= 0 && hi <= 255) return 'byte';
@@ -261,10 +251,10 @@ class Exporter {
       case 'local': {
         const t = lv.local.type;
         if (this.isRecord(t)) return { names: this.localNames(ctx, lv.local) };
-        return { names: [ctx.local(lv.local)], range: bounds(t as ScalarType, m) };
+        return { names: [ctx.local(lv.local)], range: valueRange(t as ScalarType, m) };
       }
       case 'global':
-        return { names: [lv.v.indexBy || lv.index ? `g${lv.v.id}[${lv.index ? this.index(ctx, lv.index) : '0'}]` : `g${lv.v.id}`], range: bounds(lv.v.type, m) };
+        return { names: [lv.v.indexBy || lv.index ? `g${lv.v.id}[${lv.index ? this.index(ctx, lv.index) : '0'}]` : `g${lv.v.id}`], range: valueRange(lv.v.type, m) };
       case 'frameVersion': return { names: [`ver[${this.index(ctx, lv.frame)}]`], range: [0, m.maxVersion] };
       case 'frameFreed': return { names: [`frd[${this.index(ctx, lv.frame)}]`], range: [0, 1] };
       case 'rulePte': return { names: m.arch.pteFields.map((_, f) => this.pte(f, String(ctx.rulePage!))) };
@@ -272,7 +262,7 @@ class Exporter {
       case 'field': {
         const base = this.lvalue(ctx, lv.target).names;
         const fields = lv.rec === 'pte' ? m.arch.pteFields : m.arch.tlbFields;
-        return { names: [base[lv.index]!], range: bounds(fields[lv.index]!.type, m) };
+        return { names: [base[lv.index]!], range: valueRange(fields[lv.index]!.type, m) };
       }
     }
   }
@@ -641,17 +631,17 @@ class Exporter {
     m.properties.forEach((p, i) => o.push(`hidden byte p${i}; /* ${p.kind} ${comment(p.name)} */`));
     o.push('', '/* PTE fields, one array per field, indexed by page */');
     pf.forEach((f, i) => {
-      const [lo, hi] = bounds(f.type, m);
+      const [lo, hi] = valueRange(f.type, m);
       o.push(`${promelaType(lo, hi)} pte_f${i}[${m.pages.length}]; /* ${comment(f.name)} */`);
     });
     o.push('/* TLB entry fields, indexed by cpu * pages + page; field 0 is valid */');
     tf.forEach((f, i) => {
-      const [lo, hi] = bounds(f.type, m);
+      const [lo, hi] = valueRange(f.type, m);
       o.push(`${promelaType(lo, hi)} tlb_f${i}[${m.cpus.length * m.pages.length}]; /* ${comment(f.name)} */`);
     });
     o.push(`${promelaType(0, m.maxVersion)} ver[${m.frames.length}]; /* frame versions */`, `byte frd[${m.frames.length}]; /* frame freed flags */`);
     for (const g of m.globals) {
-      const [lo, hi] = bounds(g.type, m);
+      const [lo, hi] = valueRange(g.type, m);
       const arr = g.indexBy ? `[${g.init.length}]` : '';
       o.push(`${promelaType(lo, hi)} g${g.id}${arr}; /* ${g.ghost ? 'ghost ' : ''}${comment(g.name)} */`);
     }
@@ -669,8 +659,8 @@ class Exporter {
       c.locals.forEach((l) => {
         const names = this.localNames(ctx, l);
         const types = this.isRecord(l.type)
-          ? (l.type.k === 'pte' ? pf : tf).map((f) => bounds(f.type, m))
-          : [bounds(l.type as ScalarType, m)];
+          ? (l.type.k === 'pte' ? pf : tf).map((f) => valueRange(f.type, m))
+          : [valueRange(l.type as ScalarType, m)];
         o.push(`${names.map((n, i) => `${promelaType(types[i]![0], types[i]![1])} ${n};`).join(' ')} /* ${comment(l.name)} */`);
       });
     }
@@ -773,7 +763,7 @@ class Exporter {
     const lines = ['init {', '  atomic {'];
     const choose = (name: string, v: number | undefined, t: ScalarType) => {
       if (v !== undefined) { if (v !== 0) lines.push(`    ${name} = ${v};`); return; }
-      const [lo, hi] = bounds(t, m);
+      const [lo, hi] = valueRange(t, m);
       const opts = [];
       for (let x = lo; x <= hi; x++) opts.push(`:: ${name} = ${x}`);
       lines.push(`    if ${opts.join(' ')} fi;`);
