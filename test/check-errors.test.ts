@@ -385,6 +385,38 @@ describe('check errors', () => {
       expectError(`${HEAD}cpu a {\n  flag = any;\n}\n`, { line: L + 1, col: 10, under: 'a', words: ['syntax error', "found 'any;'"], hint: ["'any' is a keyword"] });
     });
 
+    it('a page expression that reads state is not a constant PTE', () => {
+      const text = `${HEAD}page Q = pte_mkwrite(ptep_get(P));\ncpu a { skip; }\n`;
+      expectError(text, { line: L, col: 10, under: 'pte_mkwrite(ptep_get(P))', words: ["the initial value of page 'Q' must be a constant PTE"], hint: ['mk_pte'] });
+    });
+
+    it('a page expression that reads a variable is not a constant PTE', () => {
+      const text = `${HEAD}page Q = flag ? mk_pte(F0) : pte_mkwrite(mk_pte(F0));\ncpu a { skip; }\n`;
+      expectError(text, { line: L, col: 10, under: 'flag ? mk_pte(F0) : pte_mkwrite(mk_pte(F0))', words: ['must be a constant PTE'] });
+    });
+
+    it('a page expression of the wrong type', () => {
+      const text = `${HEAD}page Q = pte_dirty(mk_pte(F0));\ncpu a { skip; }\n`;
+      expectError(text, { line: L, col: 10, under: 'pte_dirty(mk_pte(F0))', words: ["initial value of page 'Q' must be pte, found bool"] });
+    });
+
+    it('a constant page expression gives the PTE its helpers build', () => {
+      const text = `${HEAD}page Q = pte_mkyoung(pte_mkwrite(mk_pte(F0))) with { soft_dirty: true };\ncpu a { skip; }\n`;
+      const m = checkSource({ path: PATH, text }, { modelDirs: MODELS });
+      const set = m.arch.pteFields.filter((_, i) => m.pages[1]!.init[i] === 1).map((f) => f.name);
+      expect(set).toEqual(['present', 'write', 'accessed', 'soft_dirty']);
+    });
+
+    it('an expect on an unknown parameter of the checked architecture', () => {
+      const text = `${HEAD}cpu a { skip; }\nexpect on x86_64(keep = true) holds;\n`;
+      expectError(text, { line: L + 1, col: 18, under: 'keep', words: ["architecture 'x86_64' and the used libraries have no parameter 'keep'"] });
+    });
+
+    it('an expect on another architecture still names a property', () => {
+      const text = `${HEAD}cpu a { skip; }\nexpect on arm64 violated no_such;\n`;
+      expectError(text, { line: L + 1, col: 26, under: 'no_such', words: ["no property named 'no_such'"] });
+    });
+
     it('a scenario without a CPU', () => {
       expectError(`${HEAD}`, { line: 1, col: 1, under: 'u', words: ['declares no CPU'] });
     });

@@ -6,11 +6,11 @@ import { expectType, fnBody } from './expr.js';
 import { loadScenario, readSource, type LoadOptions, type ParsedFile } from './load.js';
 import {
   BUILTIN_PROPERTIES, type Arch, type Cpu, type Field, type GlobalVar, type HardwareRule, type Lock, type Model,
-  type Page, type Property, type ScalarType, type Stmt, type Type,
+  type Expr, type Page, type Property, type ScalarType, type Stmt, type Type,
 } from './model.js';
 import { Ctx, Frame, type GlobalSym, type Globals } from './scope.js';
 import { checkBlock, endsInOutcome } from './stmt.js';
-import { BOOL, CPU, FRAME, PAGE, constValue, didYouMean, inRange, isScalar, typeName } from './types.js';
+import { BOOL, CPU, FRAME, PAGE, constEval, constValue, didYouMean, inRange, isScalar, typeName } from './types.js';
 
 export type CheckOptions = LoadOptions;
 
@@ -217,11 +217,12 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
   });
 
   const pages: Page[] = pageDecls.map((p, index) => {
+    if (p.value) return { index, name: p.name.name, init: pageValue(initCtx(), p.name.name, p.value, archName, pteFields, counts), span: p.span };
     const init: (number | undefined)[] = pteFields.map(() => 0);
     const seen = new Set<string>();
     for (const f of p.fields) {
       const i = pteFields.findIndex((x) => x.name === f.name.name);
-      if (i < 0) throw new Diagnostic(f.name.span, `${archName} PTE has no field '${f.name.name}'`, didYouMean(f.name.name, pteFields.map((x) => x.name)) ?? `its fields are ${pteFields.map((x) => x.name).join(', ')}`);
+      if (i < 0) throw new Diagnostic(f.name.span, `${archName} PTE has no field '${f.name.name}'`, didYouMean(f.name.name, pteFields.map((x) => x.name)) ?? `its fields are ${pteFields.map((x) => x.name).join(', ')}; or write the PTE with the model's helpers, which every architecture has: page ${p.name.name} = pte_mkwrite(mk_pte(F0));`);
       if (seen.has(f.name.name)) throw new Diagnostic(f.name.span, `field '${f.name.name}' is set twice`);
       seen.add(f.name.name);
       init[i] = f.value.kind === 'any' ? undefined : constOf(initCtx(), f.value.expr, pteFields[i]!.type, `field '${f.name.name}'`);
@@ -288,16 +289,28 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
     properties.push({ kind: 'builtin', name: b });
   }
 
-  const expects = scenarioItems(scenario, 'expect');
+  const expects = expectsFor(scenarioItems(scenario, 'expect'), archName, (arg) => {
+    const sym = syms.get(arg.name.name);
+    if (sym?.k !== 'param') {
+      throw new Diagnostic(arg.name.span, `architecture '${archName}' and the used libraries have no parameter '${arg.name.name}'`, didYouMean(arg.name.name, d.params.keys()));
+    }
+    const want = sym.value as Expr & { k: 'const' };
+    return constOf(initCtx(), arg.value, want.type, `parameter '${arg.name.name}'`) === want.value;
+  });
   let expectation: Model['expectation'];
   if (expects.length) {
     const holds = expects.filter((e) => !e.violated);
-    if (holds.length && holds.length !== expects.length) throw new Diagnostic(holds[0]!.span, "'expect holds' contradicts 'expect violated' in the same scenario");
-    for (const e of expects) {
-      if (e.violated && !properties.some((p) => p.name === e.violated!.name)) {
-        throw new Diagnostic(e.violated.span, `no property named '${e.violated.name}'`, didYouMean(e.violated.name, properties.map((p) => p.name)));
-      }
+    if (holds.length && holds.length !== expects.length) {
+      throw new Diagnostic(holds[0]!.span, `'expect holds' contradicts 'expect violated' in the same scenario${holds[0]!.on ? ` for ${archName}` : ''}`);
     }
+  }
+  // Every expect line names a property, including those for other architectures.
+  for (const e of scenarioItems(scenario, 'expect')) {
+    if (e.violated && !properties.some((p) => p.name === e.violated!.name)) {
+      throw new Diagnostic(e.violated.span, `no property named '${e.violated.name}'`, didYouMean(e.violated.name, properties.map((p) => p.name)));
+    }
+  }
+  if (expects.length) {
     expectation = { violated: expects.flatMap((e) => (e.violated ? [e.violated.name] : [])), span: expects[0]!.span };
   }
   const disabled = scenarioItems(scenario, 'disable').map((x) => {
@@ -357,6 +370,34 @@ function constOf(ctx: Ctx, e: A.Expr, type: ScalarType, what: string): number {
   const v = constValue(expectType(ctx, e, type, what));
   if (v === undefined) throw new Diagnostic(e.span, `${what} must be a constant`);
   return v;
+}
+
+/**
+ * The expect lines that apply under `archName`: of the `expect on ARCH(args)` lines naming this
+ * architecture whose every argument equals the parameter's value in this check, those with the
+ * most arguments (the most specific); when none applies, the lines without `on`.
+ */
+function expectsFor(all: Def<'expect'>[], archName: string, matches: (arg: { name: A.Ident; value: A.Expr }) => boolean): Def<'expect'>[] {
+  const keyed = all.filter((e) => e.on && e.on.name.name === archName && e.on.args.every(matches));
+  if (!keyed.length) return all.filter((e) => !e.on);
+  const most = Math.max(...keyed.map((e) => e.on!.args.length));
+  return keyed.filter((e) => e.on!.args.length === most);
+}
+
+/**
+ * `page P = EXPR;`: the initial PTE from a pte-valued expression that must be constant (built from
+ * records, helpers such as mk_pte/pte_mkwrite, frames, parameters and literals; no state).
+ */
+function pageValue(ctx: Ctx, name: string, e: A.Expr, archName: string, pteFields: readonly Field[], counts: Globals['counts']): number[] {
+  const v = constEval(expectType(ctx, e, { k: 'pte' }, `initial value of page '${name}'`));
+  if (!Array.isArray(v)) {
+    throw new Diagnostic(e.span, `the initial value of page '${name}' must be a constant PTE`,
+      'build it from mk_pte(FRAME) and pure helpers (pte_mkwrite, pte_mkdirty, pte_mkyoung, ...); it may not read a PTE, a TLB entry or a variable');
+  }
+  return pteFields.map((f, i) => {
+    if (!inRange(f.type, v[i]!, counts)) throw new Diagnostic(e.span, `the initial value of page '${name}' has ${f.name} = ${v[i]}, out of range for ${typeName(f.type)} under ${archName}`);
+    return v[i]!;
+  });
 }
 
 /** The most user writes one run of `s` can complete (loops at their bound). */

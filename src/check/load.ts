@@ -83,31 +83,66 @@ export function loadScenario(scenario: ParsedFile, opts: LoadOptions = {}): Load
   let archName: string | undefined;
   let arch: ParsedFile[] = [];
   let useArgs: { name: A.Ident; value: A.Expr }[] = [];
+  let archArgs: { name: A.Ident; value: A.Expr }[] = [];
   const libraries: ParsedFile[] = [];
   for (const item of scenario.ast.items) {
     if (item.kind !== 'use') continue;
     const file = find(item.name.name, item.name.span);
     const kind = header(file);
     if (!kind) throw new Diagnostic(item.name.span, `'${item.name.name}' is neither an arch nor a library (its file starts with neither 'arch' nor 'library')`);
-    useArgs = useArgs.concat(item.args);
-    if (kind.kind === 'library') { libraries.push(file); continue; }
+    if (kind.kind === 'library') { useArgs = useArgs.concat(item.args); libraries.push(file); continue; }
     if (archName !== undefined) throw new Diagnostic(item.span, `a scenario uses one architecture; '${archName}' is already used`);
     archName = item.name.name;
     arch = archChain(file, find);
+    archArgs = item.args;
   }
   if (opts.arch !== undefined) {
-    const name = opts.arch.replace(/-/g, '_');
-    const span = { file: { path: '--arch', text: opts.arch }, start: 0, end: opts.arch.length };
-    const file = find(name, span);
-    if (header(file)?.kind !== 'arch') throw new Diagnostic(span, `'${name}' is not an architecture model`);
+    // `--arch NAME` or `--arch 'NAME(param = value, ...)'`, parsed as a use line; it replaces the
+    // scenario's arch `use` line with its arguments.
+    const spec = parseArchSpec(opts.arch);
+    const name = spec.name.name;
+    const file = find(name, spec.name.span);
+    if (header(file)?.kind !== 'arch') throw new Diagnostic(spec.name.span, `'${name}' is not an architecture model`);
     archName = name;
     arch = archChain(file, find);
+    archArgs = spec.args;
   }
+  useArgs = useArgs.concat(archArgs);
   if (archName === undefined) {
     throw new Diagnostic({ file: scenario.source, start: 0, end: 1 },
       'the scenario names no architecture: add a line such as `use x86_64;`');
   }
   return { scenario, arch, archName, useArgs, libraries };
+}
+
+/** An `--arch` value (`x86_64`, `arm64-softdirty-2024(keep_soft_dirty = true)`) as a use line. */
+export function parseArchSpec(text: string): { name: A.Ident; args: { name: A.Ident; value: A.Expr }[] } {
+  const file = { path: '--arch', text: `use ${text.replace(/^[\w-]+/, (n) => n.replace(/-/g, '_'))};` };
+  let items: A.Item[];
+  try {
+    items = parseFile(file).items;
+  } catch (e) {
+    if (e instanceof Diagnostic) throw new Diagnostic({ file, start: 0, end: file.text.length }, `--arch takes NAME or NAME(param = value, ...), found '${text}'`);
+    throw e;
+  }
+  const use = items[0];
+  if (items.length !== 1 || use?.kind !== 'use') throw new Diagnostic({ file, start: 0, end: file.text.length }, `--arch takes NAME or NAME(param = value, ...), found '${text}'`);
+  return { name: use.name, args: use.args };
+}
+
+/** Splits an `--arch` list at the commas outside parentheses. */
+export function splitArchList(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const c of text) {
+    if (c === ',' && depth === 0) { out.push(cur); cur = ''; continue; }
+    if (c === '(') depth++;
+    if (c === ')') depth = Math.max(0, depth - 1);
+    cur += c;
+  }
+  out.push(cur);
+  return out.map((a) => a.trim()).filter(Boolean);
 }
 
 function archChain(top: ParsedFile, find: (name: string, span: Span) => ParsedFile): ParsedFile[] {

@@ -67,6 +67,66 @@ export function constValue(e: Expr): number | undefined {
   }
 }
 
+/**
+ * The value of a constant expression of any type: a number for a scalar, the field values for a
+ * pte or tlbe record (record, with, field, ite, ==/!= over records, and the scalar operators);
+ * undefined when the expression reads state (a PTE, a TLB entry, a global, a local, self, ...).
+ */
+export function constEval(e: Expr): number | readonly number[] | undefined {
+  const scalar = (x: Expr): number | undefined => {
+    const v = constEval(x);
+    return typeof v === 'number' ? v : undefined;
+  };
+  const record = (x: Expr): readonly number[] | undefined => {
+    const v = constEval(x);
+    return Array.isArray(v) ? v : undefined;
+  };
+  switch (e.k) {
+    case 'const': return e.value;
+    case 'record': {
+      const out: number[] = [];
+      for (const f of e.fields) {
+        const v = scalar(f);
+        if (v === undefined) return undefined;
+        out.push(v);
+      }
+      return out;
+    }
+    case 'with': {
+      const base = record(e.target);
+      if (!base) return undefined;
+      const out = [...base];
+      for (const [i, x] of e.sets) {
+        const v = scalar(x);
+        if (v === undefined) return undefined;
+        out[i] = v;
+      }
+      return out;
+    }
+    case 'field': return record(e.target)?.[e.index];
+    case 'ite': {
+      const t = scalar(e.test);
+      return t === undefined ? undefined : constEval(t ? e.then : e.else);
+    }
+    case 'not': { const a = scalar(e.arg); return a === undefined ? undefined : a ? 0 : 1; }
+    case 'neg': { const a = scalar(e.arg); return a === undefined ? undefined : -a; }
+    case 'bin': {
+      if (e.rec) {
+        const l = record(e.left);
+        const r = record(e.right);
+        if (!l || !r) return undefined;
+        const same = l.length === r.length && l.every((v, i) => v === r[i]);
+        return (e.op === '==') === same ? 1 : 0;
+      }
+      const l = scalar(e.left);
+      const r = scalar(e.right);
+      if (l === undefined || r === undefined) return undefined;
+      return constValue({ ...e, left: { k: 'const', type: BOOL, value: l }, right: { k: 'const', type: BOOL, value: r } });
+    }
+    default: return undefined;
+  }
+}
+
 /** Whether `value` lies in the domain of a scalar type with the given sizes. */
 export function inRange(t: ScalarType, value: number, sizes: { pages: number; frames: number; cpus: number }): boolean {
   switch (t.k) {

@@ -10,6 +10,8 @@ import { verdictOf } from '../explore/verdict.js';
 import { Diagnostic, formatDiagnostic, lineCol } from '../lang/source.js';
 import { JSON_SCHEMA_VERSION, resultJson } from '../report/json.js';
 import { formatResult, statsLine } from '../report/text.js';
+import { expectedArchs, formatComparison, type CompareColumn } from '../report/compare.js';
+import { splitArchList } from '../check/load.js';
 import { runCrosscheck } from './crosscheck.js';
 import { runExport } from './export.js';
 
@@ -110,7 +112,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`--format is text or json, found '${format}'`);
     const opts: CheckRun = {
-      archs: values.arch ? values.arch.split(',').map((a) => a.trim()).filter(Boolean) : [undefined],
+      archs: values.arch ? splitArchList(values.arch) : [undefined],
       maxStates: positiveNumber(values['max-states'], '--max-states') ?? DEFAULT_MAX_STATES,
       timeLimitMs: (positiveNumber(values['time-limit'], '--time-limit') ?? Infinity) * 1000,
       modelDirs: values.models ?? [],
@@ -142,6 +144,8 @@ interface FileOutcome {
   readonly text: string;
   readonly summary: string;
   readonly json: unknown;
+  /** This check's column in a side-by-side comparison (one file under several models). */
+  readonly column: CompareColumn;
 }
 
 function checkOne(file: string, arch: string | undefined, run: CheckRun): FileOutcome {
@@ -158,24 +162,27 @@ function checkOne(file: string, arch: string | undefined, run: CheckRun): FileOu
     const violated = v.properties.filter((p) => p.status === 'violated').map((p) => p.property.name);
     const found = v.outcome === 'violated' ? `violated ${violated.join(', ')}` : v.outcome;
     const summary = `${status.padEnd(7)} ${label}  ${found}${v.expected && v.exit !== 0 ? ` (expected ${v.expected})` : ''}  (${statsLine(model, r)})`;
-    return { exit: v.exit, text: formatResult(ts, r, v, { traces: run.traces }), summary, json: resultJson(ts, r, v) };
+    return { exit: v.exit, text: formatResult(ts, r, v, { traces: run.traces }), summary, json: resultJson(ts, r, v), column: { label: arch ?? model.arch.name, model, result: r, verdict: v } };
   } catch (e) {
     if (!(e instanceof Diagnostic)) {
       const msg = e instanceof RangeError ? `${e.message} (the scenario is too large or too deeply nested)` : String((e as Error).message ?? e);
       const text = `${label}: internal error: ${msg}`;
-      return { exit: EXIT.internal, text, summary: `ERROR   ${text}`, json: { file, arch: arch ?? null, internalError: msg } };
+      return { exit: EXIT.internal, text, summary: `ERROR   ${text}`, json: { file, arch: arch ?? null, internalError: msg }, column: { label: arch ?? '(own arch)', error: `internal error: ${msg}` } };
     }
     const text = formatDiagnostic(e);
     const at = lineCol(e.span.file, e.span.start);
     return {
       exit: EXIT.badInput, text, summary: `ERROR   ${label}\n${text}`,
       json: { file, arch: arch ?? null, error: { file: e.span.file.path, line: at.line, col: at.col, message: e.message, hint: e.hint ?? null } },
+      column: { label: arch ?? '(own arch)', error: `${e.span.file.path}:${at.line}:${at.col}: ${e.message}` },
     };
   }
 }
 
 function runChecks(files: readonly string[], run: CheckRun, io: Io): number {
-  const outcomes = files.flatMap((f) => run.archs.map((a) => checkOne(f, a, run)));
+  // Without --arch, a file is checked under its own model and each model its `expect on` lines name.
+  const groups = files.map((f) => (run.archs.length === 1 && run.archs[0] === undefined ? expectedArchs(f) : run.archs).map((a) => checkOne(f, a, run)));
+  const outcomes = groups.flat();
   const exit = combineExits(outcomes.map((o) => o.exit));
   if (run.json) {
     io.stdout(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, tool: { name: 'dirtyrace', version: toolVersion() }, exit, results: outcomes.map((o) => o.json) }, null, 2)}\n`);
@@ -186,10 +193,14 @@ function runChecks(files: readonly string[], run: CheckRun, io: Io): number {
     (o.exit === EXIT.badInput || o.exit === EXIT.internal ? io.stderr : io.stdout)(`${o.text}\n`);
     return exit;
   }
-  for (const o of outcomes) {
-    io.stdout(`${o.summary}\n`);
-    if (o.exit === EXIT.failed && run.traces) io.stdout(`${indent(o.text)}\n`);
-  }
+  groups.forEach((group, i) => {
+    if (group.length > 1) io.stdout(`${formatComparison(files[i]!, group.map((o) => o.column))}\n\n`);
+    for (const o of group) {
+      if (group.length === 1) io.stdout(`${o.summary}\n`);
+      else if (o.exit !== EXIT.ok) io.stdout(`${o.summary}\n`);
+      if (o.exit === EXIT.failed && run.traces) io.stdout(`${indent(o.text)}\n`);
+    }
+  });
   const count = (c: number) => outcomes.filter((o) => o.exit === c).length;
   io.stdout(`\n${outcomes.length} checked: ${count(EXIT.ok)} passed, ${count(EXIT.failed)} failed, ${count(EXIT.inconclusive)} inconclusive, ${count(EXIT.badInput) + count(EXIT.internal)} errors\n`);
   return exit;

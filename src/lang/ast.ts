@@ -85,7 +85,9 @@ export type Item =
   | (Node & { kind: 'fn'; override: boolean; name: Ident; params: Param[]; ret: TypeExpr; body: Stmt[] })
   | (Node & { kind: 'proc'; override: boolean; name: Ident; params: Param[]; ret?: TypeExpr; body: Stmt[] })
   | (Node & { kind: 'param'; type: TypeExpr; name: Ident; value: Expr })
-  | (Node & { kind: 'page'; name: Ident; fields: FieldInit[] })
+  | (Node & { kind: 'page'; name: Ident; fields: FieldInit[]; value?: undefined })
+  /** `page P = EXPR;`: the initial PTE as a constant expression over the model's helpers. */
+  | (Node & { kind: 'page'; name: Ident; fields?: undefined; value: Expr })
   | (Node & { kind: 'frame'; names: Ident[] })
   | (Node & { kind: 'lockDecl'; lockKind: 'spinlock' | 'rwsem'; name: Ident; perPage?: Ident })
   | (Node & { kind: 'enum'; name: Ident; members: Ident[] })
@@ -95,8 +97,14 @@ export type Item =
   | (Node & { kind: 'invariant'; name: Ident; expr: Expr })
   | (Node & { kind: 'final'; name: Ident; expr: Expr })
   | (Node & { kind: 'onAccess'; access: AccessKind; name: Ident; binders: [Ident, Ident, Ident]; expr: Expr })
-  | (Node & { kind: 'expect'; violated?: Ident })
+  | (Node & { kind: 'expect'; violated?: Ident; on?: ArchSpec })
   | (Node & { kind: 'disable'; name: Ident });
+
+/** `x86_64` or `arm64_softdirty_2024(keep_soft_dirty = true)`: a model and parameter values. */
+export interface ArchSpec extends Node {
+  readonly name: Ident;
+  readonly args: { name: Ident; value: Expr }[];
+}
 
 export interface FileAst {
   readonly items: Item[];

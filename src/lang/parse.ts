@@ -154,8 +154,11 @@ function semanticsFor(file: SourceFile) {
     ParamDecl(_p, type, name, _e, value, _s) {
       return { kind: 'param', type: type.ast(), name: id(name), value: value.ast(), span: span(this) };
     },
-    PageDecl(_p, name, _o, fields, _c) {
+    PageDecl_fields(_p, name, _o, fields, _c) {
       return { kind: 'page', name: id(name), fields: list(fields), span: span(this) };
+    },
+    PageDecl_expr(_p, name, _e, value, _s) {
+      return { kind: 'page', name: id(name), value: value.ast(), span: span(this) };
     },
     FieldInit(name, _c, value) {
       return { name: id(name), value: value.ast(), span: span(this) };
@@ -207,11 +210,14 @@ function semanticsFor(file: SourceFile) {
         expr: e.ast(), span: span(this),
       };
     },
-    Expect_holds(_e, _h, _s) {
-      return { kind: 'expect', span: span(this) };
+    Expect_holds(_e, on, _h, _s) {
+      return { kind: 'expect', on: opt(on), span: span(this) };
     },
-    Expect_violated(_e, _v, name, _s) {
-      return { kind: 'expect', violated: id(name), span: span(this) };
+    Expect_violated(_e, on, _v, name, _s) {
+      return { kind: 'expect', on: opt(on), violated: id(name), span: span(this) };
+    },
+    ExpectOn(_on, name, args) {
+      return { name: id(name), args: opt(args) ?? [], span: span(this) };
     },
     Disable(_d, name, _s) {
       return { kind: 'disable', name: id(name), span: span(this) };
