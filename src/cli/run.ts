@@ -14,10 +14,14 @@ import { expectedArchs, formatComparison, type CompareColumn } from '../report/c
 import { splitArchList } from '../check/load.js';
 import { runCrosscheck } from './crosscheck.js';
 import { runExport } from './export.js';
+import { afterCheck, CI_FLAGS, CI_USAGE, ciOptions, failedCheck, finishRun, progressHooks, type CiOptions } from './ci.js';
+import type { FileReport } from './analysis.js';
 
 export interface Io {
   stdout(s: string): void;
   stderr(s: string): void;
+  /** stderr is a terminal: the progress line may be drawn there. */
+  readonly stderrIsTTY?: boolean;
 }
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, inconclusive: 3, internal: 4 } as const;
@@ -38,6 +42,7 @@ options:
   --no-symmetry       explore every permutation of identical CPUs (cpu writer[3])
   --no-por            no partial-order reduction (with it, a run that finds a violation
                       is repeated without it, so traces stay shortest)
+${CI_USAGE}
   -h, --help          this text
   --version           the tool version
 
@@ -95,6 +100,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       options: {
         arch: { type: 'string' }, 'max-states': { type: 'string' }, 'time-limit': { type: 'string' },
         format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, 'no-por': { type: 'boolean' },
+        ...CI_FLAGS,
         help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
       },
     });
@@ -120,6 +126,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       symmetry: !values['no-symmetry'],
       por: !values['no-por'],
       json: format === 'json',
+      ci: ciOptions(values, io, argv),
     };
     return runChecks(scenarioFiles(paths), opts, io);
   } catch (e) {
@@ -137,6 +144,7 @@ interface CheckRun {
   readonly symmetry: boolean;
   readonly por: boolean;
   readonly json: boolean;
+  readonly ci: CiOptions;
 }
 
 interface FileOutcome {
@@ -146,6 +154,8 @@ interface FileOutcome {
   readonly json: unknown;
   /** This check's column in a side-by-side comparison (one file under several models). */
   readonly column: CompareColumn;
+  /** The same result for the --junit/--sarif/--html reports. */
+  readonly report: FileReport;
 }
 
 function checkOne(file: string, arch: string | undefined, run: CheckRun): FileOutcome {
@@ -154,26 +164,32 @@ function checkOne(file: string, arch: string | undefined, run: CheckRun): FileOu
     const model = checkFile(file, { arch, modelDirs: run.modelDirs });
     const ts = compile(model);
     const limits = { maxStates: run.maxStates, timeLimitMs: run.timeLimitMs, symmetry: run.symmetry };
-    let r = explore(ts, { ...limits, por: run.por });
+    const progress = progressHooks(run.ci, label);
+    let r = explore(ts, { ...limits, por: run.por, onProgress: progress.onProgress });
     // POR keeps verdicts but not shortest paths: a violation is re-found without it for its trace.
-    if (run.por && r.violations.some(Boolean)) r = explore(ts, limits);
+    if (run.por && r.violations.some(Boolean)) r = explore(ts, { ...limits, onProgress: progress.onProgress });
+    progress.done();
     const v = verdictOf(model, r);
-    const status = v.exit === 0 ? 'PASS' : v.exit === 3 ? 'UNKNOWN' : 'FAIL';
+    const x = afterCheck(file, arch, model, ts, r, v, run, toolVersion(), DEFAULT_MAX_STATES);
+    const status = x.exit === 0 ? 'PASS' : x.exit === 3 ? 'UNKNOWN' : 'FAIL';
     const violated = v.properties.filter((p) => p.status === 'violated').map((p) => p.property.name);
     const found = v.outcome === 'violated' ? `violated ${violated.join(', ')}` : v.outcome;
-    const summary = `${status.padEnd(7)} ${label}  ${found}${v.expected && v.exit !== 0 ? ` (expected ${v.expected})` : ''}  (${statsLine(model, r)})`;
-    return { exit: v.exit, text: formatResult(ts, r, v, { traces: run.traces }), summary, json: resultJson(ts, r, v), column: { label: arch ?? model.arch.name, model, result: r, verdict: v } };
+    const summary = `${status.padEnd(7)} ${label}  ${found}${v.expected && v.exit !== 0 ? ` (expected ${v.expected})` : ''}  (${statsLine(model, r)})${x.summary ? `\n${x.summary}` : ''}`;
+    return { exit: x.exit, text: formatResult(ts, r, v, { traces: run.traces }) + x.text, summary, json: { ...resultJson(ts, r, v), ...x.json }, column: { label: arch ?? model.arch.name, model, result: r, verdict: v }, report: x.report };
   } catch (e) {
     if (!(e instanceof Diagnostic)) {
       const msg = e instanceof RangeError ? `${e.message} (the scenario is too large or too deeply nested)` : String((e as Error).message ?? e);
       const text = `${label}: internal error: ${msg}`;
-      return { exit: EXIT.internal, text, summary: `ERROR   ${text}`, json: { file, arch: arch ?? null, internalError: msg }, column: { label: arch ?? '(own arch)', error: `internal error: ${msg}` } };
+      const report = failedCheck(file, arch, EXIT.internal, msg, null, text, run, toolVersion(), DEFAULT_MAX_STATES);
+      return { exit: EXIT.internal, text, summary: `ERROR   ${text}`, json: { file, arch: arch ?? null, internalError: msg, run: report.provenance }, column: { label: arch ?? '(own arch)', error: `internal error: ${msg}` }, report };
     }
     const text = formatDiagnostic(e);
     const at = lineCol(e.span.file, e.span.start);
+    const end = lineCol(e.span.file, e.span.end);
+    const report = failedCheck(file, arch, EXIT.badInput, e.message, { file: e.span.file.path, line: at.line, col: at.col, endLine: end.line, endCol: end.col }, text, run, toolVersion(), DEFAULT_MAX_STATES);
     return {
-      exit: EXIT.badInput, text, summary: `ERROR   ${label}\n${text}`,
-      json: { file, arch: arch ?? null, error: { file: e.span.file.path, line: at.line, col: at.col, message: e.message, hint: e.hint ?? null } },
+      exit: EXIT.badInput, text, summary: `ERROR   ${label}\n${text}`, report,
+      json: { file, arch: arch ?? null, error: { file: e.span.file.path, line: at.line, col: at.col, message: e.message, hint: e.hint ?? null }, run: report.provenance },
       column: { label: arch ?? '(own arch)', error: `${e.span.file.path}:${at.line}:${at.col}: ${e.message}` },
     };
   }
@@ -184,6 +200,7 @@ function runChecks(files: readonly string[], run: CheckRun, io: Io): number {
   const groups = files.map((f) => (run.archs.length === 1 && run.archs[0] === undefined ? expectedArchs(f) : run.archs).map((a) => checkOne(f, a, run)));
   const outcomes = groups.flat();
   const exit = combineExits(outcomes.map((o) => o.exit));
+  finishRun(run.ci, outcomes.map((o) => o.report), exit, toolVersion());
   if (run.json) {
     io.stdout(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, tool: { name: 'dirtyrace', version: toolVersion() }, exit, results: outcomes.map((o) => o.json) }, null, 2)}\n`);
     return exit;
@@ -203,6 +220,7 @@ function runChecks(files: readonly string[], run: CheckRun, io: Io): number {
   });
   const count = (c: number) => outcomes.filter((o) => o.exit === c).length;
   io.stdout(`\n${outcomes.length} checked: ${count(EXIT.ok)} passed, ${count(EXIT.failed)} failed, ${count(EXIT.inconclusive)} inconclusive, ${count(EXIT.badInput) + count(EXIT.internal)} errors\n`);
+  io.stdout(`run: ${run.ci.commandLine}  (dirtyrace ${toolVersion()})\n`);
   return exit;
 }
 

@@ -15,6 +15,17 @@ export interface ExploreOptions {
    * Keeps every verdict; a counterexample may be longer than the shortest. Off unless asked for.
    */
   readonly por?: boolean;
+  /** Called with the search's figures at most about four times a second; nothing is done for it when absent. */
+  readonly onProgress?: (p: ExploreProgress) => void;
+}
+
+export interface ExploreProgress {
+  readonly states: number;
+  readonly transitions: number;
+  readonly depth: number;
+  /** Stored states not yet expanded. */
+  readonly queue: number;
+  readonly elapsedMs: number;
 }
 
 /** A violation: reached state `state`, plus (for a failing step) the action that failed there. */
@@ -65,6 +76,14 @@ export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): Explor
   const maxStates = opts.maxStates ?? Infinity;
   const symmetry = opts.symmetry ? symmetryOf(ts) : undefined;
   const canonicalize = symmetry?.groups.length ? symmetry.canonicalize : undefined;
+  const onProgress = opts.onProgress;
+  let lastProgress = start;
+  const reportProgress = (cur: number) => {
+    const now = Date.now();
+    if (now - lastProgress < 250) return;
+    lastProgress = now;
+    onProgress!({ states: store.count, transitions, depth: maxDepth, queue: store.count - cur, elapsedMs: now - start });
+  };
 
   const base = new Int32Array(ts.stateSize);
   const work = new Int32Array(ts.stateSize);
@@ -114,6 +133,7 @@ export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): Explor
   for (let cur = 0; cur < store.count && !limit; cur++) {
     if (cur === nextLevel) { depth++; levelStart.push(cur); nextLevel = store.count; }
     if ((cur & 1023) === 0 && opts.timeLimitMs !== undefined && Date.now() - start > opts.timeLimitMs) { limit = 'time'; break; }
+    if ((cur & 1023) === 0 && onProgress !== undefined) reportProgress(cur);
     store.load(cur, base);
     work.set(base);
     if (opts.por && ampleStep(cur, depth)) continue;

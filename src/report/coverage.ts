@@ -1,0 +1,150 @@
+// Coverage after the search, like SPIN's unreached-code report: which program steps and which
+// access-rule outcomes (done / fault) happened in some reachable state. Computed by scanning the
+// stored states once, so the search itself pays nothing for it: a step (cpu, pc) was reached iff
+// some stored state has that pc; an access outcome happened iff running the access from some
+// stored state at that pc gives it. With symmetry the stored states are representatives, so the
+// members of a group of identical CPUs share their coverage (what one member reaches, a permuted
+// state lets every member reach).
+import type { Stmt } from '../check/model.js';
+import { DISABLED, OK, stmtHead, type TransitionSystem } from '../compile/index.js';
+import type { ExploreResult } from '../explore/bfs.js';
+import { relative } from 'node:path';
+import { lineCol } from '../lang/source.js';
+
+function shortPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel.startsWith('..') ? p : rel;
+}
+
+export interface Location {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly endLine: number;
+  readonly endCol: number;
+}
+
+export interface Unreached {
+  readonly cpu: string;
+  /** `statement`: never executed; `done`/`fault`: an access that never completed / never faulted. */
+  readonly what: 'statement' | 'done' | 'fault';
+  readonly access: boolean;
+  readonly text: string;
+  readonly location: Location;
+}
+
+export interface Coverage {
+  readonly statements: { readonly reached: number; readonly total: number };
+  readonly accessOutcomes: { readonly reached: number; readonly total: number };
+  readonly unreached: readonly Unreached[];
+  /** No reachable state has a frame version above 0: no user write ever completed. */
+  readonly zeroWrites: boolean;
+  /** The model has at least one `write` statement. */
+  readonly hasWrites: boolean;
+  /** Coverage of a search a limit stopped is of the states explored only. */
+  readonly partial: boolean;
+}
+
+export function locationOf(span: Stmt['span']): Location {
+  const a = lineCol(span.file, span.start);
+  const b = lineCol(span.file, span.end);
+  return { file: span.file.path, line: a.line, col: a.col, endLine: b.line, endCol: b.col };
+}
+
+export function computeCoverage(ts: TransitionSystem, r: ExploreResult): Coverage {
+  const m = ts.model;
+  const ncpu = m.cpus.length;
+  const faultCode = m.properties.findIndex((p) => p.name === 'unhandled_fault') + 1;
+  const pcSlots = ts.layout.cpus.map((c) => c.pc);
+  const reached = ts.programs.map((p) => new Uint8Array(p.nodes.length));
+  // Per cpu and pc: bit 1 = done seen, bit 2 = fault seen.
+  const outcomes = ts.programs.map((p) => new Uint8Array(p.nodes.length));
+  const isAccess = ts.programs.map((p) => p.nodes.map((n) => (n?.stmt.k === 'access' ? 1 : 0)));
+  const { versionBase } = ts.layout;
+  const nframes = m.frames.length;
+  let writes = false;
+  const s = new Int32Array(ts.workSize);
+  const work = new Int32Array(ts.workSize);
+  for (let i = 0; i < r.states; i++) {
+    r.store.load(i, s);
+    if (!writes) for (let f = 0; f < nframes; f++) if (s[versionBase + f]! > 0) writes = true;
+    for (let c = 0; c < ncpu; c++) {
+      const pc = s[pcSlots[c]!]!;
+      reached[c]![pc] = 1;
+      if (!isAccess[c]![pc] || outcomes[c]![pc] === 3) continue;
+      work.set(s);
+      const code = ts.cpuStep(c, work);
+      if (code === DISABLED) continue;
+      const node = ts.programs[c]!.nodes[pc]!;
+      const fault = code === faultCode || (code === OK && work[pcSlots[c]!] === node.faultPc && !changedVersion(work, s, versionBase, nframes));
+      outcomes[c]![pc]! |= fault ? 2 : 1;
+    }
+  }
+  if (r.symmetry?.groups.length) {
+    for (const g of r.symmetry.groups) {
+      for (const arr of [reached, outcomes]) {
+        const merged = arr[g[0]!]!.slice();
+        for (const c of g) arr[c]!.forEach((v, pc) => { merged[pc]! |= v; });
+        for (const c of g) arr[c] = merged.slice();
+      }
+    }
+  }
+  const unreached: Unreached[] = [];
+  let stmts = 0;
+  let stmtsReached = 0;
+  let outs = 0;
+  let outsReached = 0;
+  m.cpus.forEach((cpu, c) => {
+    ts.programs[c]!.nodes.forEach((n, pc) => {
+      if (!n) return;
+      stmts++;
+      const text = n.label ?? stmtHead(n.stmt);
+      const base = { cpu: cpu.name, access: n.stmt.k === 'access', text, location: locationOf(n.stmt.span) };
+      if (reached[c]![pc]) stmtsReached++;
+      else unreached.push({ ...base, what: 'statement' });
+      if (n.stmt.k !== 'access') return;
+      outs += 2;
+      for (const [bit, what] of [[1, 'done'], [2, 'fault']] as const) {
+        if (outcomes[c]![pc]! & bit) outsReached++;
+        else if (reached[c]![pc]) unreached.push({ ...base, what });
+      }
+    });
+  });
+  return {
+    statements: { reached: stmtsReached, total: stmts },
+    accessOutcomes: { reached: outsReached, total: outs },
+    unreached,
+    zeroWrites: !writes,
+    hasWrites: m.maxVersion > 0,
+    partial: r.limit !== undefined,
+  };
+}
+
+function changedVersion(a: Int32Array, b: Int32Array, base: number, n: number): boolean {
+  for (let f = 0; f < n; f++) if (a[base + f] !== b[base + f]) return true;
+  return false;
+}
+
+/** `file:line:col` */
+export function at(l: Location): string {
+  return `${l.file}:${l.line}:${l.col}`;
+}
+
+/** SPIN-style listing: every statement and access outcome never seen. */
+export function coverageText(c: Coverage): string {
+  const head = `coverage${c.partial ? ' (of the states explored)' : ''}: ${c.statements.reached}/${c.statements.total} statements reached, ${c.accessOutcomes.reached}/${c.accessOutcomes.total} access outcomes${c.hasWrites && c.zeroWrites ? '; no write ever completed' : ''}`;
+  if (!c.unreached.length) return head;
+  // One line per source location, CPU and kind (a library statement inlined twice is listed once).
+  const seen = new Set<string>();
+  const rows: string[] = [];
+  const sorted = [...c.unreached].sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.col - b.location.col);
+  for (const u of sorted) {
+    const where = at({ ...u.location, file: shortPath(u.location.file) });
+    const key = `${where} ${u.cpu} ${u.what}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const text = u.text.length > 70 ? `${u.text.slice(0, 67)}...` : u.text;
+    rows.push(`  ${where}  ${u.cpu}: ${text}${u.what === 'statement' ? '  (never executed)' : u.what === 'done' ? '  (never completed)' : '  (never faulted)'}`);
+  }
+  return [head, 'unreached:', ...rows].join('\n');
+}

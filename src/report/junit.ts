@@ -1,0 +1,77 @@
+// JUnit XML (the Jenkins/Ant dialect CI systems read): one <testsuite> per checked file, one
+// <testcase> per property. A property fails when its verdict differs from the expectation; the
+// failure carries the counterexample trace as text. Inconclusive properties are skipped; bad
+// input is one <testcase name="load"> with an <error>. Vacuity and state-count warnings are a
+// <testcase name="vacuity">, failing under --strict.
+import type { FileReport } from '../cli/analysis.js';
+
+export function xmlEscape(s: string): string {
+  return s
+    .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD]/g, '')
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+const attrs = (a: Record<string, string | number>) => Object.entries(a).map(([k, v]) => ` ${k}="${xmlEscape(String(v))}"`).join('');
+
+interface Case {
+  readonly name: string;
+  readonly body: string;
+  readonly kind: 'pass' | 'failure' | 'error' | 'skipped';
+}
+
+function casesOf(f: FileReport): Case[] {
+  if (f.error) {
+    const kind = f.exit === 4 ? 'internal' : 'bad-input';
+    return [{ name: 'load', kind: 'error', body: `<error${attrs({ message: f.error.message, type: kind })}>${xmlEscape(f.error.text)}</error>` }];
+  }
+  const cases: Case[] = f.properties.map((p) => {
+    const trace = f.traces.find((t) => t.property === p.name);
+    const where = p.location ? `${p.location.file}:${p.location.line}:${p.location.col}: ` : '';
+    if (p.status === 'unknown') return { name: p.name, kind: 'skipped', body: `<skipped${attrs({ message: `inconclusive: ${f.stats?.limit ?? ''} limit reached` })}/>` };
+    if (p.status === 'violated' && !p.expectedViolated) {
+      const text = `${where}${p.name} violated\n\n${trace?.text ?? ''}\n\n${f.provenance.command}`;
+      return { name: p.name, kind: 'failure', body: `<failure${attrs({ message: `${p.name} violated after ${trace?.depth ?? '?'} steps`, type: 'violated' })}>${xmlEscape(text)}</failure>` };
+    }
+    if (p.status === 'holds' && p.expectedViolated) {
+      const text = `${where}expected ${p.name} to be violated; it holds in every reachable state\n\n${f.provenance.command}`;
+      return { name: p.name, kind: 'failure', body: `<failure${attrs({ message: `expected violation of ${p.name} not found`, type: 'missed-expectation' })}>${xmlEscape(text)}</failure>` };
+    }
+    const note = p.status === 'violated' ? `violated as expected\n\n${trace?.text ?? ''}` : 'holds';
+    return { name: p.name, kind: 'pass', body: `<system-out>${xmlEscape(note)}</system-out>` };
+  });
+  if (f.warnings.length) {
+    const text = f.warnings.map((w) => (w.location ? `${w.location.file}:${w.location.line}:${w.location.col}: ${w.message}` : w.message)).join('\n');
+    cases.push(f.strict
+      ? { name: 'vacuity', kind: 'failure', body: `<failure${attrs({ message: `${f.warnings.length} warning(s) (--strict)`, type: 'vacuity' })}>${xmlEscape(text)}</failure>` }
+      : { name: 'vacuity', kind: 'pass', body: `<system-out>${xmlEscape(`warning: ${text}`)}</system-out>` });
+  }
+  return cases;
+}
+
+export function junitXml(files: readonly FileReport[], timestamp = new Date()): string {
+  const suites = files.map((f, i) => {
+    const cases = casesOf(f);
+    const count = (k: Case['kind']) => cases.filter((c) => c.kind === k).length;
+    const secs = ((f.stats?.ms ?? 0) / 1000).toFixed(3);
+    const props = [
+      ['dirtyrace.version', f.provenance.tool.version],
+      ['dirtyrace.command', f.provenance.command],
+      ['dirtyrace.modelFiles', f.provenance.modelFiles.join(' ')],
+      ['dirtyrace.modelHash', f.provenance.modelHash],
+      ['dirtyrace.options', JSON.stringify(f.provenance.options)],
+      ...(f.stats ? [['dirtyrace.states', String(f.stats.states)], ['dirtyrace.transitions', String(f.stats.transitions)]] : []),
+    ].map(([name, value]) => `      <property${attrs({ name: name!, value: value! })}/>`).join('\n');
+    const body = cases.map((c) => {
+      const inner = c.body ? `\n        ${c.body}\n      ` : '';
+      return `    <testcase${attrs({ name: c.name, classname: f.label, time: c.kind === 'skipped' ? '0' : secs })}>${inner}</testcase>`;
+    }).join('\n');
+    return `  <testsuite${attrs({
+      name: f.label, id: i, package: 'dirtyrace', hostname: 'localhost', timestamp: timestamp.toISOString().slice(0, 19),
+      tests: cases.length, failures: count('failure'), errors: count('error'), skipped: count('skipped'), time: secs,
+    })}>\n    <properties>\n${props}\n    </properties>\n${body}\n  </testsuite>`;
+  });
+  const all = files.map(casesOf).flat();
+  const n = (k: Case['kind']) => all.filter((c) => c.kind === k).length;
+  const time = (files.reduce((t, f) => t + (f.stats?.ms ?? 0), 0) / 1000).toFixed(3);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attrs({ name: 'dirtyrace', tests: all.length, failures: n('failure'), errors: n('error'), skipped: n('skipped'), time })}>\n${suites.join('\n')}\n</testsuites>\n`;
+}

@@ -1,0 +1,120 @@
+// A violation's trace as plain data for the file reports (JUnit, SARIF, HTML): each step with its
+// source location, the PTEs and TLB entries after it, and whether it is a write through a stale
+// TLB entry (one whose flags disagree with the PTE it was filled from). Plain data, so the
+// search result can be dropped as soon as a file is checked.
+import type { Model } from '../check/model.js';
+import { pteSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
+import type { ExploreResult } from '../explore/bfs.js';
+import type { Verdict } from '../explore/verdict.js';
+import { spanText } from '../lang/source.js';
+import { locationOf, type Location } from './coverage.js';
+import { changes, describeState } from './decode.js';
+import { formatTrace, stepText } from './text.js';
+import { rebuildTrace } from './trace.js';
+
+export interface StepView {
+  readonly step: number;
+  readonly cpu: number;
+  readonly actor: string;
+  readonly hardware: boolean;
+  readonly text: string;
+  readonly location: Location | null;
+  /** Character offsets of the statement in its file (for highlighting the source). */
+  readonly span: { readonly file: string; readonly start: number; readonly end: number } | null;
+  readonly changes: readonly string[];
+  readonly failing: boolean;
+  /** A completed write through a TLB entry that disagrees with the PTE. */
+  readonly staleWrite: boolean;
+  /** PTEs and TLB entries after the step. */
+  readonly memory: Readonly<Record<string, string>>;
+}
+
+export interface TraceView {
+  readonly property: string;
+  readonly kind: string;
+  /** The scenario expects this violation. */
+  readonly expected: boolean;
+  readonly description: string;
+  readonly location: Location | null;
+  readonly depth: number;
+  readonly cpus: readonly string[];
+  /** PTE and TLB entry names, in state order. */
+  readonly memoryKeys: readonly string[];
+  readonly initialMemory: Readonly<Record<string, string>>;
+  readonly steps: readonly StepView[];
+  readonly final: Readonly<Record<string, string>>;
+  /** The trace as the text report prints it. */
+  readonly text: string;
+}
+
+function memoryOf(m: Model, all: Map<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of all) if (k.startsWith('tlb[') || m.pages.some((p) => p.name === k)) out[k] = v;
+  return out;
+}
+
+/** The pages whose TLB entry for `cpu` is valid, maps frame `frame`, and differs from the PTE in a shared field. */
+function staleEntry(ts: TransitionSystem, s: Int32Array, cpu: number, frame: number): boolean {
+  const { model: m, layout: l } = ts;
+  const n = m.pages.length;
+  const shared = m.arch.tlbFields.flatMap((f, ti) => {
+    const pi = m.arch.pteFields.findIndex((p) => p.name === f.name);
+    return ti > 0 && pi >= 0 ? [[ti, pi] as const] : [];
+  });
+  return m.pages.some((p) => {
+    if (!s[tlbSlot(l, n, cpu, p.index, 0)]) return false;
+    if (s[tlbSlot(l, n, cpu, p.index, m.arch.tlbPfn)] !== frame) return false;
+    return shared.some(([ti, pi]) => s[tlbSlot(l, n, cpu, p.index, ti)] !== s[pteSlot(l, p.index, pi)]);
+  });
+}
+
+export function traceViews(ts: TransitionSystem, r: ExploreResult, v: Verdict): TraceView[] {
+  const m = ts.model;
+  const want = new Set(m.expectation?.violated ?? []);
+  return v.properties.filter((p) => p.status === 'violated').map((pv) => {
+    const trace = rebuildTrace(ts, r, pv.violation!);
+    let before = trace.initial;
+    const steps = trace.steps.map((step, i): StepView => {
+      const a = step.actor;
+      const span = a.kind === 'cpu' ? a.stmt.span : undefined;
+      let staleWrite = false;
+      if (a.kind === 'cpu' && a.stmt.k === 'access' && a.stmt.access === 'write' && !a.fault) {
+        for (let f = 0; f < m.frames.length; f++) {
+          const at = ts.layout.versionBase + f;
+          if (step.after[at] !== before[at] && staleEntry(ts, before, a.cpu, f)) staleWrite = true;
+        }
+      }
+      const view: StepView = {
+        step: i + 1,
+        cpu: a.cpu,
+        actor: a.kind === 'cpu' ? m.cpus[a.cpu]!.name : `hw:${m.cpus[a.cpu]!.name}`,
+        hardware: a.kind === 'hw',
+        text: stepText(a, m),
+        location: span ? locationOf(span) : null,
+        span: span ? { file: span.file.path, start: span.start, end: span.end } : null,
+        changes: changes(ts, before, step.after),
+        failing: step.failing,
+        staleWrite,
+        memory: memoryOf(m, describeState(ts, step.after)),
+      };
+      before = step.after;
+      return view;
+    });
+    const p = pv.property;
+    const initialMemory = memoryOf(m, describeState(ts, trace.initial));
+    return {
+      property: p.name,
+      kind: p.kind,
+      expected: want.has(p.name),
+      description: p.kind === 'builtin' ? p.name : spanText(p.span).replace(/\s+/g, ' '),
+      location: p.span ? locationOf(p.span) : null,
+      depth: pv.violation!.depth,
+      cpus: m.cpus.map((c) => c.name),
+      memoryKeys: Object.keys(initialMemory),
+      initialMemory,
+      steps,
+      final: Object.fromEntries(describeState(ts, trace.final)),
+      text: formatTrace(ts, r, pv),
+    };
+  });
+}

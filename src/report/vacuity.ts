@@ -1,0 +1,35 @@
+// Vacuity checks for claims: a proof that holds only because nothing happened. In a file under a
+// `proofs/` directory, a user access (`read P;` / `write P;`) that never ran or never completed,
+// and a holding expectation with no completed write at all, are warnings (errors with --strict).
+import { sep } from 'node:path';
+import type { Model } from '../check/model.js';
+import type { Verdict } from '../explore/verdict.js';
+import { at, locationOf, type Coverage, type Location } from './coverage.js';
+
+export interface Warning {
+  readonly kind: 'unreached-access' | 'no-completed-write' | 'state-count-changed';
+  readonly message: string;
+  readonly location?: Location;
+}
+
+/** A file under a directory named `proofs`. */
+export function isProof(file: string): boolean {
+  return file.split(/[\\/]/).slice(0, -1).includes('proofs') || file.includes(`${sep}proofs${sep}`);
+}
+
+export function vacuityWarnings(c: Coverage, v: Verdict, m: Model): Warning[] {
+  const out: Warning[] = [];
+  for (const u of c.unreached) {
+    if (!u.access || u.what === 'fault') continue;
+    const what = u.what === 'statement' ? 'is never executed' : 'never completes';
+    out.push({ kind: 'unreached-access', location: u.location, message: `the access '${u.text}' of ${u.cpu} ${what} in any reachable state (${at(u.location)})` });
+  }
+  if (v.outcome === 'holds' && v.exit === 0 && c.hasWrites && c.zeroWrites) {
+    out.push({
+      kind: 'no-completed-write',
+      location: m.expectation ? locationOf(m.expectation.span) : { file: m.file, line: 1, col: 1, endLine: 1, endCol: 1 },
+      message: 'the expectation holds but no write completes in any reachable state: the claim may be vacuous',
+    });
+  }
+  return out;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// The HTML report in a real browser (npm run test:browser): needs Debian's chromium at
+// /usr/bin/chromium (apt-get install chromium); playwright-core drives it, no browser download.
+export default defineConfig({
+  test: {
+    include: ['test-browser/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    maxWorkers: 1,
+  },
+});
