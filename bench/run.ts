@@ -17,7 +17,7 @@ const only = process.argv[2];
 const SPIN_MAX = Number(process.env.BENCH_SPIN_MAX ?? 5e6);
 const MAX_STATES = Number(process.env.BENCH_MAX_STATES ?? 6e7);
 
-function measure(index: number, mode: 'plain' | 'sym'): Measure {
+function measure(index: number, mode: 'plain' | 'sym' | 'par' | 'par-sym'): Measure {
   const out = execFileSync(process.execPath, ['--max-old-space-size=20000', join(here, 'one.js'), String(index), mode, String(MAX_STATES)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop()!) as Measure;
 }
@@ -41,5 +41,8 @@ WORKLOADS.forEach((w, i) => {
   const row = (m: Measure, mode: string, extra: string[]) =>
     console.log(`| ${w.name} | ${fmt(m.states)}${m.limit ? ' (limit)' : ''} | ${fmt(m.transitions)} | ${mode} | ${m.seconds.toFixed(2)} | ${fmt(m.states / m.seconds)} | ${m.peakRssMb.toFixed(0)} | ${m.packedBytes} | ${m.bytesPerState.toFixed(1)} | ${extra.join(' | ')} |`);
   row(plain, '1 thread', spinCols);
-  if (/writer|madv/.test(w.name)) row(measure(i, 'sym'), '1 thread, symmetry', ['-', '-', '-', '-']);
+  const none = ['-', '-', '-', '-'];
+  const par = measure(i, 'par');
+  row(par, '2 threads', [...none.slice(0, 3), `x${(plain.seconds / par.seconds).toFixed(2)} vs 1 thread`]);
+  if (/writer|madv/.test(w.name)) row(measure(i, 'sym'), '1 thread, symmetry', none);
 });

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checkFile } from '../check/index.js';
 import { compile } from '../compile/index.js';
-import { explore } from '../explore/bfs.js';
+import { explore, type ExploreOptions } from '../explore/bfs.js';
+import { exploreParallel } from '../explore/parallel.js';
 import { verdictOf } from '../explore/verdict.js';
 import { Diagnostic, formatDiagnostic, lineCol } from '../lang/source.js';
 import { JSON_SCHEMA_VERSION, resultJson } from '../report/json.js';
@@ -40,6 +41,7 @@ options:
   --models DIR        also look for model files in DIR (repeatable)
   --no-trace          do not print counterexample traces
   --no-symmetry       explore every permutation of identical CPUs (cpu writer[3])
+  --threads N         search with N threads (default 1); same states, verdicts and traces
   --no-por            no partial-order reduction (with it, a run that finds a violation
                       is repeated without it, so traces stay shortest)
 ${CI_USAGE}
@@ -100,6 +102,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       options: {
         arch: { type: 'string' }, 'max-states': { type: 'string' }, 'time-limit': { type: 'string' },
         format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, 'no-por': { type: 'boolean' },
+        threads: { type: 'string' },
         ...CI_FLAGS,
         help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
       },
@@ -125,6 +128,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       traces: !values['no-trace'],
       symmetry: !values['no-symmetry'],
       por: !values['no-por'],
+      threads: positiveNumber(values.threads, '--threads') ?? 1,
       json: format === 'json',
       ci: ciOptions(values, io, argv),
     };
@@ -143,6 +147,7 @@ interface CheckRun {
   readonly traces: boolean;
   readonly symmetry: boolean;
   readonly por: boolean;
+  readonly threads: number;
   readonly json: boolean;
   readonly ci: CiOptions;
 }
@@ -158,16 +163,21 @@ interface FileOutcome {
   readonly report: FileReport;
 }
 
-function checkOne(file: string, arch: string | undefined, run: CheckRun): FileOutcome {
+async function checkOne(file: string, arch: string | undefined, run: CheckRun): Promise<FileOutcome> {
   const label = arch ? `${file} [${arch}]` : file;
   try {
-    const model = checkFile(file, { arch, modelDirs: run.modelDirs });
+    const checkOptions = { arch, modelDirs: run.modelDirs };
+    const model = checkFile(file, checkOptions);
     const ts = compile(model);
     const limits = { maxStates: run.maxStates, timeLimitMs: run.timeLimitMs, symmetry: run.symmetry };
     const progress = progressHooks(run.ci, label);
-    let r = explore(ts, { ...limits, por: run.por, onProgress: progress.onProgress });
+    // Any thread count gives the same states, verdicts and traces (src/explore/parallel.ts).
+    const search = (opts: ExploreOptions) => (run.threads > 1
+      ? exploreParallel(ts, { path: file, text: readFileSync(file, 'utf8'), check: checkOptions }, { ...opts, threads: run.threads })
+      : Promise.resolve(explore(ts, opts)));
+    let r = await search({ ...limits, por: run.por, onProgress: progress.onProgress });
     // POR keeps verdicts but not shortest paths: a violation is re-found without it for its trace.
-    if (run.por && r.violations.some(Boolean)) r = explore(ts, { ...limits, onProgress: progress.onProgress });
+    if (run.por && r.violations.some(Boolean)) r = await search({ ...limits, onProgress: progress.onProgress });
     progress.done();
     const v = verdictOf(model, r);
     const x = afterCheck(file, arch, model, ts, r, v, run, toolVersion(), DEFAULT_MAX_STATES);
@@ -195,9 +205,14 @@ function checkOne(file: string, arch: string | undefined, run: CheckRun): FileOu
   }
 }
 
-function runChecks(files: readonly string[], run: CheckRun, io: Io): number {
+async function runChecks(files: readonly string[], run: CheckRun, io: Io): Promise<number> {
   // Without --arch, a file is checked under its own model and each model its `expect on` lines name.
-  const groups = files.map((f) => (run.archs.length === 1 && run.archs[0] === undefined ? expectedArchs(f) : run.archs).map((a) => checkOne(f, a, run)));
+  const groups: FileOutcome[][] = [];
+  for (const f of files) {
+    const group: FileOutcome[] = [];
+    for (const a of run.archs.length === 1 && run.archs[0] === undefined ? expectedArchs(f) : run.archs) group.push(await checkOne(f, a, run));
+    groups.push(group);
+  }
   const outcomes = groups.flat();
   const exit = combineExits(outcomes.map((o) => o.exit));
   finishRun(run.ci, outcomes.map((o) => o.report), exit, toolVersion());

@@ -2,6 +2,7 @@
 // property keeps its first violation, which BFS order makes a shortest one.
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
 import { Column, StateStore } from './store.js';
+import { ACTION_HEAD, RECORD_HEAD, successorWriter, type SuccessorWriter } from './successors.js';
 import { symmetryOf, type Symmetry } from './symmetry.js';
 
 export interface ExploreOptions {
@@ -51,17 +52,49 @@ export interface ExploreResult {
   readonly action: Column;
   /** Set when states were stored as symmetry representatives (traces must be replayed). */
   readonly symmetry?: Symmetry;
+  /** Batches of successor records computed by worker threads (0 for a sequential search). */
+  readonly workerBatches: number;
+}
+
+/** Where the search gets each state's successor record (successors.ts) from. */
+export interface RecordSource {
+  /** The record of stored state `cur`; every state below `count` is stored. */
+  record(cur: number, count: number): { readonly buf: Int32Array; readonly at: number };
+  /** Batches of records other threads computed (parallel search). */
+  readonly shared?: () => number;
+}
+
+/** How a search is run: sequentially (explore) or with workers (parallel.ts). */
+export interface SearchHooks {
+  /** Store states in shared memory, for workers to read. */
+  readonly shared: boolean;
+  source(store: StateStore, writer: SuccessorWriter): RecordSource;
 }
 
 /** Actions: 0..cpus-1 is a CPU's step; cpus + i is hardware action i. */
 export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): ExploreResult {
+  return search(ts, opts, {
+    shared: false,
+    source: (store, writer) => {
+      const buf = new Int32Array(writer.recordSize);
+      const state = new Int32Array(ts.stateSize);
+      const out = { buf, at: 0 };
+      return { record: (cur) => { store.load(cur, state); writer.write(state, buf, 0); return out; } };
+    },
+  });
+}
+
+export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHooks): ExploreResult {
   const start = Date.now();
   const m = ts.model;
   const ncpu = m.cpus.length;
-  const nhw = ts.hardware.length;
-  const hw = ts.hardware.map((h) => h.exec);
-  const store = new StateStore(ts.slotRange);
-  if (ncpu + nhw > 0xffff) throw new Error(`${ncpu + nhw} actions: at most 65535 are supported`);
+  const actions = ncpu + ts.hardware.length;
+  if (actions > 0xffff) throw new Error(`${actions} actions: at most 65535 are supported`);
+  const store = new StateStore(ts.slotRange, hooks.shared);
+  const symmetry = opts.symmetry ? symmetryOf(ts) : undefined;
+  const writer = successorWriter(ts, store.packer, symmetry, opts.por === true);
+  if (!writer) throw new Error('more than 31 invariant and final properties: at most 31 are supported');
+  const per = ACTION_HEAD + store.words;
   const parent = new Column(true);
   const action = new Column(false);
   const levelStart: number[] = [0];
@@ -69,13 +102,11 @@ export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): Explor
   const deadlockProp = m.properties.findIndex((p) => p.name === 'deadlock');
   const stuck: number[] = [];
   const stuckEdges = new Map<number, number[]>();
-  const { invariants, finals, finished } = ts;
+  const { stateProps } = writer;
   let transitions = 0;
   let maxDepth = 0;
   let limit: ExploreResult['limit'];
   const maxStates = opts.maxStates ?? Infinity;
-  const symmetry = opts.symmetry ? symmetryOf(ts) : undefined;
-  const canonicalize = symmetry?.groups.length ? symmetry.canonicalize : undefined;
   const onProgress = opts.onProgress;
   let lastProgress = start;
   const reportProgress = (cur: number) => {
@@ -84,83 +115,72 @@ export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): Explor
     lastProgress = now;
     onProgress!({ states: store.count, transitions, depth: maxDepth, queue: store.count - cur, elapsedMs: now - start });
   };
-
-  const base = new Int32Array(ts.stateSize);
-  const work = new Int32Array(ts.stateSize);
   const depthOf = (index: number) => {
     let d = levelStart.length - 1;
     while (levelStart[d]! > index) d--;
     return d;
   };
-  const checkState = (index: number, s: Int32Array, depth: number) => {
-    for (const t of invariants) if (!violations[t.prop] && !t.test(s)) violations[t.prop] = { state: index, depth };
-    if (finals.length && finished(s)) for (const t of finals) if (!violations[t.prop] && !t.test(s)) violations[t.prop] = { state: index, depth };
-  };
-  /** Interns `s`; returns its index, counting it as new when it was not stored yet. */
-  const add = (s: Int32Array, from: number, act: number, depth: number): number => {
-    if (canonicalize) canonicalize(s);
-    const r = store.intern(s);
+  /** Interns the successor packed at `buf[at]`: its index, bookkeeping done when it is new. */
+  const add = (buf: Int32Array, at: number, from: number, act: number, depth: number): number => {
+    const r = store.internPacked(buf, at + ACTION_HEAD, buf[at + 1]!);
     if (r < 0) return ~r;
     if (depth > maxDepth) maxDepth = depth;
     parent.set(r, from);
     action.set(r, act);
-    checkState(r, s, depth);
+    for (let failing = buf[at + 2]!, bit = 0; failing; failing >>>= 1, bit++) {
+      const prop = stateProps[bit]!;
+      if (failing & 1 && !violations[prop]) violations[prop] = { state: r, depth };
+    }
     return r;
   };
-
-  /** Takes an independent step as the only successor of `cur` when the proviso allows; resets `work`. */
-  const ampleStep = (cur: number, depth: number): boolean => {
-    for (let c = 0; c < ncpu; c++) {
-      if (!ts.independentStep(c, work)) continue;
-      const r = ts.cpuStep(c, work);
-      if (r === DISABLED) continue;
-      if (r !== OK) { work.set(base); return false; }
-      const before = store.count;
-      add(work, cur, c, depth + 1);
-      work.set(base);
-      if (store.count > before) { transitions++; return true; }
-      return false;
-    }
-    return false;
+  const stepViolation = (code: number, cur: number, act: number, depth: number) => {
+    if (!violations[code - 1]) violations[code - 1] = { state: cur, action: act, depth: depth + 1 };
   };
 
+  const first = new Int32Array(per);
   for (const s of ts.initialStates()) {
     if (store.count >= maxStates) { limit = 'states'; break; }
-    add(s, -1, 0, 0);
+    writer.writeReached(s, first, 0);
+    add(first, 0, -1, 0, 0);
   }
+  const source = hooks.source(store, writer);
   let depth = 0;
   let nextLevel = store.count;
   for (let cur = 0; cur < store.count && !limit; cur++) {
     if (cur === nextLevel) { depth++; levelStart.push(cur); nextLevel = store.count; }
     if ((cur & 1023) === 0 && opts.timeLimitMs !== undefined && Date.now() - start > opts.timeLimitMs) { limit = 'time'; break; }
     if ((cur & 1023) === 0 && onProgress !== undefined) reportProgress(cur);
-    store.load(cur, base);
-    work.set(base);
-    if (opts.por && ampleStep(cur, depth)) continue;
-    let progress = false;
-    // A step that returns DISABLED has not touched `work`; any other leaves it to be reset.
-    for (let c = 0; c < ncpu; c++) {
-      const r = ts.cpuStep(c, work);
-      if (r === DISABLED) continue;
-      progress = true;
-      if (r === OK) {
-        if (add(work, cur, c, depth + 1) !== cur) transitions++;
-      } else if (!violations[r - 1]) violations[r - 1] = { state: cur, action: c, depth: depth + 1 };
-      work.set(base);
+    const { buf, at } = source.record(cur, store.count);
+    const ample = buf[at + 1]!;
+    if (ample >= 0) {
+      // POR: the ample step alone, if its successor is new (the cycle proviso).
+      const a = at + RECORD_HEAD + ample * per;
+      if (buf[a] === OK) {
+        const before = store.count;
+        add(buf, a, cur, ample, depth + 1);
+        if (store.count > before) { transitions++; continue; }
+      }
     }
-    const isStuck = !progress && !finished(base);
+    let progress = false;
+    for (let c = 0; c < ncpu; c++) {
+      const a = at + RECORD_HEAD + c * per;
+      const code = buf[a]!;
+      if (code === DISABLED) continue;
+      progress = true;
+      if (code === OK) { if (add(buf, a, cur, c, depth + 1) !== cur) transitions++; } else stepViolation(code, cur, c, depth);
+    }
+    const isStuck = !progress && buf[at] === 0;
     const edges: number[] = [];
-    for (let h = 0; h < nhw; h++) {
-      const r = hw[h]!(work);
-      if (r === DISABLED) continue;
-      if (r === OK) {
-        const next = add(work, cur, ncpu + h, depth + 1);
-        if (next !== cur) {
-          transitions++;
-          if (isStuck) edges.push(next);
-        }
-      } else if (!violations[r - 1]) violations[r - 1] = { state: cur, action: ncpu + h, depth: depth + 1 };
-      work.set(base);
+    for (let h = ncpu; h < actions; h++) {
+      const a = at + RECORD_HEAD + h * per;
+      const code = buf[a]!;
+      if (code === DISABLED) continue;
+      if (code !== OK) { stepViolation(code, cur, h, depth); continue; }
+      const next = add(buf, a, cur, h, depth + 1);
+      if (next !== cur) {
+        transitions++;
+        if (isStuck) edges.push(next);
+      }
     }
     if (isStuck) { stuck.push(cur); stuckEdges.set(cur, edges); }
     if (store.count >= maxStates && cur + 1 < store.count) limit = 'states';
@@ -169,7 +189,7 @@ export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): Explor
     const dead = deadlocks(stuck, stuckEdges);
     if (dead !== undefined) violations[deadlockProp] = { state: dead, depth: depthOf(dead) };
   }
-  return { states: store.count, transitions, depth: maxDepth, elapsedMs: Date.now() - start, limit, violations, store, parent, action, symmetry };
+  return { states: store.count, transitions, depth: maxDepth, elapsedMs: Date.now() - start, limit, violations, store, parent, action, symmetry, workerBatches: source.shared?.() ?? 0 };
 }
 
 /**

@@ -11,14 +11,15 @@ export class StateStore {
   /** Slots per state. */
   readonly width: number;
   readonly packer: Packer;
-  private readonly chunks: Uint32Array[] = [];
+  /** Packed states; SharedArrayBuffer-backed when workers read them (parallel search). */
+  readonly chunks: Uint32Array[] = [];
   private readonly key: Uint32Array;
   /** Pairs (index + 1, hash); index + 1 = 0 marks a free entry. */
   private table: Int32Array;
   private mask: number;
   count = 0;
 
-  constructor(ranges: readonly (readonly [number, number])[]) {
+  constructor(ranges: readonly (readonly [number, number])[], private readonly shared = false) {
     this.width = ranges.length;
     this.packer = makePacker(ranges);
     this.key = new Uint32Array(this.packer.words);
@@ -38,9 +39,13 @@ export class StateStore {
 
   /** The index of state `s`, adding it if new; `~index` (negative) when it was already stored. */
   intern(s: Int32Array): number {
-    const key = this.key;
-    const words = key.length;
-    const hash = this.packer.pack(s, key) | 0;
+    return this.internPacked(this.key, 0, this.packer.pack(s, this.key));
+  }
+
+  /** As `intern`, for a state already packed by this store's packer: `words` values at `src[at]`, and its hash. */
+  internPacked(src: Uint32Array | Int32Array, at: number, packedHash: number): number {
+    const words = this.packer.words;
+    const hash = packedHash | 0;
     const table = this.table;
     let slot = hash & this.mask;
     for (;;) {
@@ -50,15 +55,19 @@ export class StateStore {
         const chunk = this.chunks[(e - 1) >>> CHUNK_BITS]!;
         const base = ((e - 1) & (CHUNK - 1)) * words;
         let same = true;
-        for (let i = 0; i < words; i++) if (chunk[base + i] !== key[i]) { same = false; break; }
+        for (let i = 0; i < words; i++) if (chunk[base + i] !== src[at + i]! >>> 0) { same = false; break; }
         if (same) return ~(e - 1);
       }
       slot = (slot + 1) & this.mask;
     }
     const index = this.count++;
     const c = index >>> CHUNK_BITS;
-    if (c === this.chunks.length) this.chunks.push(new Uint32Array(CHUNK * words));
-    this.chunks[c]!.set(key, (index & (CHUNK - 1)) * words);
+    if (c === this.chunks.length) {
+      this.chunks.push(new Uint32Array(this.shared ? new SharedArrayBuffer(CHUNK * words * 4) : new ArrayBuffer(CHUNK * words * 4)));
+    }
+    const chunk = this.chunks[c]!;
+    const base = (index & (CHUNK - 1)) * words;
+    for (let i = 0; i < words; i++) chunk[base + i] = src[at + i]!;
     table[slot * 2] = index + 1;
     table[slot * 2 + 1] = hash;
     // Linear probing with stored hashes stays short up to three quarters full.
@@ -85,7 +94,7 @@ export class StateStore {
 
   /** Unpacks state `index` into `out`. */
   load(index: number, out: Int32Array): void {
-    this.packer.unpack(this.chunks[index >>> CHUNK_BITS]!, (index & (CHUNK - 1)) * this.packer.words, out);
+    loadFrom(this.chunks, this.packer, index, out);
   }
 
   get(index: number): Int32Array {
@@ -93,6 +102,15 @@ export class StateStore {
     this.load(index, out);
     return out;
   }
+}
+
+/** Unpacks state `index` from store chunks (also used by workers holding the shared chunks). */
+export function loadFrom(chunks: readonly Uint32Array[], packer: Packer, index: number, out: Int32Array): void {
+  packer.unpack(chunks[index >>> CHUNK_BITS]!, (index & (CHUNK - 1)) * packer.words, out);
+}
+
+export function chunkOf(index: number): number {
+  return index >>> CHUNK_BITS;
 }
 
 /** A growable column of numbers in fixed-size chunks (parent links, actions). */

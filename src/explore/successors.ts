@@ -1,0 +1,89 @@
+// Successor records: everything the search needs to know about one state's outgoing steps,
+// computed without touching the state table, so that workers can compute them while the main
+// thread interns in the sequential order. A record is, in Int32 slots:
+//   [finished, ample] then per action [code, hash, failing, key words...]
+// `finished`: every CPU has finished in the state itself; `ample`: the first independent CPU
+// whose step is enabled (-1 if none, or POR off); `code`: the step's status (DISABLED, OK, or
+// 1 + a violated property); for OK: the successor packed (after symmetry canonicalization),
+// its hash, and a bitmask of the invariants and finals (in `stateProps` order) it breaks.
+import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
+import type { Packer } from './pack.js';
+import type { Symmetry } from './symmetry.js';
+
+export interface SuccessorWriter {
+  readonly recordSize: number;
+  readonly actions: number;
+  /** Property index of each bit of `failing`. */
+  readonly stateProps: readonly number[];
+  write(state: Int32Array, out: Int32Array, at: number): void;
+  /** One action entry describing `state` itself as reached (for initial states). */
+  writeReached(state: Int32Array, out: Int32Array, at: number): void;
+}
+
+export const RECORD_HEAD = 2;
+export const ACTION_HEAD = 3;
+
+/** Int32 slots per record, for a store packing states into `words` words. */
+export function recordSize(ts: TransitionSystem, words: number): number {
+  return RECORD_HEAD + (ts.model.cpus.length + ts.hardware.length) * (ACTION_HEAD + words);
+}
+
+/** Undefined when the model has more invariants and finals than a mask holds. */
+export function successorWriter(ts: TransitionSystem, packer: Packer, symmetry: Symmetry | undefined, por: boolean): SuccessorWriter | undefined {
+  const tests = [...ts.invariants.map((t) => ({ ...t, final: false })), ...ts.finals.map((t) => ({ ...t, final: true }))];
+  if (tests.length > 31) return undefined;
+  const ncpu = ts.model.cpus.length;
+  const hw = ts.hardware.map((h) => h.exec);
+  const actions = ncpu + hw.length;
+  const words = packer.words;
+  const per = ACTION_HEAD + words;
+  const work = new Int32Array(ts.stateSize);
+  const key = new Uint32Array(words);
+  const canonicalize = symmetry?.groups.length ? symmetry.canonicalize : undefined;
+  const { finished } = ts;
+  const hasFinals = tests.some((t) => t.final);
+  const testFns = tests.map((t) => t.test);
+  const isFinal = tests.map((t) => t.final);
+
+  const emit = (code: number, out: Int32Array, at: number) => {
+    out[at] = code;
+    if (code !== OK) return;
+    if (canonicalize) canonicalize(work);
+    out[at + 1] = packer.pack(work, key);
+    let failing = 0;
+    if (testFns.length) {
+      const done = hasFinals && finished(work);
+      for (let bit = 0; bit < testFns.length; bit++) if ((done || !isFinal[bit]) && !testFns[bit]!(work)) failing |= 1 << bit;
+    }
+    out[at + 2] = failing;
+    for (let w = 0; w < words; w++) out[at + ACTION_HEAD + w] = key[w]!;
+  };
+
+  return {
+    recordSize: recordSize(ts, words),
+    actions,
+    stateProps: tests.map((t) => t.prop),
+    writeReached(state, out, at) {
+      work.set(state);
+      emit(OK, out, at);
+    },
+    write(state, out, at) {
+      out[at] = finished(state) ? 1 : 0;
+      let ample = -1;
+      // A step that returns DISABLED has not touched `work`; any other leaves it to be reset.
+      work.set(state);
+      for (let c = 0; c < ncpu; c++) {
+        const code = ts.cpuStep(c, work);
+        if (por && ample < 0 && code !== DISABLED && ts.independentStep(c, state)) ample = c;
+        emit(code, out, at + RECORD_HEAD + c * per);
+        if (code !== DISABLED) work.set(state);
+      }
+      out[at + 1] = ample;
+      for (let h = 0; h < hw.length; h++) {
+        const code = hw[h]!(work);
+        emit(code, out, at + RECORD_HEAD + (ncpu + h) * per);
+        if (code !== DISABLED) work.set(state);
+      }
+    },
+  };
+}
