@@ -42,6 +42,8 @@ options:
   --no-trace          do not print counterexample traces
   --no-symmetry       explore every permutation of identical CPUs (cpu writer[3])
   --threads N         search with N threads (default 1); same states, verdicts and traces
+  --hash-compact      store 64-bit fingerprints instead of states (less memory); the
+                      result states the probability of having missed a state
   --no-por            no partial-order reduction (with it, a run that finds a violation
                       is repeated without it, so traces stay shortest)
 ${CI_USAGE}
@@ -102,7 +104,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       options: {
         arch: { type: 'string' }, 'max-states': { type: 'string' }, 'time-limit': { type: 'string' },
         format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, 'no-por': { type: 'boolean' },
-        threads: { type: 'string' },
+        threads: { type: 'string' }, 'hash-compact': { type: 'boolean' },
         ...CI_FLAGS,
         help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
       },
@@ -129,9 +131,11 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       symmetry: !values['no-symmetry'],
       por: !values['no-por'],
       threads: positiveNumber(values.threads, '--threads') ?? 1,
+      hashCompact: values['hash-compact'] === true,
       json: format === 'json',
       ci: ciOptions(values, io, argv),
     };
+    if (opts.hashCompact && opts.threads > 1) throw new UsageError('--hash-compact runs on one thread: leave out --threads');
     return runChecks(scenarioFiles(paths), opts, io);
   } catch (e) {
     if (e instanceof UsageError) { io.stderr(`dirtyrace: ${e.message}\n\n${USAGE}\n`); return EXIT.badInput; }
@@ -148,6 +152,7 @@ interface CheckRun {
   readonly symmetry: boolean;
   readonly por: boolean;
   readonly threads: number;
+  readonly hashCompact: boolean;
   readonly json: boolean;
   readonly ci: CiOptions;
 }
@@ -169,7 +174,7 @@ async function checkOne(file: string, arch: string | undefined, run: CheckRun): 
     const checkOptions = { arch, modelDirs: run.modelDirs };
     const model = checkFile(file, checkOptions);
     const ts = compile(model);
-    const limits = { maxStates: run.maxStates, timeLimitMs: run.timeLimitMs, symmetry: run.symmetry };
+    const limits = { maxStates: run.maxStates, timeLimitMs: run.timeLimitMs, symmetry: run.symmetry, hashCompact: run.hashCompact };
     const progress = progressHooks(run.ci, label);
     // Any thread count gives the same states, verdicts and traces (src/explore/parallel.ts).
     const search = (opts: ExploreOptions) => (run.threads > 1

@@ -16,6 +16,11 @@ export interface ExploreOptions {
    * Keeps every verdict; a counterexample may be longer than the shortest. Off unless asked for.
    */
   readonly por?: boolean;
+  /**
+   * Hash compaction: tell states apart by a 64-bit fingerprint and keep a packed state only until
+   * it is expanded. Uses less memory; may miss a state with the probability the result states.
+   */
+  readonly hashCompact?: boolean;
   /** Called with the search's figures at most about four times a second; nothing is done for it when absent. */
   readonly onProgress?: (p: ExploreProgress) => void;
 }
@@ -90,7 +95,8 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
   const ncpu = m.cpus.length;
   const actions = ncpu + ts.hardware.length;
   if (actions > 0xffff) throw new Error(`${actions} actions: at most 65535 are supported`);
-  const store = new StateStore(ts.slotRange, hooks.shared);
+  if (opts.hashCompact && hooks.shared) throw new Error('hash compaction runs on one thread');
+  const store = new StateStore(ts.slotRange, hooks.shared, opts.hashCompact === true);
   const symmetry = opts.symmetry ? symmetryOf(ts) : undefined;
   const writer = successorWriter(ts, store.packer, symmetry, opts.por === true);
   if (!writer) throw new Error('more than 31 invariant and final properties: at most 31 are supported');
@@ -143,6 +149,7 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
     writer.writeReached(s, first, 0);
     add(first, 0, -1, 0, 0);
   }
+  store.keep(store.count);
   const source = hooks.source(store, writer);
   let depth = 0;
   let nextLevel = store.count;
@@ -150,6 +157,7 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
     if (cur === nextLevel) { depth++; levelStart.push(cur); nextLevel = store.count; }
     if ((cur & 1023) === 0 && opts.timeLimitMs !== undefined && Date.now() - start > opts.timeLimitMs) { limit = 'time'; break; }
     if ((cur & 1023) === 0 && onProgress !== undefined) reportProgress(cur);
+    if ((cur & 1023) === 0) store.release(cur);
     const { buf, at } = source.record(cur, store.count);
     const ample = buf[at + 1]!;
     if (ample >= 0) {

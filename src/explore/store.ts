@@ -1,7 +1,10 @@
-// Exact state storage. States are bit-packed (pack.ts), kept in fixed-size chunks so growth
-// never copies the states stored so far, and indexed by an open-addressing hash table whose
-// entries carry the full hash: probing compares hashes before words, and growing the table
-// never re-reads a state. No state is ever mistaken for another.
+// State storage. States are bit-packed (pack.ts), kept in fixed-size chunks so growth never
+// copies the states stored so far, and indexed by an open-addressing hash table whose entries
+// carry the full hash: probing compares hashes before words, and growing the table never
+// re-reads a state. By default storage is exact: no state is ever mistaken for another.
+// Opt-in hash compaction instead tells states apart by a 64-bit fingerprint (the table hash and
+// a second, independent one) and drops each packed state once it has been expanded; two states
+// with equal fingerprints are then taken as one, with the probability `missProbability` bounds.
 import { makePacker, type Packer } from './pack.js';
 
 const CHUNK_BITS = 14;
@@ -17,14 +20,35 @@ export class StateStore {
   /** Pairs (index + 1, hash); index + 1 = 0 marks a free entry. */
   private table: Int32Array;
   private mask: number;
+  /** Hash compaction: the second fingerprint half per state. */
+  private readonly second?: Column;
+  /** Hash compaction: chunks below this one have been dropped or are kept (initial states). */
+  private dropped = 1;
   count = 0;
 
-  constructor(ranges: readonly (readonly [number, number])[], private readonly shared = false) {
+  constructor(ranges: readonly (readonly [number, number])[], private readonly shared = false, readonly compact = false) {
     this.width = ranges.length;
     this.packer = makePacker(ranges);
     this.key = new Uint32Array(this.packer.words);
     this.table = new Int32Array(2 << 12);
     this.mask = (1 << 12) - 1;
+    if (compact) this.second = new Column(true);
+  }
+
+  /** Hash compaction: an upper bound on the probability that some state was missed. */
+  get missProbability(): number {
+    return this.compact ? (this.count * this.count) / 2 ** 65 : 0;
+  }
+
+  /** Keeps the packed states below `index` for good (the initial states: traces start there). */
+  keep(index: number): void {
+    this.dropped = Math.max(this.dropped, chunkOf(Math.max(0, index - 1)) + 1);
+  }
+
+  /** Hash compaction: packed states below `index` are no longer needed (already expanded). */
+  release(index: number): void {
+    if (!this.compact) return;
+    for (; this.dropped < chunkOf(index); this.dropped++) this.chunks[this.dropped] = new Uint32Array(0);
   }
 
   /** 32-bit words per stored state. */
@@ -34,7 +58,8 @@ export class StateStore {
 
   /** Bytes held by the states and the table. */
   get bytes(): number {
-    return this.chunks.length * CHUNK * this.packer.words * 4 + this.table.byteLength;
+    const held = this.chunks.reduce((n, c) => n + c.byteLength, 0);
+    return held + this.table.byteLength + (this.second?.bytes ?? 0);
   }
 
   /** The index of state `s`, adding it if new; `~index` (negative) when it was already stored. */
@@ -47,11 +72,17 @@ export class StateStore {
     const words = this.packer.words;
     const hash = packedHash | 0;
     const table = this.table;
+    const second = this.second ? secondHash(src, at, words) : 0;
     let slot = hash & this.mask;
     for (;;) {
       const e = table[slot * 2]!;
       if (e === 0) break;
       if (table[slot * 2 + 1] === hash) {
+        if (this.second) {
+          if (this.second.get(e - 1) === second) return ~(e - 1);
+          slot = (slot + 1) & this.mask;
+          continue;
+        }
         const chunk = this.chunks[(e - 1) >>> CHUNK_BITS]!;
         const base = ((e - 1) & (CHUNK - 1)) * words;
         let same = true;
@@ -70,6 +101,7 @@ export class StateStore {
     for (let i = 0; i < words; i++) chunk[base + i] = src[at + i]!;
     table[slot * 2] = index + 1;
     table[slot * 2 + 1] = hash;
+    this.second?.set(index, second);
     // Linear probing with stored hashes stays short up to three quarters full.
     if (this.count * 4 > (this.mask + 1) * 3) this.grow();
     return index;
@@ -102,6 +134,17 @@ export class StateStore {
     this.load(index, out);
     return out;
   }
+}
+
+/** A hash of a packed state independent of the packer's (different seed and multipliers). */
+function secondHash(src: Uint32Array | Int32Array, at: number, words: number): number {
+  let h = 0x27d4eb2f ^ words;
+  for (let i = 0; i < words; i++) {
+    h = Math.imul(h ^ src[at + i]!, 0x165667b1);
+    h = (h << 13) | (h >>> 19);
+  }
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  return (h ^ (h >>> 12)) | 0;
 }
 
 /** Unpacks state `index` from store chunks (also used by workers holding the shared chunks). */

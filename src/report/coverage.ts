@@ -43,6 +43,8 @@ export interface Coverage {
   readonly hasWrites: boolean;
   /** Coverage of a search a limit stopped is of the states explored only. */
   readonly partial: boolean;
+  /** Why there is no coverage at all (hash compaction keeps no states to scan). */
+  readonly unavailable?: string;
 }
 
 export function locationOf(span: Stmt['span']): Location {
@@ -52,6 +54,10 @@ export function locationOf(span: Stmt['span']): Location {
 }
 
 export function computeCoverage(ts: TransitionSystem, r: ExploreResult): Coverage {
+  if (r.store.compact) {
+    const none = { reached: 0, total: 0 };
+    return { statements: none, accessOutcomes: none, unreached: [], zeroWrites: false, hasWrites: false, partial: true, unavailable: 'hash compaction keeps no states to scan' };
+  }
   const m = ts.model;
   const ncpu = m.cpus.length;
   const faultCode = m.properties.findIndex((p) => p.name === 'unhandled_fault') + 1;
@@ -132,6 +138,7 @@ export function at(l: Location): string {
 
 /** SPIN-style listing: every statement and access outcome never seen. */
 export function coverageText(c: Coverage): string {
+  if (c.unavailable) return `coverage: not computed (${c.unavailable})`;
   const head = `coverage${c.partial ? ' (of the states explored)' : ''}: ${c.statements.reached}/${c.statements.total} statements reached, ${c.accessOutcomes.reached}/${c.accessOutcomes.total} access outcomes${c.hasWrites && c.zeroWrites ? '; no write ever completed' : ''}`;
   if (!c.unreached.length) return head;
   // One line per source location, CPU and kind (a library statement inlined twice is listed once).

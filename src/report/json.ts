@@ -21,7 +21,7 @@ export function resultJson(ts: TransitionSystem, r: ExploreResult, v: Verdict) {
     outcome: v.outcome,
     expected: v.expected ?? null,
     exit: v.exit,
-    stats: { states: r.states, transitions: r.transitions, depth: r.depth, ms: r.elapsedMs, limit: r.limit ?? null },
+    stats: { states: r.states, transitions: r.transitions, depth: r.depth, ms: r.elapsedMs, limit: r.limit ?? null, hashCompaction: r.store.compact ? { missProbability: r.store.missProbability } : null },
     properties: v.properties.map((p) => {
       if (p.status !== 'violated') return { name: p.property.name, kind: p.property.kind, status: p.status };
       const trace = rebuildTrace(ts, r, p.violation!);

@@ -13,7 +13,8 @@ const COLUMN = 40;
 
 export function statsLine(m: Model, r: ExploreResult): string {
   const n = (x: number, one: string) => `${x} ${one}${x === 1 ? '' : 's'}`;
-  return `${m.arch.name}, ${n(m.cpus.length, 'CPU')}, ${n(m.pages.length, 'page')}; ${r.states} states, ${r.transitions} transitions, search depth ${r.depth}, ${(r.elapsedMs / 1000).toFixed(2)} s`;
+  const lossy = r.store.compact ? `; hash compaction: probability of a missed state <= ${r.store.missProbability.toPrecision(2)}` : '';
+  return `${m.arch.name}, ${n(m.cpus.length, 'CPU')}, ${n(m.pages.length, 'page')}; ${r.states} states, ${r.transitions} transitions, search depth ${r.depth}, ${(r.elapsedMs / 1000).toFixed(2)} s${lossy}`;
 }
 
 export function stepText(actor: Actor, m: Model): string {

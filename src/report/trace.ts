@@ -1,7 +1,8 @@
-// A counterexample as a list of steps with the state after each. The stored path may consist of
-// symmetry representatives, so the steps are replayed from a concrete initial state: each step
-// is the first action whose result represents the next stored state, which keeps the trace in
-// the user's own CPU names and of the same length.
+// A counterexample as a list of steps with the state after each. The path is replayed from its
+// stored initial state by the recorded actions (so it needs no other stored state: hash
+// compaction drops them). Those states may be symmetry representatives, so the trace follows a
+// concrete run alongside: each step is the first action whose result represents the next state
+// of the path, which keeps the trace in the user's own CPU names and of the same length.
 import type { Stmt } from '../check/model.js';
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
 import type { ExploreResult, Violation } from '../explore/bfs.js';
@@ -45,10 +46,13 @@ export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violatio
   const root = r.store.get(chain[0]!);
   const initial = ts.initialStates().find((s) => represents(s, root)) ?? root;
   let state = initial;
+  let path = root;
   const steps: TraceStep[] = [];
   for (let k = 1; k < chain.length; k++) {
-    const stored = r.store.get(chain[k]!);
     const recorded = r.action.get(chain[k]!);
+    const stored = run(ts, recorded, path).after;
+    canon?.(stored);
+    path = stored;
     const order = [recorded, ...Array.from({ length: actions }, (_, a) => a).filter((a) => a !== recorded)];
     const step = order.map((a) => ({ a, ...run(ts, a, state) })).find((x) => x.code === OK && represents(x.after, stored));
     if (!step) throw new Error('internal: a stored trace step could not be replayed');
@@ -57,7 +61,7 @@ export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violatio
   }
   if (v.action !== undefined) {
     // The failing action as seen from the stored state; find the concrete action that fails alike.
-    const want = run(ts, v.action, r.store.get(chain[chain.length - 1]!)).code;
+    const want = run(ts, v.action, path).code;
     const order = [v.action, ...Array.from({ length: actions }, (_, a) => a).filter((a) => a !== v.action)];
     const fail = order.map((a) => ({ a, ...run(ts, a, state) })).find((x) => x.code === want && x.code !== DISABLED);
     if (!fail) throw new Error('internal: the failing step could not be replayed');

@@ -1,0 +1,117 @@
+// State storage: the generated bit packer, exact interning, and hash compaction against exact
+// storage on the same searches.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkFile, checkSource } from '../src/check/index.js';
+import { compile } from '../src/compile/index.js';
+import { explore, type ExploreResult } from '../src/explore/bfs.js';
+import { makePacker } from '../src/explore/pack.js';
+import { StateStore } from '../src/explore/store.js';
+import { rebuildTrace } from '../src/report/trace.js';
+import { WORKLOADS } from '../bench/workloads.js';
+import { scenarioArb } from './gen/scenario.js';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** Slot ranges (some constant, some negative, some wide) with a state drawn inside them. */
+const layoutArb = fc.array(fc.tuple(fc.integer({ min: -70000, max: 70000 }), fc.integer({ min: 0, max: 70000 })), { minLength: 1, maxLength: 40 })
+  .map((rs) => rs.map(([lo, span]) => [lo, lo + (span % 7 === 0 ? 0 : span % 3 === 0 ? 1 : span)] as const));
+const stateIn = (ranges: readonly (readonly [number, number])[]) =>
+  fc.tuple(...ranges.map(([lo, hi]) => fc.integer({ min: lo, max: hi }))).map((v) => Int32Array.from(v));
+
+describe('bit packer', () => {
+  it('unpacks what it packed, and packs different states differently', () => {
+    fc.assert(fc.property(layoutArb.chain((ranges) => fc.tuple(fc.constant(ranges), stateIn(ranges), stateIn(ranges))), ([ranges, a, b]) => {
+      const p = makePacker(ranges);
+      const ka = new Uint32Array(p.words);
+      const kb = new Uint32Array(p.words);
+      const ha = p.pack(a, ka);
+      p.pack(b, kb);
+      const back = new Int32Array(ranges.length);
+      p.unpack(ka, 0, back);
+      expect([...back]).toEqual([...a]);
+      const sameState = a.every((x, i) => x === b[i]);
+      expect(ka.every((x, i) => x === kb[i])).toBe(sameState);
+      expect(p.pack(a, kb)).toBe(ha);
+    }), { numRuns: 300, seed: 5 });
+  });
+
+  it('gives a slot exactly the bits its range needs', () => {
+    expect(makePacker([[0, 1], [0, 1], [3, 3], [0, 255], [0, 65535]]).words).toBe(1); // 1+1+0+8+16 bits
+    expect(makePacker([[0, 65535], [0, 65535], [0, 1]]).words).toBe(2); // 32 bits, then one more
+    expect(makePacker(Array.from({ length: 32 }, () => [0, 1] as const)).words).toBe(1);
+    expect(makePacker(Array.from({ length: 33 }, () => [0, 1] as const)).words).toBe(2);
+  });
+});
+
+describe('exact store', () => {
+  it('interns each distinct state once, through table growth', () => {
+    const ranges = [[0, 3], [0, 200], [-5, 5]] as const;
+    const store = new StateStore(ranges);
+    const seen = new Map<string, number>();
+    fc.assert(fc.property(fc.array(stateIn(ranges), { minLength: 1, maxLength: 3000 }), (states) => {
+      for (const s of states) {
+        const r = store.intern(s);
+        const index = r < 0 ? ~r : r;
+        const key = s.join(',');
+        if (seen.has(key)) expect(r).toBe(~seen.get(key)!);
+        else { expect(r).toBe(seen.size); seen.set(key, index); }
+        expect([...store.get(index)]).toEqual([...s]);
+      }
+      expect(store.count).toBe(seen.size);
+    }), { numRuns: 20, seed: 6 });
+  });
+});
+
+describe('hash compaction', () => {
+  const same = (m: { properties: readonly { name: string }[] }, a: ExploreResult, b: ExploreResult) => {
+    expect(b.states).toBe(a.states);
+    expect(b.transitions).toBe(a.transitions);
+    expect(b.violations.map((v) => v?.depth)).toEqual(a.violations.map((v) => v?.depth));
+    m.properties.forEach((_, i) => { if (b.violations[i]) expect(rebuildTrace(compileOf.get(m)!, b, b.violations[i]!).steps.length).toBe(b.violations[i]!.depth); });
+  };
+  const compileOf = new Map<object, ReturnType<typeof compile>>();
+  const run = (m: Parameters<typeof compile>[0], opts: object) => {
+    const ts = compileOf.get(m) ?? compile(m);
+    compileOf.set(m, ts);
+    return { exact: explore(ts, opts), compact: explore(ts, { ...opts, hashCompact: true }) };
+  };
+
+  it('finds what exact storage finds on every bundled scenario, with replayable traces', () => {
+    const files: string[] = [];
+    const walk = (d: string) => readdirSync(d).forEach((f) => {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p); else if (p.endsWith('.race')) files.push(p);
+    });
+    walk(join(ROOT, 'scenarios'));
+    walk(join(ROOT, 'proofs'));
+    for (const f of files) {
+      const m = checkFile(f);
+      const r = run(m, { symmetry: true });
+      same(m, r.exact, r.compact);
+    }
+  });
+
+  it('finds what exact storage finds on generated scenarios', () => {
+    fc.assert(fc.property(scenarioArb, ({ text }) => {
+      const m = checkSource({ path: 'generated.race', text });
+      const r = run(m, { maxStates: 20000 });
+      same(m, r.exact, r.compact);
+    }), { numRuns: 100, seed: 8 });
+  });
+
+  it('drops expanded states, using less memory, and states the miss probability', () => {
+    // A complete search: BFS keeps the frontier, so only expanded states can go.
+    const w = WORKLOADS[5]!;
+    const m = checkSource({ path: 'w.race', text: w.text });
+    const r = run(m, {});
+    expect(r.exact.limit).toBeUndefined();
+    same(m, r.exact, r.compact);
+    expect(r.compact.store.bytes).toBeLessThan(r.exact.store.bytes * 0.75);
+    expect(r.compact.store.chunks.slice(1, -2).every((c) => c.length === 0)).toBe(true);
+    expect(r.compact.store.missProbability).toBeCloseTo((r.compact.states ** 2) / 2 ** 65, 20);
+    expect(r.exact.store.missProbability).toBe(0);
+  });
+});
