@@ -1,9 +1,10 @@
 // The parallel search against the sequential one: the same states in the same order, the same
 // parent links and actions (hence the same traces), transitions and violations, whatever the
 // thread count. Workers load compiled code, so this test uses the build in dist/ (npm test builds).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bundledFiles } from './gen/bundled.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const dist = (p: string) => import(join(ROOT, 'dist', p));
@@ -59,14 +60,7 @@ describe('parallel search', () => {
   });
 
   it('matches on every bundled scenario', async () => {
-    const files: string[] = [];
-    const walk = (d: string) => readdirSync(d).forEach((f) => {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p); else if (p.endsWith('.race')) files.push(p);
-    });
-    walk(join(ROOT, 'scenarios'));
-    walk(join(ROOT, 'proofs'));
-    for (const f of files) await compare(f, readFileSync(f, 'utf8'), { symmetry: true, por: true }, 2);
+    for (const f of bundledFiles()) await compare(f, readFileSync(f, 'utf8'), { symmetry: true, por: true }, 2);
   });
 
   it('matches on generated scenarios', async () => {

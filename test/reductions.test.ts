@@ -1,10 +1,9 @@
 // Reductions against the unreduced search. Symmetry: same verdict and same shortest depth for
 // every property, fewer states, and traces that replay in the user's own CPU names. Partial-order
 // reduction: same verdict for every property (its counterexamples may be longer), never more states.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bundledFiles } from './gen/bundled.js';
 import { checkFile, checkSource } from '../src/check/index.js';
 import type { Model } from '../src/check/model.js';
 import { compile } from '../src/compile/index.js';
@@ -12,19 +11,7 @@ import { explore, type ExploreResult } from '../src/explore/bfs.js';
 import { rebuildTrace } from '../src/report/trace.js';
 import { scenarioArb } from './gen/scenario.js';
 
-const ROOT = join(import.meta.dirname, '..');
 const CAP = 20000;
-
-function bundledFiles(): string[] {
-  const files: string[] = [];
-  const walk = (d: string) => readdirSync(d).forEach((f) => {
-    const p = join(d, f);
-    if (statSync(p).isDirectory()) walk(p); else if (p.endsWith('.race')) files.push(p);
-  });
-  walk(join(ROOT, 'scenarios'));
-  walk(join(ROOT, 'proofs'));
-  return files;
-}
 
 function verdicts(m: Model, r: ExploreResult) {
   return m.properties.map((p, i) => `${p.name}:${r.violations[i] ? r.violations[i]!.depth : 'holds'}`);

@@ -1,9 +1,8 @@
 // State storage: the generated bit packer, exact interning, and hash compaction against exact
 // storage on the same searches.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bundledFiles } from './gen/bundled.js';
 import { checkFile, checkSource } from '../src/check/index.js';
 import { compile } from '../src/compile/index.js';
 import { explore, type ExploreResult } from '../src/explore/bfs.js';
@@ -13,7 +12,6 @@ import { rebuildTrace } from '../src/report/trace.js';
 import { WORKLOADS } from '../bench/workloads.js';
 import { scenarioArb } from './gen/scenario.js';
 
-const ROOT = join(import.meta.dirname, '..');
 
 /** Slot ranges (some constant, some negative, some wide) with a state drawn inside them. */
 const layoutArb = fc.array(fc.tuple(fc.integer({ min: -70000, max: 70000 }), fc.integer({ min: 0, max: 70000 })), { minLength: 1, maxLength: 40 })
@@ -80,14 +78,7 @@ describe('hash compaction', () => {
   };
 
   it('finds what exact storage finds on every bundled scenario, with replayable traces', () => {
-    const files: string[] = [];
-    const walk = (d: string) => readdirSync(d).forEach((f) => {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p); else if (p.endsWith('.race')) files.push(p);
-    });
-    walk(join(ROOT, 'scenarios'));
-    walk(join(ROOT, 'proofs'));
-    for (const f of files) {
+    for (const f of bundledFiles()) {
       const m = checkFile(f);
       const r = run(m, { symmetry: true });
       same(m, r.exact, r.compact);
