@@ -157,7 +157,7 @@ describe.each(CASES)('access rules of $model', ({ model, oracle }) => {
 
   const run = (kind: Kind, tlb: Rec, pte: Rec) => {
     const cpu = kind === 'read' ? 0 : 1;
-    const s = new Int32Array(ts.workSize);
+    const s = new Int32Array(ts.stateSize);
     s.set(init);
     pteFields.forEach((f, i) => { s[pteSlot(l, 0, i)] = pte[f.name]!; });
     tlbFields.forEach((f, i) => { s[tlbSlot(l, 1, cpu, 0, i)] = tlb[f.name]!; });

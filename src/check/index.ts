@@ -8,7 +8,7 @@ import {
   BUILTIN_PROPERTIES, type Arch, type Cpu, type Field, type GlobalVar, type HardwareRule, type Lock, type Model,
   type Expr, type Page, type Property, type ScalarType, type Stmt, type Type,
 } from './model.js';
-import { Ctx, Frame, type GlobalSym, type Globals } from './scope.js';
+import { Allocator, Ctx, type GlobalSym, type Globals } from './scope.js';
 import { checkBlock, endsInOutcome } from './stmt.js';
 import { BOOL, CPU, FRAME, PAGE, constEval, constValue, didYouMean, inRange, isScalar, typeName } from './types.js';
 
@@ -185,7 +185,7 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
   }
   const g: Globals = { archName, syms, pteFields, tlbFields, counts, maxVersion: Number.MAX_SAFE_INTEGER, resolveType, handlers };
   const ids = { next: 0 };
-  const initCtx = () => new Ctx(g, 'init', new Frame(ids));
+  const initCtx = () => new Ctx(g, 'init', new Allocator(ids));
 
   // Parameters: the model's default, or the value a `use` line gives.
   const given = new Map(useArgs.map((a) => [a.name.name, a]));
@@ -234,25 +234,25 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
   const cpus: Cpu[] = [];
   for (const c of cpuDecls) {
     for (let i = 0; i < (c.count ?? 1); i++) {
-      const frame = new Frame(ids);
-      const ctx = new Ctx(g, 'program', frame);
+      const alloc = new Allocator(ids);
+      const ctx = new Ctx(g, 'program', alloc);
       const body = checkBlock(ctx, c.body, c.span);
       for (const a of ctx.asserts) if (!allAsserts.some((x) => x.name === a.name)) allAsserts.push(a);
-      cpus.push({ index: cpus.length, name: c.count === undefined ? c.name.name : `${c.name.name}[${i}]`, group: c.name.name, body, locals: frame.locals, span: c.span });
+      cpus.push({ index: cpus.length, name: c.count === undefined ? c.name.name : `${c.name.name}[${i}]`, group: c.name.name, body, locals: alloc.locals, span: c.span });
     }
   }
   checkDetached(g, scenario);
 
   const rule = (body: A.Stmt[], span: Span, name: string, isAccess: boolean): HardwareRule => {
-    const frame = new Frame(ids);
-    const ctx = new Ctx(g, 'rule', frame);
+    const alloc = new Allocator(ids);
+    const ctx = new Ctx(g, 'rule', alloc);
     ctx.inAtomic = true;
     ctx.inAccessRule = isAccess;
     const block = checkBlock(ctx, body, span) as Stmt & { k: 'block' };
     if (isAccess && !endsInOutcome(block.body)) {
       throw new Diagnostic(span, `access rule '${name}' may end without 'done;' or 'fault;'`, 'every path through an access rule must end in done; or fault;');
     }
-    return { name, body: block, locals: frame.locals };
+    return { name, body: block, locals: alloc.locals };
   };
   const accessRule = (kind: 'read' | 'write') => {
     const r = d.access.get(kind);
@@ -274,11 +274,11 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
   };
   for (const item of scenario.ast.items) {
     if (item.kind === 'invariant' || item.kind === 'final') {
-      const expr = expectType(new Ctx(g, 'property', new Frame(ids)), item.expr, BOOL, `${item.kind} property`);
+      const expr = expectType(new Ctx(g, 'property', new Allocator(ids)), item.expr, BOOL, `${item.kind} property`);
       addProperty({ kind: item.kind, name: item.name.name, expr, span: item.span }, item.name.span);
     } else if (item.kind === 'onAccess') {
       const [c, p, f] = item.binders;
-      const ctx = new Ctx(g, 'property', new Frame(ids), { cpu: c.name, page: p.name, frame: f.name });
+      const ctx = new Ctx(g, 'property', new Allocator(ids), { cpu: c.name, page: p.name, frame: f.name });
       addProperty({ kind: 'access', access: item.access, name: item.name.name, expr: expectType(ctx, item.expr, BOOL, 'access property'), span: item.span }, item.name.span);
     }
   }
@@ -330,7 +330,7 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
  * parameters standing for unknown values (a handler's page for the first page, as at `write P;`).
  */
 function checkDetached(g: Globals, scenario: ParsedFile): void {
-  const scratch = () => new Ctx(g, 'program', new Frame({ next: 0 }));
+  const scratch = () => new Ctx(g, 'program', new Allocator({ next: 0 }));
   for (const h of Object.values(g.handlers)) {
     const ctx = scratch();
     ctx.inHandler = true;
@@ -344,7 +344,7 @@ function checkDetached(g: Globals, scenario: ParsedFile): void {
     ctx.isolated(() => {
       for (const p of f.params) {
         const type = g.resolveType(p.type);
-        ctx.define(p.name, { k: 'subst', expr: { k: 'local', local: ctx.frame.local(p.name.name, type) }, type });
+        ctx.define(p.name, { k: 'subst', expr: { k: 'local', local: ctx.alloc.local(p.name.name, type) }, type });
       }
       ctx.callStack.push(f.name.name);
       fnBody(ctx, f.body, g.resolveType(f.ret), f);

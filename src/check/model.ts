@@ -73,8 +73,7 @@ export type Expr =
   /** Inside an access property: the binder values of the completed access. */
   | { k: 'accessCpu' }
   | { k: 'accessPage' }
-  | { k: 'accessFrame' }
-  /** Parameter of a model file, fixed at check time: folded into `const`. */;
+  | { k: 'accessFrame' };
 
 export type LValue =
   | { k: 'global'; v: GlobalVar; index?: Expr }
@@ -176,7 +175,6 @@ export interface Arch {
   /** Index of the pfn field in pteFields and in tlbFields, for stale-translation reports. */
   readonly ptePfn: number;
   readonly tlbPfn: number;
-  readonly ptePresent?: Expr;
 }
 
 export interface Expectation {

@@ -42,7 +42,7 @@ export type LocalSym =
 export type Mode = 'program' | 'rule' | 'fn' | 'property' | 'init';
 
 /** Allocates locals and statement ids for one CPU program or rule. */
-export class Frame {
+export class Allocator {
   readonly locals: Local[] = [];
   constructor(private readonly ids: { next: number }) {}
   local(name: string, type: Type): Local {
@@ -82,7 +82,7 @@ export class Ctx {
   constructor(
     readonly g: Globals,
     readonly mode: Mode,
-    readonly frame: Frame,
+    readonly alloc: Allocator,
     readonly binders?: AccessBinders,
   ) {}
 

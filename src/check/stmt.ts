@@ -12,7 +12,7 @@ const MAX_UNROLL = 64;
 type StmtBody = Stmt extends infer S ? (S extends { id: number; span: Span } ? Omit<S, 'id' | 'span'> : never) : never;
 
 function mk(ctx: Ctx, span: Span, body: StmtBody): Stmt {
-  return { ...body, id: ctx.frame.stmtId(), span } as Stmt;
+  return { ...body, id: ctx.alloc.stmtId(), span } as Stmt;
 }
 
 export function checkBlock(ctx: Ctx, stmts: readonly A.Stmt[], span: Span): Stmt {
@@ -92,7 +92,7 @@ function checkStmtInner(ctx: Ctx, s: A.Stmt): Stmt {
       }
       if (s.bound < 1 || s.bound > 1000) throw new Diagnostic(s.span, `loop bound ${s.bound} is out of range 1..1000`);
       const test = checkTest(ctx, s.test, 'loop condition');
-      const counter = ctx.frame.local('#iterations', { k: 'int', lo: 0, hi: s.bound });
+      const counter = ctx.alloc.local('#iterations', { k: 'int', lo: 0, hi: s.bound });
       return mk(ctx, s.span, { k: 'while', test, bound: s.bound, counter, body: checkScoped(ctx, s.body) });
     }
     case 'for': return unrollFor(ctx, s);
@@ -140,7 +140,7 @@ function checkScoped(ctx: Ctx, s: A.Stmt): Stmt {
 }
 
 function declareLocal(ctx: Ctx, name: A.Ident, type: Type): Local {
-  const local = ctx.frame.local(name.name, type);
+  const local = ctx.alloc.local(name.name, type);
   ctx.define(name, { k: 'local', local, readonly: false });
   ctx.blockLocals[ctx.blockLocals.length - 1]!.push(local);
   return local;
@@ -311,7 +311,7 @@ function inlineProc(
     }
   });
   const lv = declareTarget ? { k: 'local' as const, local: declareTarget(targetType ?? ret!) } : target;
-  const callId = ctx.frame.stmtId();
+  const callId = ctx.alloc.stmtId();
   const saved = ctx.call;
   ctx.callStack.push(decl.name.name);
   ctx.call = { id: callId, ret, name: decl.name.name, target: lv };
@@ -320,7 +320,7 @@ function inlineProc(
       for (const a of args) ctx.define(a.name, { k: 'subst', expr: a.expr, type: a.type });
       return checkBlock(ctx, decl.body, decl.span);
     });
-    return { k: 'call', name: decl.name.name, target: lv, body, callId, id: ctx.frame.stmtId(), span: call.span };
+    return { k: 'call', name: decl.name.name, target: lv, body, callId, id: ctx.alloc.stmtId(), span: call.span };
   } finally {
     ctx.call = saved;
     ctx.callStack.pop();

@@ -68,7 +68,7 @@ export function crosscheckModel(model: Model, opts: { opt?: string; keep?: boole
  */
 function beyondSpin(ts: TransitionSystem, r: ExploreResult, state: number): boolean {
   const s = r.store.get(state);
-  const work = new Int32Array(ts.workSize);
+  const work = new Int32Array(ts.stateSize);
   const hwMoves = ts.hardware.some((h) => {
     work.fill(0); work.set(s);
     return h.exec(work) <= 0 && s.some((v, i) => work[i] !== v);

@@ -28,9 +28,8 @@ export interface StateTest {
 export interface TransitionSystem {
   readonly model: Model;
   readonly layout: Layout;
-  /** Slots that make up a state; steps run on a working vector of this size. */
+  /** Slots that make up a state (steps run in place on a vector of this size). */
   readonly stateSize: number;
-  readonly workSize: number;
   readonly programs: readonly CompiledProgram[];
   /** Spontaneous hardware steps; `exec` returns DISABLED when it would change nothing. */
   readonly hardware: readonly HardwareAction[];
@@ -80,7 +79,7 @@ export function compile(m: Model): TransitionSystem {
   markIndependent(m, l, programs);
 
   return {
-    model: m, layout: l, stateSize: l.size, workSize: l.size, programs, hardware,
+    model: m, layout: l, stateSize: l.size, programs, hardware,
     invariants: tests('invariant'), finals: tests('final'), slotRange: slotRanges(m, l, programs),
     initialStates: () => initialStates(m, l, programs),
     cpuStep: (cpu, s) => steps[cpu]!(s),

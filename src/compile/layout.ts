@@ -1,5 +1,5 @@
 // Where each piece of the machine state lives in the flat state vector (one Int32 slot per scalar).
-import type { Field, Model } from '../check/model.js';
+import type { Model } from '../check/model.js';
 
 export interface CpuLayout {
   readonly pc: number;
@@ -23,10 +23,6 @@ export interface Layout {
   readonly lockSlot: readonly number[];
   /** Slots per lock instance: spinlock 1 (owner+1); rwsem 2 (writer+1, reader bitmask). */
   readonly lockWidth: readonly number[];
-}
-
-export function recordWidth(fields: readonly Field[]): number {
-  return fields.length;
 }
 
 export function pteSlot(l: Layout, page: number, field: number): number {

@@ -66,7 +66,7 @@ export interface RecordSource {
   /** The record of stored state `cur`; every state below `count` is stored. */
   record(cur: number, count: number): { readonly buf: Int32Array; readonly at: number };
   /** Batches of records other threads computed (parallel search). */
-  readonly shared?: () => number;
+  readonly workerBatches?: () => number;
 }
 
 /** How a search is run: sequentially (explore) or with workers (parallel.ts). */
@@ -155,9 +155,11 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
   let nextLevel = store.count;
   for (let cur = 0; cur < store.count && !limit; cur++) {
     if (cur === nextLevel) { depth++; levelStart.push(cur); nextLevel = store.count; }
-    if ((cur & 1023) === 0 && opts.timeLimitMs !== undefined && Date.now() - start > opts.timeLimitMs) { limit = 'time'; break; }
-    if ((cur & 1023) === 0 && onProgress !== undefined) reportProgress(cur);
-    if ((cur & 1023) === 0) store.release(cur);
+    if ((cur & 1023) === 0) {
+      if (opts.timeLimitMs !== undefined && Date.now() - start > opts.timeLimitMs) { limit = 'time'; break; }
+      if (onProgress !== undefined) reportProgress(cur);
+      store.release(cur);
+    }
     const { buf, at } = source.record(cur, store.count);
     const ample = buf[at + 1]!;
     if (ample >= 0) {
@@ -177,8 +179,8 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
       progress = true;
       if (code === OK) { if (add(buf, a, cur, c, depth + 1) !== cur) transitions++; } else stepViolation(code, cur, c, depth);
     }
-    const isStuck = !progress && buf[at] === 0;
-    const edges: number[] = [];
+    // Only stuck states (no CPU can step) need their hardware edges, for the deadlock check.
+    const edges = !progress && buf[at] === 0 ? [] as number[] : undefined;
     for (let h = ncpu; h < actions; h++) {
       const a = at + RECORD_HEAD + h * per;
       const code = buf[a]!;
@@ -187,17 +189,17 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
       const next = add(buf, a, cur, h, depth + 1);
       if (next !== cur) {
         transitions++;
-        if (isStuck) edges.push(next);
+        edges?.push(next);
       }
     }
-    if (isStuck) { stuck.push(cur); stuckEdges.set(cur, edges); }
+    if (edges) { stuck.push(cur); stuckEdges.set(cur, edges); }
     if (store.count >= maxStates && cur + 1 < store.count) limit = 'states';
   }
   if (!limit && deadlockProp >= 0) {
     const dead = deadlocks(stuck, stuckEdges);
     if (dead !== undefined) violations[deadlockProp] = { state: dead, depth: depthOf(dead) };
   }
-  return { states: store.count, transitions, depth: maxDepth, elapsedMs: Date.now() - start, limit, violations, store, parent, action, symmetry, workerBatches: source.shared?.() ?? 0 };
+  return { states: store.count, transitions, depth: maxDepth, elapsedMs: Date.now() - start, limit, violations, store, parent, action, symmetry, workerBatches: source.workerBatches?.() ?? 0 };
 }
 
 /**

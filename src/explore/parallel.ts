@@ -110,7 +110,7 @@ function parallelSource(store: StateStore, writer: SuccessorWriter, ts: Transiti
   };
 
   return {
-    shared: () => slotNo,
+    workerBatches: () => slotNo,
     record(cur, count) {
       const done = queue[0];
       if (done && cur >= done.end) {

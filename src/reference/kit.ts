@@ -21,7 +21,6 @@ export const int = (lo: number, hi: number): ScalarType => ({ k: 'int', lo, hi }
 // Expressions.
 export const num = (value: number, type: ScalarType = int(value, value)): Expr => ({ k: 'const', type, value });
 export const TRUE = num(1, BOOL);
-export const FALSE = num(0, BOOL);
 export const g = (v: GlobalVar, index?: Expr): Expr & LValue => ({ k: 'global', v, index }) as Expr & LValue;
 export const l = (local: Local): Expr & LValue => ({ k: 'local', local });
 export const bin = (op: BinOp, left: Expr, right: Expr): Expr => ({ k: 'bin', op, left, right });

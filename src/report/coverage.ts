@@ -69,8 +69,8 @@ export function computeCoverage(ts: TransitionSystem, r: ExploreResult): Coverag
   const { versionBase } = ts.layout;
   const nframes = m.frames.length;
   let writes = false;
-  const s = new Int32Array(ts.workSize);
-  const work = new Int32Array(ts.workSize);
+  const s = new Int32Array(ts.stateSize);
+  const work = new Int32Array(ts.stateSize);
   for (let i = 0; i < r.states; i++) {
     r.store.load(i, s);
     if (!writes) for (let f = 0; f < nframes; f++) if (s[versionBase + f]! > 0) writes = true;
