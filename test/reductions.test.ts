@@ -122,6 +122,23 @@ cpu b { lock(ptl); let x = shared; unlock(ptl); write P; }
     expect(steps).toEqual([['assign', true], ['lock', false], ['assign', false], ['unlock', false]]);
   });
 
+  it('counts the effects of an if nested in an atomic step (a flush there is not independent)', () => {
+    // The atomic step only reads a local, but its branch flushes b's TLB entry: taken alone
+    // before b's write, it would hide the run where the flush comes after the write.
+    const m = checkSource({ path: 'nested.race', text: `use x86_64;
+page P { present: true, write: true, accessed: true, pfn: F0 }
+frame F0;
+disable fill;
+disable evict;
+cpu a { let x = true; atomic { if (x) { flush(P); } } }
+cpu b { write P; }
+final still_cached: tlb(b, P).valid;
+` });
+    const ts = compile(m);
+    expect(violatedSet(m, explore(ts))).toEqual(['still_cached']);
+    expect(violatedSet(m, explore(ts, { por: true }))).toEqual(['still_cached']);
+  });
+
   it('agrees with the unreduced search on every bundled scenario', () => {
     for (const f of bundledFiles()) {
       const m = checkFile(f);

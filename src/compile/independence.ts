@@ -78,13 +78,13 @@ class SlotSets {
   }
 
   /** Reads and writes of one step's statement (nested statements of an atomic block included). */
-  stmt(st: Stmt, a: Access): void {
+  stmt(st: Stmt, a: Access, nested = false): void {
     const { l, m } = this;
     switch (st.k) {
       case 'let': this.place({ k: 'local', local: st.local }, a.writes); this.read(st.value, a.reads); return;
       case 'assign': this.place(st.target, a.writes); this.read(st.value, a.reads); return;
       case 'return': if (st.target && st.value) { this.place(st.target, a.writes); this.read(st.value, a.reads); } return;
-      case 'if': this.read(st.test, a.reads); return;
+      case 'if': this.read(st.test, a.reads); if (nested) { this.stmt(st.then, a, true); if (st.else) this.stmt(st.else, a, true); } return;
       case 'while': this.read(st.test, a.reads); this.place({ k: 'local', local: st.counter }, a.writes); return;
       case 'await': this.read(st.test, a.reads); return;
       case 'assert': this.read(st.test, a.reads); return;
@@ -102,9 +102,9 @@ class SlotSets {
         insts.forEach((i) => range(base + i * width, width).forEach((x) => { a.reads.add(x); a.writes.add(x); }));
         return;
       }
-      case 'atomic': if (st.guard) this.read(st.guard, a.reads); st.body.forEach((s) => this.stmt(s, a)); return;
-      case 'block': st.body.forEach((s) => this.stmt(s, a)); return;
-      case 'call': this.stmt(st.body, a); return;
+      case 'atomic': if (st.guard) this.read(st.guard, a.reads); st.body.forEach((s) => this.stmt(s, a, true)); return;
+      case 'block': st.body.forEach((s) => this.stmt(s, a, nested)); return;
+      case 'call': this.stmt(st.body, a, nested); return;
       case 'access': {
         // The rule touches the page's PTE and this CPU's entry; a write bumps some frame's version;
         // access properties read whatever they name.
