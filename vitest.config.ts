@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 120_000,
+    // Tests are bounded by work (counts), not by time; this only stops a hung test.
+    testTimeout: 1_800_000,
     // Two cores: more workers than that only adds contention.
     maxWorkers: 2,
   },

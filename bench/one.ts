@@ -1,7 +1,6 @@
 // One benchmark measurement in a fresh process, so peak RSS belongs to that workload alone.
 // argv: workload index, mode (plain, sym, par, par-sym), state cap. Prints one JSON line.
-import { checkSource } from '../src/check/index.js';
-import { compile } from '../src/compile/index.js';
+import { compileScenario } from '../src/compile/index.js';
 import { explore } from '../src/explore/bfs.js';
 import { exploreParallel } from '../src/explore/parallel.js';
 import { WORKLOADS } from './workloads.js';
@@ -12,15 +11,14 @@ const symmetry = mode.endsWith('sym');
 const maxStates = Number(process.argv[4] ?? Infinity);
 const source = { path: `${w.name}.race`, text: w.text, check: {} };
 const begin = performance.now();
-const ts = compile(checkSource(source));
+const ts = compileScenario(source);
 // SPIN's rate is of its search alone, so ours is too; time to verdict counts everything.
 const t0 = performance.now();
 const r = mode.startsWith('par') ? await exploreParallel(ts, source, { symmetry, maxStates, threads: 2 }) : explore(ts, { symmetry, maxStates });
 const seconds = (performance.now() - t0) / 1000;
 const verdictSeconds = (performance.now() - begin) / 1000;
-const storeBytes = r.store.bytes + r.parent.bytes + r.action.bytes;
 console.log(JSON.stringify({
   states: r.states, transitions: r.transitions, seconds, verdictSeconds, limit: r.limit ?? null,
-  packedBytes: r.store.words * 4, bytesPerState: storeBytes / r.states,
+  packedBytes: r.storage.packedBytes, bytesPerState: r.storage.bytes / r.states,
   peakRssMb: process.resourceUsage().maxRSS / 1024,
 }));

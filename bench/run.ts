@@ -4,8 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkSource } from '../src/check/index.js';
+import { modelOf } from '../src/check/index.js';
 import { toPromela } from '../src/export/promela.js';
+import { programGraph } from '../src/program/graph.js';
 import { runSpin, spinAvailable } from '../src/export/spin.js';
 import { WORKLOADS } from './workloads.js';
 
@@ -34,7 +35,7 @@ WORKLOADS.forEach((w, i) => {
   const plain = measure(i, 'plain');
   let spinCols = ['-', '-', '-', '-'];
   if (spin && plain.states <= SPIN_MAX && !plain.limit) {
-    const r = runSpin(toPromela(checkSource({ path: `${w.name}.race`, text: w.text })), { opt: '-O2' });
+    const r = runSpin(toPromela(programGraph(modelOf({ path: `${w.name}.race`, text: w.text }))), { opt: '-O2' });
     const rate = r.states / (r.ms.pan / 1000);
     const total = (r.ms.spin + r.ms.gcc + r.ms.pan) / 1000;
     spinCols = [fmt(rate), total.toFixed(2), (plain.states / plain.seconds / rate).toFixed(2), (total / plain.verdictSeconds).toFixed(1)];

@@ -3,7 +3,7 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkFile } from '../src/check/index.js';
+import { modelOfFile } from '../src/check/index.js';
 import { Diagnostic } from '../src/lang/source.js';
 import { crosscheckModel, formatCrosscheck } from '../src/cli/crosscheck.js';
 import { spinAvailable } from '../src/export/spin.js';
@@ -24,7 +24,7 @@ describe.runIf(spinAvailable())('bundled scenarios agree with SPIN', () => {
       for (const arch of [undefined, ...ARCHS]) {
         let model;
         try {
-          model = checkFile(file, { arch });
+          model = modelOfFile(file, { arch });
         } catch (e) {
           if (arch !== undefined && e instanceof Diagnostic) continue; // written for another PTE layout
           throw e;

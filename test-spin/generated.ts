@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { checkSource } from '../src/check/index.js';
+import { modelOf } from '../src/check/index.js';
 import { crosscheckModel, formatCrosscheck } from '../src/cli/crosscheck.js';
 import { scenarioArb } from '../test/gen/scenario.js';
 
@@ -29,7 +29,7 @@ export function runHalf(half: 0 | 1): HalfStats {
   const failures: string[] = [];
   samples.forEach((s, k) => {
     if (only !== undefined ? k !== only : k % 2 !== half || stats.runs - stats.skipped >= share) return;
-    const model = checkSource({ path: `gen-${SEED}-${k}.race`, text: s.text }, { modelDirs: [join(ROOT, 'models')] });
+    const model = modelOf({ path: `gen-${SEED}-${k}.race`, text: s.text }, { modelDirs: [join(ROOT, 'models')] });
     stats.runs++;
     const x = crosscheckModel(model, { opt: '-O0', keep: true, maxStates: MAX_STATES });
     try {

@@ -56,6 +56,6 @@ describe('golden JSON of every bundled scenario and proof', () => {
       }
       expect(existsSync(file), `${file} is missing: run with UPDATE_GOLDEN=1`).toBe(true);
       expect(doc).toEqual(JSON.parse(readFileSync(file, 'utf8')));
-    }, 600_000);
+    });
   }
 });

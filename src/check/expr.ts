@@ -1,8 +1,9 @@
 // Expressions: resolution, typing, and inlining of pure `fn` helpers into the expression tree.
 import type * as A from '../lang/ast.js';
 import { Diagnostic, spanText, type Span } from '../lang/source.js';
-import type { Expr, RecordKind, Type } from './model.js';
-import { fieldIndex, type Ctx } from './scope.js';
+import type { Expr, RecordKind, Type } from '../ir/model.js';
+import { someExpr } from '../ir/walk.js';
+import { fieldIndex, recordOf, type Ctx } from './scope.js';
 import { BOOL, CPU, FRAME, PAGE, assignable, constBool, constInt, constValue, inRange, isScalar, typeName } from './types.js';
 
 export interface Typed {
@@ -113,8 +114,8 @@ function checkIdent(ctx: Ctx, name: A.Ident): Typed {
 }
 
 function setField(ctx: Ctx, rec: RecordKind, f: A.FieldSet): readonly [number, Expr] {
-  const fields = rec === 'pte' ? ctx.g.pteFields : ctx.g.tlbFields;
-  const i = fieldIndex(fields, f.name, `${ctx.g.archName} ${rec === 'pte' ? 'PTE' : 'TLB entry'}`);
+  const { fields, what } = recordOf(ctx.g, rec);
+  const i = fieldIndex(fields, f.name, what);
   return [i, expectType(ctx, f.value, fields[i]!.type, `field '${f.name.name}'`)];
 }
 
@@ -123,7 +124,7 @@ function checkRecord(ctx: Ctx, node: A.Expr & { kind: 'record' }): Typed {
   if (rec !== 'pte' && rec !== 'tlbe') {
     throw new Diagnostic(node.type.span, `unknown record type '${rec}': records are pte { ... } and tlbe { ... }`);
   }
-  const fields = rec === 'pte' ? ctx.g.pteFields : ctx.g.tlbFields;
+  const { fields } = recordOf(ctx.g, rec);
   const values: Expr[] = fields.map((_, i) => constInt(rec === 'tlbe' && i === 0 ? 1 : 0));
   const seen = new Set<string>();
   for (const f of node.fields) {
@@ -176,7 +177,7 @@ function checkCall(ctx: Ctx, node: A.Expr & { kind: 'call' }): Typed {
 }
 
 export function pfnIndex(ctx: Ctx, rec: RecordKind): number {
-  return (rec === 'pte' ? ctx.g.pteFields : ctx.g.tlbFields).findIndex((f) => f.type.k === 'frame');
+  return recordOf(ctx.g, rec).fields.findIndex((f) => f.type.k === 'frame');
 }
 
 /** Parameters bound by name to checked argument expressions, after checking arity and types. */
@@ -242,8 +243,8 @@ function checkField(ctx: Ctx, node: A.Expr & { kind: 'field' }): Typed {
   const target = checkExpr(ctx, node.target);
   if (target.t.k === 'pte' || target.t.k === 'tlbe') {
     const rec = target.t.k;
-    const fields = rec === 'pte' ? ctx.g.pteFields : ctx.g.tlbFields;
-    const index = fieldIndex(fields, node.field, `${ctx.g.archName} ${rec === 'pte' ? 'PTE' : 'TLB entry'}`);
+    const { fields, what } = recordOf(ctx.g, rec);
+    const index = fieldIndex(fields, node.field, what);
     return { e: { k: 'field', rec, target: target.e, index }, t: fields[index]!.type };
   }
   if (target.t.k === 'frame') {
@@ -304,14 +305,7 @@ function checkBinary(ctx: Ctx, node: A.Expr & { kind: 'binary' }): Typed {
 
 /** Whether evaluating `e` reads state other than the running CPU's locals. */
 export function readsShared(e: Expr): boolean {
-  switch (e.k) {
-    case 'global': case 'pteOf': case 'tlbOf': case 'frameVersion': case 'frameFreed': case 'rulePte': case 'ruleTlb': return true;
-    case 'const': case 'local': case 'self': case 'accessCpu': case 'accessPage': case 'accessFrame': return false;
-    case 'record': return e.fields.some(readsShared);
-    case 'field': return readsShared(e.target);
-    case 'with': return readsShared(e.target) || e.sets.some(([, v]) => readsShared(v));
-    case 'not': case 'neg': return readsShared(e.arg);
-    case 'bin': return readsShared(e.left) || readsShared(e.right);
-    case 'ite': return readsShared(e.test) || readsShared(e.then) || readsShared(e.else);
-  }
+  return someExpr(e, (x) => SHARED_READS.has(x.k));
 }
+
+const SHARED_READS = new Set<Expr['k']>(['global', 'pteOf', 'tlbOf', 'frameVersion', 'frameFreed', 'rulePte', 'ruleTlb']);

@@ -7,18 +7,22 @@ import { loadScenario, readSource, type LoadOptions, type ParsedFile } from './l
 import {
   BUILTIN_PROPERTIES, type Arch, type Cpu, type Field, type GlobalVar, type HardwareRule, type Lock, type Model,
   type Expr, type Page, type Property, type ScalarType, type Stmt, type Type,
-} from './model.js';
+} from '../ir/model.js';
+import type { Counts } from '../ir/types.js';
+import { stmtChildren } from '../ir/walk.js';
 import { Allocator, Ctx, type GlobalSym, type Globals } from './scope.js';
 import { checkBlock, endsInOutcome } from './stmt.js';
 import { BOOL, CPU, FRAME, PAGE, constEval, constValue, didYouMean, inRange, isScalar, typeName } from './types.js';
 
 export type CheckOptions = LoadOptions;
 
-export function checkFile(path: string, opts: CheckOptions = {}): Model {
-  return checkSource(readSource(path), opts);
+/** The checked model of the scenario in file `path` (and the model files it uses). */
+export function modelOfFile(path: string, opts: CheckOptions = {}): Model {
+  return modelOf(readSource(path), opts);
 }
 
-export function checkSource(source: SourceFile, opts: CheckOptions = {}): Model {
+/** The checked model of a scenario's text; a located Diagnostic when it has an error. */
+export function modelOf(source: SourceFile, opts: CheckOptions = {}): Model {
   const scenario: ParsedFile = { source, ast: parseFile(source) };
   const loaded = loadScenario(scenario, opts);
   const defs = collectDefinitions(loaded.arch, loaded.libraries, scenario);
@@ -177,7 +181,7 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
   for (const f of d.fns.values()) declare(f.name, { k: 'fn', decl: f });
   for (const p of d.procs.values()) declare(p.name, { k: 'proc', decl: p });
 
-  const counts = { pages: pageDecls.length, frames: frames.length, cpus: cpuCount };
+  const counts: Counts = { pages: pageDecls, frames, cpus: { length: cpuCount } };
   const handlers: Globals['handlers'] = {};
   for (const h of scenarioItems(scenario, 'faultHandler')) {
     if (handlers[h.access]) throw new Diagnostic(h.span, `a ${h.access} fault handler is already declared`);
@@ -206,7 +210,7 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
       throw new Diagnostic(v.indexBy.span, `arrays are indexed by page or cpu, not '${v.indexBy.name}'`);
     }
     const indexBy = v.indexBy?.name as 'page' | 'cpu' | undefined;
-    const n = indexBy === 'page' ? counts.pages : indexBy === 'cpu' ? counts.cpus : 1;
+    const n = indexBy === 'page' ? counts.pages.length : indexBy === 'cpu' ? counts.cpus.length : 1;
     const init = v.init?.kind === 'any' ? undefined : v.init ? constOf(initCtx(), v.init.expr, type, `initial value of '${v.name.name}'`) : 0;
     if (init === 0 && !inRange(type, 0, counts)) {
       throw new Diagnostic(v.name.span, `'${v.name.name}' needs an initial value: 0 is not in ${typeName(type)}`);
@@ -388,7 +392,7 @@ function expectsFor(all: Def<'expect'>[], archName: string, matches: (arg: { nam
  * `page P = EXPR;`: the initial PTE from a pte-valued expression that must be constant (built from
  * records, helpers such as mk_pte/pte_mkwrite, frames, parameters and literals; no state).
  */
-function pageValue(ctx: Ctx, name: string, e: A.Expr, archName: string, pteFields: readonly Field[], counts: Globals['counts']): number[] {
+function pageValue(ctx: Ctx, name: string, e: A.Expr, archName: string, pteFields: readonly Field[], counts: Counts): number[] {
   const v = constEval(expectType(ctx, e, { k: 'pte' }, `initial value of page '${name}'`));
   if (!Array.isArray(v)) {
     throw new Diagnostic(e.span, `the initial value of page '${name}' must be a constant PTE`,
@@ -400,15 +404,12 @@ function pageValue(ctx: Ctx, name: string, e: A.Expr, archName: string, pteField
   });
 }
 
-/** The most user writes one run of `s` can complete (loops at their bound). */
+/** The most user writes one run of `s` can complete (loops at their bound, the larger branch of an if). */
 function writesIn(s: Stmt): number {
-  switch (s.k) {
-    case 'block': return s.body.reduce((n, x) => n + writesIn(x), 0);
-    case 'if': return Math.max(writesIn(s.then), s.else ? writesIn(s.else) : 0);
-    case 'while': return s.bound * writesIn(s.body);
-    case 'call': return writesIn(s.body);
-    case 'access': return s.access === 'write' ? 1 : 0;
-    default: return 0;
-  }
+  const inner = stmtChildren(s).map(writesIn);
+  const own = s.k === 'access' && s.access === 'write' ? 1 : 0;
+  if (s.k === 'if') return Math.max(0, ...inner);
+  // An access's handler runs between retries and can make no access of its own.
+  if (s.k === 'access') return own;
+  return (s.k === 'while' ? s.bound : 1) * inner.reduce((a, b) => a + b, own);
 }
-

@@ -2,7 +2,8 @@
 // local scopes of the code being checked.
 import type * as A from '../lang/ast.js';
 import { Diagnostic, type Span } from '../lang/source.js';
-import type { Expr, Field, GlobalVar, LValue, Local, Lock, ScalarType, Type } from './model.js';
+import type { Expr, Field, GlobalVar, LValue, Local, Lock, RecordKind, ScalarType, Type } from '../ir/model.js';
+import type { Counts } from '../ir/types.js';
 import { didYouMean } from './types.js';
 
 /** Built-in functions and statements: not in the symbol table, but candidates for "did you mean". */
@@ -26,7 +27,7 @@ export interface Globals {
   readonly syms: Map<string, GlobalSym>;
   readonly pteFields: readonly Field[];
   readonly tlbFields: readonly Field[];
-  readonly counts: { pages: number; frames: number; cpus: number };
+  readonly counts: Counts;
   readonly maxVersion: number;
   readonly resolveType: (t: A.TypeExpr) => Type;
   /** Scenario fault handlers, inlined at every access of their kind. */
@@ -124,6 +125,11 @@ export class Ctx {
     const builtins = what === 'function' || what === 'procedure' ? BUILTIN_CALLS : [];
     return new Diagnostic(name.span, `unknown ${what} '${name.name}'`, didYouMean(name.name, [...this.visibleNames(), ...builtins]));
   }
+}
+
+/** A record kind's fields in this model, and how messages name it (`x86_64 PTE`). */
+export function recordOf(g: Globals, rec: RecordKind): { fields: readonly Field[]; what: string } {
+  return { fields: rec === 'pte' ? g.pteFields : g.tlbFields, what: `${g.archName} ${rec === 'pte' ? 'PTE' : 'TLB entry'}` };
 }
 
 export function fieldIndex(fields: readonly Field[], name: A.Ident, what: string, span: Span = name.span): number {

@@ -1,9 +1,9 @@
 // Statements: checking, inlining of procedures and fault handlers, unrolling of `for`.
 import type * as A from '../lang/ast.js';
 import { Diagnostic, type Span } from '../lang/source.js';
-import type { Expr, LValue, Local, Lock, Stmt, Type } from './model.js';
+import type { Expr, LValue, Local, Lock, Stmt, Type } from '../ir/model.js';
 import { bindArgs, checkConstRange, checkExpr, expectType, readsShared } from './expr.js';
-import { fieldIndex, type Ctx } from './scope.js';
+import { fieldIndex, recordOf, type Ctx } from './scope.js';
 import { BOOL, PAGE, assignable, constInt, constValue, typeName } from './types.js';
 
 /** Most iterations a `for` loop may unroll to. */
@@ -194,8 +194,8 @@ function checkLValue(ctx: Ctx, e: A.Expr): { lv: LValue; t: Type } {
       const target = checkLValue(ctx, e.target);
       if (target.t.k !== 'pte' && target.t.k !== 'tlbe') throw new Diagnostic(e.field.span, `${typeName(target.t)} has no fields`);
       const rec = target.t.k;
-      const fields = rec === 'pte' ? ctx.g.pteFields : ctx.g.tlbFields;
-      const index = fieldIndex(fields, e.field, `${ctx.g.archName} ${rec === 'pte' ? 'PTE' : 'TLB entry'}`);
+      const { fields, what } = recordOf(ctx.g, rec);
+      const index = fieldIndex(fields, e.field, what);
       return { lv: { k: 'field', rec, target: target.lv, index }, t: fields[index]!.type };
     }
     default:

@@ -1,5 +1,6 @@
 // Type names for messages, compatibility, and constant folding over checked expressions.
-import type { Expr, ScalarType, Type } from './model.js';
+import type { Expr, ScalarType, Type } from '../ir/model.js';
+import { valueRange, type Counts } from '../ir/types.js';
 
 export const BOOL: ScalarType = { k: 'bool' };
 export const PAGE: ScalarType = { k: 'page' };
@@ -127,16 +128,10 @@ export function constEval(e: Expr): number | readonly number[] | undefined {
   }
 }
 
-/** Whether `value` lies in the domain of a scalar type with the given sizes. */
-export function inRange(t: ScalarType, value: number, sizes: { pages: number; frames: number; cpus: number }): boolean {
-  switch (t.k) {
-    case 'bool': return value === 0 || value === 1;
-    case 'int': return value >= t.lo && value <= t.hi;
-    case 'enum': return value >= 0 && value < t.members.length;
-    case 'page': return value >= 0 && value < sizes.pages;
-    case 'frame': return value >= 0 && value < sizes.frames;
-    case 'cpu': return value >= 0 && value < sizes.cpus;
-  }
+/** Whether `value` lies in the domain of a scalar type for a model of the given sizes. */
+export function inRange(t: ScalarType, value: number, sizes: Counts): boolean {
+  const [lo, hi] = valueRange(t, sizes);
+  return value >= lo && value <= hi;
 }
 
 /** Edit distance counting a swap of two adjacent letters as one edit (a typo's commonest form). */

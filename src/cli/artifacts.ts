@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { htmlReport } from '../report/html.js';
 import { junitXml } from '../report/junit.js';
 import { sarifLog } from '../report/sarif.js';
-import type { FileReport } from './analysis.js';
+import type { FileReport } from '../report/file-report.js';
 
 export interface ArtifactPaths {
   readonly junit?: string;

@@ -1,11 +1,13 @@
 // `dirtyrace crosscheck FILE...`: check each scenario with the explorer and with SPIN (on the
 // Promela export) and compare the verdict of every property and the number of reachable states.
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { checkFile } from '../check/index.js';
-import type { Model } from '../check/model.js';
-import { compile, DISABLED, FINISHED, type TransitionSystem } from '../compile/index.js';
+import { modelOfFile } from '../check/index.js';
+import type { Model } from '../ir/model.js';
+import { compile, DISABLED, type TransitionSystem } from '../compile/index.js';
+import { FINISHED, programGraph } from '../program/graph.js';
+import { EXIT } from '../run/exit.js';
+import { scenarioFiles } from '../run/files.js';
 import { explore, type ExploreResult } from '../explore/bfs.js';
 import { verdictOf } from '../explore/verdict.js';
 import { blocksOnlyOnSoftware, toPromela } from '../export/promela.js';
@@ -41,10 +43,10 @@ export interface Crosscheck {
  * caller removes it. Undefined when our search stops at `maxStates` (SPIN is not run then).
  */
 export function crosscheckModel(model: Model, opts: { opt?: string; keep?: boolean; maxStates?: number } = {}): Crosscheck | undefined {
-  const ts = compile(model);
+  const ts = compile(programGraph(model));
   const result = explore(ts, { maxStates: opts.maxStates });
   if (result.limit) return undefined;
-  const spin = runSpin(toPromela(model), { opt: opts.opt, keep: opts.keep, maxDepth: result.states + 1000 });
+  const spin = runSpin(toPromela(ts.graph), { opt: opts.opt, keep: opts.keep, maxDepth: result.states + 1000 });
   const deadlock = model.properties.findIndex((p) => p.name === 'deadlock');
   const properties = model.properties.map((p, i): PropertyComparison => {
     const ours = result.violations[i] !== undefined;
@@ -67,7 +69,7 @@ export function crosscheckModel(model: Model, opts: { opt?: string; keep?: boole
  * that no sequence of hardware steps helps, a branching-time question).
  */
 function beyondSpin(ts: TransitionSystem, r: ExploreResult, state: number): boolean {
-  const s = r.store.get(state);
+  const s = r.stateAt(state)!;
   const work = new Int32Array(ts.stateSize);
   const hwMoves = ts.hardware.some((h) => {
     work.fill(0); work.set(s);
@@ -75,11 +77,11 @@ function beyondSpin(ts: TransitionSystem, r: ExploreResult, state: number): bool
   });
   if (!hwMoves) return false;
   return ts.model.cpus.some((c) => {
-    const pc = s[ts.layout.cpus[c.index]!.pc]!;
+    const pc = ts.pcOf(c.index, s);
     if (pc === FINISHED) return false;
     work.fill(0); work.set(s);
     if (ts.cpuStep(c.index, work) !== DISABLED) return false;
-    return !blocksOnlyOnSoftware(ts.model, ts.programs[c.index]!.nodes[pc]!.stmt);
+    return !blocksOnlyOnSoftware(ts.model, ts.graph.cpus[c.index]!.points[pc]!.stmt);
   });
 }
 
@@ -118,16 +120,6 @@ the verdict of every property and the number of reachable states. Exit 0 all agr
 disagreement, 2 bad input or SPIN missing.
   --fast   compile pan.c with -O0 instead of -O2 (same result, faster for small models)`;
 
-function raceFiles(paths: readonly string[]): string[] {
-  const out: string[] = [];
-  const walk = (p: string) => {
-    if (statSync(p).isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e));
-    else if (p.endsWith('.race')) out.push(p);
-  };
-  for (const p of paths) walk(p);
-  return out;
-}
-
 export async function runCrosscheck(argv: readonly string[], io: { stdout(s: string): void; stderr(s: string): void }): Promise<number> {
   let parsed;
   try {
@@ -136,20 +128,20 @@ export async function runCrosscheck(argv: readonly string[], io: { stdout(s: str
     } });
   } catch (e) {
     io.stderr(`dirtyrace: ${(e as Error).message}\n\n${USAGE}\n`);
-    return 2;
+    return EXIT.badInput;
   }
-  if (parsed.values.help) { io.stdout(`${USAGE}\n`); return 0; }
-  if (!parsed.positionals.length) { io.stderr(`dirtyrace: crosscheck needs at least one file\n\n${USAGE}\n`); return 2; }
-  if (!spinAvailable()) { io.stderr('dirtyrace: crosscheck needs `spin` on the PATH (apt-get install spin)\n'); return 2; }
+  if (parsed.values.help) { io.stdout(`${USAGE}\n`); return EXIT.ok; }
+  if (!parsed.positionals.length) { io.stderr(`dirtyrace: crosscheck needs at least one file\n\n${USAGE}\n`); return EXIT.badInput; }
+  if (!spinAvailable()) { io.stderr('dirtyrace: crosscheck needs `spin` on the PATH (apt-get install spin)\n'); return EXIT.badInput; }
   let files: string[];
-  try { files = raceFiles(parsed.positionals); } catch (e) { io.stderr(`dirtyrace: ${(e as Error).message}\n`); return 2; }
-  let exit = 0;
+  try { files = scenarioFiles(parsed.positionals); } catch (e) { io.stderr(`dirtyrace: ${(e as Error).message}\n`); return EXIT.badInput; }
+  let exit: number = EXIT.ok;
   for (const f of files) {
     let model: Model;
     try {
-      model = checkFile(f, { modelDirs: parsed.values.models ?? [] });
+      model = modelOfFile(f, { modelDirs: parsed.values.models ?? [] });
     } catch (e) {
-      if (e instanceof Diagnostic) { io.stderr(`${formatDiagnostic(e)}\n`); exit = Math.max(exit, 2); continue; }
+      if (e instanceof Diagnostic) { io.stderr(`${formatDiagnostic(e)}\n`); exit = Math.max(exit, EXIT.badInput); continue; }
       throw e;
     }
     const x = crosscheckModel(model, { opt: parsed.values.fast ? '-O0' : '-O2', keep: true })!;
@@ -158,7 +150,7 @@ export async function runCrosscheck(argv: readonly string[], io: { stdout(s: str
     } finally {
       rmSync(x.spin.dir, { recursive: true, force: true });
     }
-    if (!x.agree) exit = Math.max(exit, 1);
+    if (!x.agree) exit = Math.max(exit, EXIT.failed);
   }
   return exit;
 }

@@ -1,9 +1,11 @@
 // `dirtyrace export --promela FILE OUT`: write the scenario's Promela translation.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { checkFile } from '../check/index.js';
+import { modelOfFile } from '../check/index.js';
 import { toPromela } from '../export/promela.js';
 import { Diagnostic, formatDiagnostic } from '../lang/source.js';
+import { programGraph } from '../program/graph.js';
+import { EXIT } from '../run/exit.js';
 
 const USAGE = `usage: dirtyrace export --promela [--arch A] [--models DIR] FILE OUT
 
@@ -19,23 +21,23 @@ export async function runExport(argv: readonly string[], io: { stdout(s: string)
     } });
   } catch (e) {
     io.stderr(`dirtyrace: ${(e as Error).message}\n\n${USAGE}\n`);
-    return 2;
+    return EXIT.badInput;
   }
   const { values, positionals } = parsed;
-  if (values.help) { io.stdout(`${USAGE}\n`); return 0; }
+  if (values.help) { io.stdout(`${USAGE}\n`); return EXIT.ok; }
   if (!values.promela || positionals.length !== 2) {
     io.stderr(`dirtyrace: export needs --promela, a scenario file and an output file\n\n${USAGE}\n`);
-    return 2;
+    return EXIT.badInput;
   }
   const [file, out] = positionals as [string, string];
   try {
-    const text = toPromela(checkFile(file, { arch: values.arch, modelDirs: values.models ?? [] }));
+    const text = toPromela(programGraph(modelOfFile(file, { arch: values.arch, modelDirs: values.models ?? [] })));
     if (out === '-') io.stdout(text); else writeFileSync(out, text);
-    return 0;
+    return EXIT.ok;
   } catch (e) {
-    if (e instanceof Diagnostic) { io.stderr(`${formatDiagnostic(e)}\n`); return 2; }
+    if (e instanceof Diagnostic) { io.stderr(`${formatDiagnostic(e)}\n`); return EXIT.badInput; }
     const msg = (e as Error).message ?? String(e);
-    if (msg.startsWith('export:')) { io.stderr(`dirtyrace: ${msg}\n`); return 2; }
+    if (msg.startsWith('export:')) { io.stderr(`dirtyrace: ${msg}\n`); return EXIT.badInput; }
     throw e;
   }
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `dirtyrace` executable.
+import { EXIT } from '../run/exit.js';
 import { runCli } from './run.js';
 
 runCli(process.argv.slice(2), {
@@ -10,6 +11,6 @@ runCli(process.argv.slice(2), {
   (code) => { process.exitCode = code; },
   (e: unknown) => {
     process.stderr.write(`dirtyrace: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 4;
+    process.exitCode = EXIT.internal;
   },
 );

@@ -1,7 +1,8 @@
 // Typed expressions to JavaScript expression text over the state vector `s`. Only numbers (slot
 // indexes, constants) are ever written into the code; user names never are. Records are
 // flattened: a record expression becomes one expression per field.
-import type { Expr, Local, Model } from '../check/model.js';
+import type { Expr, Local, Model } from '../ir/model.js';
+import { slotWidth } from '../ir/types.js';
 import { pteSlot, tlbSlot, type Layout } from './layout.js';
 
 /** Where a local lives: a state slot (CPU programs) or a JS variable (hardware rules). */
@@ -17,10 +18,6 @@ export interface EmitEnv {
   local(local: Local): LocalHome;
   /** JS names holding the completed access in access properties: [cpu, page, frame]. */
   readonly access?: readonly [string, string, string];
-}
-
-export function widthOf(l: Layout, t: { k: string }): number {
-  return t.k === 'pte' ? l.pteWidth : t.k === 'tlbe' ? l.tlbWidth : 1;
 }
 
 function slot(base: number, dynamic?: string, stride = 1): string {
@@ -80,7 +77,7 @@ export function scalar(env: EmitEnv, e: Expr): string {
         default: return `(${a} ${e.op} ${b} ? 1 : 0)`;
       }
     }
-    default: throw new Error(`internal: ${e.k} is not a scalar expression`);
+    case 'record': case 'pteOf': case 'tlbOf': case 'with': case 'rulePte': case 'ruleTlb': throw new Error(`internal: ${e.k} is not a scalar expression`);
   }
 }
 
@@ -101,7 +98,7 @@ export function record(env: EmitEnv, e: Expr): string[] {
     }
     case 'local': {
       const home = env.local(e.local);
-      const w = widthOf(l, e.local.type);
+      const w = slotWidth(m.arch, e.local.type);
       return Array.from({ length: w }, (_, i) => (home.kind === 'slot' ? `s[${home.at + i}]` : `${home.name}_${i}`));
     }
     case 'pteOf': {
@@ -120,6 +117,6 @@ export function record(env: EmitEnv, e: Expr): string[] {
     }
     case 'rulePte': return Array.from({ length: l.pteWidth }, (_, f) => `s[${pteSlot(l, env.rulePage!, f)}]`);
     case 'ruleTlb': return Array.from({ length: l.tlbWidth }, (_, f) => `s[${tlbSlot(l, m.pages.length, env.cpu, env.rulePage!, f)}]`);
-    default: throw new Error(`internal: ${e.k} is not a record expression`);
+    case 'const': case 'global': case 'self': case 'frameVersion': case 'frameFreed': case 'field': case 'not': case 'neg': case 'bin': case 'accessCpu': case 'accessPage': case 'accessFrame': throw new Error(`internal: ${e.k} is not a record expression`);
   }
 }

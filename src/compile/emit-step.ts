@@ -1,8 +1,9 @@
 // Statements that run inside one step (atomic blocks, hardware and access rules, simple
 // statements) to JavaScript statement text.
-import type { Expr, LValue, Local, Stmt } from '../check/model.js';
-import { record, scalar, widthOf, type EmitEnv } from './emit-expr.js';
-import { valueRange } from '../check/model.js';
+import type { Expr, LValue, Local, RecordKind, ScalarType, Stmt } from '../ir/model.js';
+import { record, scalar, type EmitEnv } from './emit-expr.js';
+import { recordFields, slotTypes, slotWidth, valueRange } from '../ir/types.js';
+import { forEachStmt } from '../ir/walk.js';
 import { pteSlot, tlbSlot } from './layout.js';
 
 /** Status codes a generated step returns: 0 done; > 0 violation of property (code - 1). */
@@ -34,19 +35,19 @@ export function store(ctx: StepCtx, lv: LValue, values: readonly string[]): stri
   const overflow = ctx.violation('overflow');
   const names = values.map(() => ctx.fresh());
   const lines = values.map((v, i) => `const ${names[i]} = ${v};`);
-  const check = (name: string, t: import('../check/model.js').ScalarType) => {
+  const check = (name: string, t: ScalarType) => {
     const [lo, hi] = valueRange(t, env.m);
     return t.k === 'bool' ? '' : `if (${name} < ${lo} || ${name} > ${hi}) return ${overflow}; `;
   };
-  const put = (targets: readonly string[], types: readonly import('../check/model.js').ScalarType[]) =>
+  const put = (targets: readonly string[], types: readonly ScalarType[]) =>
     targets.map((t, i) => `${check(names[i]!, types[i]!)}${write(ctx, t, names[i]!)}`);
   const { m } = env;
-  const recordTypes = (rec: string) => (rec === 'pte' ? m.arch.pteFields : m.arch.tlbFields).map((f) => f.type);
+  const recordTypes = (rec: RecordKind) => slotTypes(m.arch, { k: rec });
   switch (lv.k) {
     case 'local': {
       const t = lv.local.type;
       const targets = record(env, { k: 'local', local: lv.local });
-      const types = t.k === 'pte' || t.k === 'tlbe' ? recordTypes(t.k) : [t as import('../check/model.js').ScalarType];
+      const types = t.k === 'pte' || t.k === 'tlbe' ? recordTypes(t.k) : [t as ScalarType];
       return [...lines, ...put(targets, types)].join(' ');
     }
     case 'global': return [...lines, ...put([scalar(env, lv)], [lv.v.type])].join(' ');
@@ -122,25 +123,21 @@ export function lvalueType(env: EmitEnv, lv: LValue): { k: string } {
     case 'frameFreed': return { k: 'bool' };
     case 'rulePte': return { k: 'pte' };
     case 'ruleTlb': return { k: 'tlbe' };
-    case 'field': return (lv.rec === 'pte' ? env.m.arch.pteFields : env.m.arch.tlbFields)[lv.index]!.type;
+    case 'field': return recordFields(env.m.arch, lv.rec)[lv.index]!.type;
   }
 }
 
 /** Every local declared anywhere inside `st` (blocks, inlined calls), for clearing at step end. */
 export function localsWithin(st: Stmt): Local[] {
-  switch (st.k) {
-    case 'block': return [...st.locals, ...st.body.flatMap(localsWithin)];
-    case 'atomic': return [...st.locals, ...st.body.flatMap(localsWithin)];
-    case 'if': return [...localsWithin(st.then), ...(st.else ? localsWithin(st.else) : [])];
-    case 'call': return localsWithin(st.body);
-    default: return [];
-  }
+  const out: Local[] = [];
+  forEachStmt(st, (s) => { if (s.k === 'block' || s.k === 'atomic') out.push(...s.locals); });
+  return out;
 }
 
 export function clearCode(env: EmitEnv, locals: readonly Local[]): string {
   return locals.flatMap((lc) => {
     const home = env.local(lc);
     if (home.kind !== 'slot') return [];
-    return Array.from({ length: widthOf(env.l, lc.type) }, (_, i) => `s[${home.at + i}] = 0;`);
+    return Array.from({ length: slotWidth(env.m.arch, lc.type) }, (_, i) => `s[${home.at + i}] = 0;`);
   }).join(' ');
 }

@@ -1,24 +1,45 @@
-// The compile stage: a checked Model to a TransitionSystem whose steps are generated JavaScript
+// The compile stage: a program graph to a TransitionSystem whose steps are generated JavaScript
 // over flat Int32Array states (the way SPIN generates C).
-import { valueRange, type Model } from '../check/model.js';
+import { modelOf, type CheckOptions } from '../check/index.js';
+import type { Model, ScalarType } from '../ir/model.js';
+import { slotTypes, valueRange } from '../ir/types.js';
+import type { SourceFile, Span } from '../lang/source.js';
+import { FINISHED, programGraph, type ProgramGraph } from '../program/graph.js';
 import { scalar, type EmitEnv } from './emit-expr.js';
 import { layoutOf, pteSlot, type Layout } from './layout.js';
-import { markIndependent } from './independence.js';
-import { compileProgram, ruleSource, type CompiledProgram, type ProgramContext } from './program.js';
+import { independentPoints } from './independence.js';
+import { programSource, ruleSource, type ProgramContext } from './program.js';
 
 export { OK, DISABLED } from './emit-step.js';
-export { FINISHED, stmtHead } from './program.js';
 export type { Layout } from './layout.js';
 export { pteSlot, tlbSlot } from './layout.js';
 
 export type Exec = (s: Int32Array) => number;
 
+/** Action `index` is CPU `cpu`'s next step, whatever statement its program counter is at. */
+export interface CpuAction {
+  readonly index: number;
+  readonly kind: 'cpu';
+  readonly cpu: number;
+  readonly name: string;
+}
+
+/** A spontaneous hardware step: rule `rule` for one CPU and page. */
 export interface HardwareAction {
+  readonly index: number;
+  readonly kind: 'hardware';
   readonly rule: string;
   readonly cpu: number;
   readonly page: number;
+  /** `fill P on writer`. */
+  readonly name: string;
+  /** The rule's definition. */
+  readonly span: Span;
+  /** Runs the rule in place; DISABLED when it would change nothing. */
   readonly exec: Exec;
 }
+
+export type Action = CpuAction | HardwareAction;
 
 export interface StateTest {
   readonly prop: number;
@@ -27,22 +48,43 @@ export interface StateTest {
 
 export interface TransitionSystem {
   readonly model: Model;
+  readonly graph: ProgramGraph;
   readonly layout: Layout;
   /** Slots that make up a state (steps run in place on a vector of this size). */
   readonly stateSize: number;
-  readonly programs: readonly CompiledProgram[];
-  /** Spontaneous hardware steps; `exec` returns DISABLED when it would change nothing. */
+  /**
+   * Every action, numbered as search, successors and traces number them: the CPU steps first
+   * (action c is CPU c's next step), then the hardware actions.
+   */
+  readonly actions: readonly Action[];
+  /** The CPU actions: actions 0 .. cpuActions - 1. */
+  readonly cpuActions: number;
+  /** The hardware actions, in action order (action cpuActions + i is hardware[i]). */
   readonly hardware: readonly HardwareAction[];
   readonly invariants: readonly StateTest[];
   readonly finals: readonly StateTest[];
   /** Inclusive value range of every slot, for packing states. */
   readonly slotRange: readonly (readonly [number, number])[];
   initialStates(): Int32Array[];
-  /** Runs CPU `cpu`'s next step in place; OK, DISABLED, or 1 + the violated property's index. */
+  /** Runs action `a` in place; OK, DISABLED, or 1 + the violated property's index. */
+  step(a: number, s: Int32Array): number;
+  /** Runs CPU `cpu`'s next step in place (action `cpu`). */
   cpuStep(cpu: number, s: Int32Array): number;
-  /** Whether CPU `cpu`'s next step in `s` commutes with every other step (ProgramNode.independent). */
+  /** Whether CPU `cpu`'s next step in `s` commutes with every other step (independence.ts). */
   independentStep(cpu: number, s: Int32Array): boolean;
+  /** CPU `cpu`'s program counter in `s`. */
+  pcOf(cpu: number, s: Int32Array): number;
   finished(s: Int32Array): boolean;
+}
+
+/** program → compile for a checked model. */
+export function compileModel(m: Model): TransitionSystem {
+  return compile(programGraph(m));
+}
+
+/** check → program → compile for a scenario text (what a worker thread rebuilds from). */
+export function compileScenario(source: SourceFile, opts: CheckOptions = {}): TransitionSystem {
+  return compileModel(modelOf(source, opts));
 }
 
 // Generated code is built from numbers and fixed keywords only, never from user text.
@@ -50,7 +92,8 @@ function generated<T>(params: string[], body: string): T {
   return new Function(...params, body) as T;
 }
 
-export function compile(m: Model): TransitionSystem {
+export function compile(graph: ProgramGraph): TransitionSystem {
+  const m = graph.model;
   const l = layoutOf(m);
   const propIndex = new Map(m.properties.map((p, i) => [p.name, i]));
   const violation = (name: string) => {
@@ -64,40 +107,44 @@ export function compile(m: Model): TransitionSystem {
 
   const rule = (r: Model['arch']['hardware'][number], cpu: number, page: number, hw = false) =>
     generated<Exec>(['s'], ruleSource(m, l, r, cpu, page, violation, hw));
-  const cpuSteps = m.cpus.map((cpu) => {
-    const access = { read: m.pages.map((p) => rule(m.arch.access.read, cpu.index, p.index)), write: m.pages.map((p) => rule(m.arch.access.write, cpu.index, p.index)) };
+  const steps = graph.cpus.map((program) => {
+    const cpu = program.cpu.index;
+    const access = { read: m.pages.map((p) => rule(m.arch.access.read, cpu, p.index)), write: m.pages.map((p) => rule(m.arch.access.write, cpu, p.index)) };
     const ctx: ProgramContext = { m, l, violation, accessRule: (kind, page) => `A.${kind}[${page}]` };
-    const program = compileProgram(ctx, cpu);
-    return { program, step: generated<(A: unknown) => Exec>(['A'], program.source)(access) };
+    return generated<(A: unknown) => Exec>(['A'], programSource(ctx, program))(access);
   });
-  const programs = cpuSteps.map((c) => c.program);
-  const steps = cpuSteps.map((c) => c.step);
+  const ncpu = m.cpus.length;
+  const cpuActions: CpuAction[] = m.cpus.map((c) => ({ index: c.index, kind: 'cpu', cpu: c.index, name: c.name }));
   const hardware: HardwareAction[] = m.arch.hardware
     .filter((r) => !m.disabled.includes(r.name))
-    .flatMap((r) => m.cpus.flatMap((c) => m.pages.map((p) => ({ rule: r.name, cpu: c.index, page: p.index, exec: rule(r, c.index, p.index, true) }))));
+    .flatMap((r) => m.cpus.flatMap((c) => m.pages.map((p) => ({ rule: r, cpu: c, page: p }))))
+    .map(({ rule: r, cpu: c, page: p }, i) => ({
+      index: ncpu + i, kind: 'hardware', rule: r.name, cpu: c.index, page: p.index, name: `${r.name} ${p.name} on ${c.name}`,
+      span: r.body.span, exec: rule(r, c.index, p.index, true),
+    }));
   const pcs = l.cpus.map((c) => c.pc);
-  markIndependent(m, l, programs);
+  const independent = independentPoints(graph, l);
+  const cpuStep = (cpu: number, s: Int32Array) => steps[cpu]!(s);
 
   return {
-    model: m, layout: l, stateSize: l.size, programs, hardware,
-    invariants: tests('invariant'), finals: tests('final'), slotRange: slotRanges(m, l, programs),
-    initialStates: () => initialStates(m, l, programs),
-    cpuStep: (cpu, s) => steps[cpu]!(s),
-    independentStep: (cpu, s) => programs[cpu]!.nodes[s[pcs[cpu]!]!]?.independent === true,
-    finished: generated<(s: Int32Array) => boolean>(['s'], `return ${pcs.map((pc) => `s[${pc}] === 0`).join(' && ') || 'true'};`),
+    model: m, graph, layout: l, stateSize: l.size, actions: [...cpuActions, ...hardware], cpuActions: ncpu, hardware,
+    invariants: tests('invariant'), finals: tests('final'), slotRange: slotRanges(graph, l),
+    initialStates: () => initialStates(graph, l),
+    step: (a, s) => (a < ncpu ? cpuStep(a, s) : hardware[a - ncpu]!.exec(s)),
+    cpuStep,
+    independentStep: (cpu, s) => independent[cpu]![s[pcs[cpu]!]!] === true,
+    pcOf: (cpu, s) => s[pcs[cpu]!]!,
+    finished: generated<(s: Int32Array) => boolean>(['s'], `return ${pcs.map((pc) => `s[${pc}] === ${FINISHED}`).join(' && ') || 'true'};`),
   };
 }
 
-function slotRanges(m: Model, l: Layout, programs: readonly CompiledProgram[]): [number, number][] {
+function slotRanges(graph: ProgramGraph, l: Layout): [number, number][] {
+  const m = graph.model;
   const r: [number, number][] = Array.from({ length: l.size }, () => [0, 0]);
-  const typed = (t: { k: string }, at: number) => {
-    const fields = t.k === 'pte' ? m.arch.pteFields : t.k === 'tlbe' ? m.arch.tlbFields : undefined;
-    if (fields) fields.forEach((f, i) => { r[at + i] = valueRange(f.type, m); });
-    else r[at] = valueRange(t as import('../check/model.js').ScalarType, m);
-  };
+  const typed = (t: Parameters<typeof slotTypes>[1], at: number) => slotTypes(m.arch, t).forEach((st, i) => { r[at + i] = valueRange(st, m); });
   m.cpus.forEach((c, i) => {
     const cl = l.cpus[i]!;
-    r[cl.pc] = [0, programs[i]!.nodes.length - 1];
+    r[cl.pc] = [0, graph.cpus[i]!.points.length - 1];
     c.locals.forEach((lc) => typed(lc.type, cl.localSlot[lc.id]!));
   });
   m.globals.forEach((g) => g.init.forEach((_, i) => { r[l.globalSlot[g.id]! + i] = valueRange(g.type, m); }));
@@ -116,23 +163,25 @@ function slotRanges(m: Model, l: Layout, programs: readonly CompiledProgram[]): 
 }
 
 /** Every combination of the values written `any`, in a fixed order. */
-function initialStates(m: Model, l: Layout, programs: readonly CompiledProgram[]): Int32Array[] {
+function initialStates(graph: ProgramGraph, l: Layout): Int32Array[] {
+  const m = graph.model;
   const base = new Int32Array(l.size);
-  const choices: { slot: number; lo: number; hi: number }[] = [];
-  programs.forEach((p, i) => { base[l.cpus[i]!.pc] = p.entry; });
+  const choices: { slot: number; type: ScalarType }[] = [];
+  graph.cpus.forEach((p, i) => { base[l.cpus[i]!.pc] = p.entry; });
   m.globals.forEach((g) => g.init.forEach((v, i) => {
     const slot = l.globalSlot[g.id]! + i;
-    if (v === undefined) { const [lo, hi] = valueRange(g.type, m); choices.push({ slot, lo, hi }); } else base[slot] = v;
+    if (v === undefined) choices.push({ slot, type: g.type }); else base[slot] = v;
   }));
   m.pages.forEach((p) => p.init.forEach((v, f) => {
     const slot = pteSlot(l, p.index, f);
-    if (v === undefined) { const [lo, hi] = valueRange(m.arch.pteFields[f]!.type, m); choices.push({ slot, lo, hi }); } else base[slot] = v;
+    if (v === undefined) choices.push({ slot, type: m.arch.pteFields[f]!.type }); else base[slot] = v;
   }));
   const out: Int32Array[] = [];
   const fill = (i: number) => {
     if (i === choices.length) { out.push(base.slice()); return; }
     const c = choices[i]!;
-    for (let v = c.lo; v <= c.hi; v++) { base[c.slot] = v; fill(i + 1); }
+    const [lo, hi] = valueRange(c.type, m);
+    for (let v = lo; v <= hi; v++) { base[c.slot] = v; fill(i + 1); }
   };
   fill(0);
   return out;

@@ -1,5 +1,6 @@
 // Where each piece of the machine state lives in the flat state vector (one Int32 slot per scalar).
-import type { Model } from '../check/model.js';
+import type { Model } from '../ir/model.js';
+import { slotWidth } from '../ir/types.js';
 
 export interface CpuLayout {
   readonly pc: number;
@@ -36,10 +37,9 @@ export function tlbSlot(l: Layout, npages: number, cpu: number, page: number, fi
 export function layoutOf(m: Model): Layout {
   let next = 0;
   const take = (n: number) => { const at = next; next += n; return at; };
-  const width = (t: { k: string }) => (t.k === 'pte' ? m.arch.pteFields.length : t.k === 'tlbe' ? m.arch.tlbFields.length : 1);
   const cpus = m.cpus.map((c) => {
     const pc = take(1);
-    const localWidth = c.locals.map((l) => width(l.type));
+    const localWidth = c.locals.map((l) => slotWidth(m.arch, l.type));
     const localSlot = localWidth.map((w) => take(w));
     return { pc, localSlot, localWidth };
   });

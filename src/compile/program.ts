@@ -1,36 +1,11 @@
-// A CPU program to generated JavaScript: one `switch` over the program counter (pc 0 =
-// finished), one case per step. Control-only statements (blocks, calls, bare returns, unrolled
-// loops) vanish into the pcs they lead to.
-import type { Cpu, HardwareRule, Local, Model, Stmt } from '../check/model.js';
-import { spanText } from '../lang/source.js';
-import { scalar, widthOf, type EmitEnv } from './emit-expr.js';
+// One CPU's program points (src/program) to generated JavaScript: one `switch` over the program
+// counter (pc 0 = finished), one case per point.
+import type { HardwareRule, Local, Model, Property, Stmt } from '../ir/model.js';
+import { slotWidth } from '../ir/types.js';
+import { FINISHED, type CpuProgram, type ProgramPoint } from '../program/graph.js';
+import { scalar, type EmitEnv } from './emit-expr.js';
 import { clearCode, DISABLED, DONE, FAULT, flush, inStep, localsWithin, OK, store, storePte, values, lvalueType, type StepCtx } from './emit-step.js';
 import type { Layout } from './layout.js';
-
-export const FINISHED = 0;
-
-export interface ProgramNode {
-  readonly pc: number;
-  readonly stmt: Stmt;
-  /** Slots of the locals in scope at this node. */
-  readonly scope: readonly number[];
-  /** For a step inside an inlined procedure: the call as the scenario wrote it. */
-  label?: string;
-  /** For an access: where a fault goes (the handler's first step, or the access again). */
-  faultPc?: number;
-  /** The step's code; built once every pc is known. */
-  code?: () => string;
-  /** The step commutes with every other CPU's and hardware step (independence.ts). */
-  independent?: boolean;
-}
-
-export interface CompiledProgram {
-  readonly entry: number;
-  /** Indexed by pc; index 0 (finished) is undefined. */
-  readonly nodes: readonly (ProgramNode | undefined)[];
-  /** `function (A) { return function step(s) { ... } }` where A holds the access-rule functions. */
-  readonly source: string;
-}
 
 export interface ProgramContext {
   readonly m: Model;
@@ -42,100 +17,51 @@ export interface ProgramContext {
 
 let uniq = 0;
 
-export function compileProgram(ctx: ProgramContext, cpu: Cpu): CompiledProgram {
+/** `function (A) { return function step(s) { ... } }` where A holds the access-rule functions. */
+export function programSource(ctx: ProgramContext, program: CpuProgram): string {
   const { m, l } = ctx;
+  const cpu = program.cpu;
   const cl = l.cpus[cpu.index]!;
   const pcSlot = cl.pc;
   const env: EmitEnv = { m, l, cpu: cpu.index, local: (lc) => ({ kind: 'slot', at: cl.localSlot[lc.id]! }) };
-  const slotsOf = (locals: readonly Local[]) => locals.flatMap((lc) => Array.from({ length: widthOf(l, lc.type) }, (_, i) => cl.localSlot[lc.id]! + i));
-  const nodes: (ProgramNode | undefined)[] = [undefined];
-  const returnTo = new Map<number, number>();
+  const slotsOf = (locals: readonly Local[]) => locals.flatMap((lc) => Array.from({ length: slotWidth(m.arch, lc.type) }, (_, i) => cl.localSlot[lc.id]! + i));
+  const scopes = program.points.map((p) => (p ? slotsOf(p.scope) : []));
   const fresh = () => `v${uniq++}`;
 
   /** Move to `to`: locals in scope here but not there are dropped, so they do not split states. */
-  const jump = (from: ProgramNode, to: number) => {
-    const keep = new Set(to === FINISHED ? [] : nodes[to]!.scope);
-    return `${from.scope.filter((x) => !keep.has(x)).map((x) => `s[${x}] = 0;`).join(' ')} s[${pcSlot}] = ${to};`;
+  const jump = (from: ProgramPoint, to: number) => {
+    const keep = new Set(to === FINISHED ? [] : scopes[to]!);
+    return `${scopes[from.pc]!.filter((x) => !keep.has(x)).map((x) => `s[${x}] = 0;`).join(' ')} s[${pcSlot}] = ${to};`;
   };
-  const node = (stmt: Stmt, scope: readonly number[]): ProgramNode => {
-    const n: ProgramNode = { pc: nodes.length, stmt, scope };
-    nodes.push(n);
-    return n;
-  };
-  const stepCtx = (n: ProgramNode, innerLocals: readonly Local[]): StepCtx => ({
+  const stepCtx = (p: ProgramPoint, innerLocals: readonly Local[]): StepCtx => ({
     env, innerCalls: new Set(), fresh, violation: ctx.violation,
-    exitCall: (callId) => `${clearCode(env, innerLocals)} ${jump(n, returnTo.get(callId)!)} return ${OK};`,
+    exitCall: (callId) => `${clearCode(env, innerLocals)} ${jump(p, program.returnTo.get(callId)!)} return ${OK};`,
   });
-
-  // Compiles `st` so that it continues at pc `next`; returns the pc where it starts.
-  const build = (st: Stmt, next: number, scope: readonly number[]): number => {
-    switch (st.k) {
-      case 'block': {
-        const inner = [...scope, ...slotsOf(st.locals)];
-        return st.body.reduceRight((after, s) => build(s, after, inner), next);
-      }
-      case 'call': {
-        returnTo.set(st.callId, next);
-        const first = nodes.length;
-        const entry = build(st.body, next, scope);
-        labelCall(nodes.slice(first) as ProgramNode[], st);
-        return entry;
-      }
-      case 'return':
-        if (!st.value) return returnTo.get(st.callId)!;
-        break;
-      case 'while': {
-        const inner = [...scope, ...slotsOf([st.counter])];
-        const n = node(st, inner);
-        const body = build(st.body, n.pc, inner);
+  const code = (p: ProgramPoint): string => {
+    const st = p.stmt;
+    const next = p.next;
+    switch (next.k) {
+      case 'loop': {
+        if (st.k !== 'while') break;
         const counter = cl.localSlot[st.counter.id]!;
-        n.code = () => `if (!${scalar(env, st.test)}) { ${jump(n, next)} return ${OK}; }
+        return `if (!${scalar(env, st.test)}) { ${jump(p, next.exit)} return ${OK}; }
           if (s[${counter}] >= ${st.bound}) return ${ctx.violation('loop_bound')};
-          s[${counter}]++; ${jump(n, body)} return ${OK};`;
-        return n.pc;
+          s[${counter}]++; ${jump(p, next.body)} return ${OK};`;
       }
-      case 'if': {
-        const n = node(st, scope);
-        const a = build(st.then, next, scope);
-        const b = st.else ? build(st.else, next, scope) : next;
-        n.code = () => `if (${scalar(env, st.test)}) { ${jump(n, a)} } else { ${jump(n, b)} } return ${OK};`;
-        return n.pc;
-      }
-      case 'access': {
-        const n = node(st, scope);
-        const handler = st.handler ? build(st.handler, n.pc, scope) : undefined;
-        n.faultPc = handler ?? n.pc;
-        n.code = () => accessCode(ctx, env, st, fresh, jump(n, next), handler === undefined ? undefined : jump(n, handler));
-        return n.pc;
-      }
-      default:
-        break;
+      case 'branch':
+        if (st.k !== 'if') break;
+        return `if (${scalar(env, st.test)}) { ${jump(p, next.then)} } else { ${jump(p, next.else)} } return ${OK};`;
+      case 'access':
+        if (st.k !== 'access') break;
+        return accessCode(ctx, env, st, fresh, jump(p, next.done), next.handled ? jump(p, next.fault) : undefined);
+      case 'step':
+        return simpleStep(ctx, stepCtx(p, localsWithin(st)), st, jump(p, next.next));
     }
-    const n = node(st, scope);
-    const after = st.k === 'return' ? returnTo.get(st.callId)! : next;
-    n.code = () => simpleStep(ctx, stepCtx(n, localsWithin(st)), st, jump(n, after));
-    return n.pc;
+    throw new Error(`internal: a '${st.k}' point with '${next.k}' successors`);
   };
 
-  const entry = build(cpu.body, FINISHED, []);
-  const cases = nodes.flatMap((n) => (n ? [`case ${n.pc}: { ${n.code!()} }`] : []));
-  const source = `return function step(s) {\n  switch (s[${pcSlot}]) {\n${cases.join('\n')}\n  }\n  return ${DISABLED};\n};`;
-  return { entry, nodes, source };
-}
-
-/** Steps of an inlined call are shown as the call the scenario wrote (plus the inner step if several). */
-function labelCall(inner: ProgramNode[], call: Stmt & { k: 'call' }): void {
-  const text = spanText(call.span).replace(/\s+/g, ' ');
-  for (const n of inner) {
-    if (inner.length === 1) n.label = text;
-    else n.label = `${text} > ${n.label ?? stmtHead(n.stmt)}`;
-  }
-}
-
-/** The first line of a statement: `if (cond)` rather than its whole body. */
-export function stmtHead(st: Stmt): string {
-  const text = spanText(st.span).replace(/\s+/g, ' ').trim();
-  return st.k === 'if' || st.k === 'while' ? text.replace(/\s*\{.*$/, '') : text;
+  const cases = program.points.flatMap((p) => (p ? [`case ${p.pc}: { ${code(p)} }`] : []));
+  return `return function step(s) {\n  switch (s[${pcSlot}]) {\n${cases.join('\n')}\n  }\n  return ${DISABLED};\n};`;
 }
 
 /** A step that is neither control flow nor an access: its effect, then the jump. */
@@ -195,7 +121,7 @@ function accessCode(ctx: ProgramContext, env: EmitEnv, st: Stmt & { k: 'access' 
     `if (s[${e}] === 0) return ${ctx.violation('no_translation')};`,
     `const ${f} = s[${e} + ${m.arch.tlbPfn}];`,
     st.access === 'write' ? `if (s[${l.versionBase} + ${f}] >= ${m.maxVersion}) return ${ctx.violation('overflow')}; s[${l.versionBase} + ${f}]++;` : '',
-    ...props.map(({ i, prop }) => `if (!${scalar(propEnv, (prop as { expr: import('../check/model.js').Expr }).expr)}) return ${i + 1};`),
+    ...props.map(({ i, prop }) => `if (!${scalar(propEnv, (prop as Property & { kind: 'access' }).expr)}) return ${i + 1};`),
     `${next} return ${OK};`,
   ].join('\n    ');
 }
@@ -209,7 +135,7 @@ export function ruleSource(m: Model, l: Layout, rule: HardwareRule, cpu: number,
   const env: EmitEnv = { m, l, cpu, rulePage: page, local: (lc) => ({ kind: 'var', name: names.get(lc)! }) };
   const decls = rule.locals.map((lc) => {
     const name = names.get(lc)!;
-    const w = widthOf(l, lc.type);
+    const w = slotWidth(m.arch, lc.type);
     return Array.from({ length: w }, (_, i) => `let ${name}_${i} = 0;`).join(' ');
   }).join(' ');
   const sc: StepCtx = {

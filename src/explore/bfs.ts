@@ -1,9 +1,13 @@
-// Exhaustive breadth-first search over every interleaving of CPU and hardware steps. Each
-// property keeps its first violation, which BFS order makes a shortest one.
+// Exhaustive breadth-first search over every interleaving of CPU and hardware steps. The loop
+// interns successors in a StateSet (states.ts) and reports what it sees to the property monitors
+// (monitors.ts); each property keeps its first violation, which BFS order makes a shortest one.
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
-import { Column, StateStore } from './store.js';
+import { Monitors, stateChecks, MAX_STATE_CHECKS, type Violation } from './monitors.js';
+import { Column, stateSet, type StateSet } from './states.js';
 import { ACTION_HEAD, RECORD_HEAD, successorWriter, type SuccessorWriter } from './successors.js';
 import { symmetryOf, type Symmetry } from './symmetry.js';
+
+export type { Violation } from './monitors.js';
 
 export interface ExploreOptions {
   readonly maxStates?: number;
@@ -34,11 +38,12 @@ export interface ExploreProgress {
   readonly elapsedMs: number;
 }
 
-/** A violation: reached state `state`, plus (for a failing step) the action that failed there. */
-export interface Violation {
-  readonly state: number;
-  readonly action?: number;
-  readonly depth: number;
+/** How a stored state was reached: its stored initial state and the actions taken from there. */
+export interface StatePath {
+  /** The stored initial state (under symmetry, the representative of a real initial state). */
+  readonly root: Int32Array;
+  /** Actions from `root`, each leading to the next stored state of the path. */
+  readonly actions: readonly number[];
 }
 
 export interface ExploreResult {
@@ -50,15 +55,33 @@ export interface ExploreResult {
   readonly limit?: 'states' | 'time';
   /** Per property (model order): the shortest violation found, if any. */
   readonly violations: readonly (Violation | undefined)[];
-  readonly store: StateStore;
-  /** Per state: the state it was first reached from (-1 for initial states) and by which action. */
-  readonly parent: Column;
-  /** Per state: the action that first reached it (initial states: 0, unused). */
-  readonly action: Column;
   /** Set when states were stored as symmetry representatives (traces must be replayed). */
   readonly symmetry?: Symmetry;
   /** Batches of successor records computed by worker threads (0 for a sequential search). */
   readonly workerBatches: number;
+  readonly storage: {
+    /** False under hash compaction: distinct states may have been merged. */
+    readonly exact: boolean;
+    readonly missProbability: number;
+    /** Bytes of one packed state. */
+    readonly packedBytes: number;
+    /** Bytes held by the state set (states and their index). */
+    readonly stateBytes: number;
+    /** Bytes held by the state set, parent links and actions. */
+    readonly bytes: number;
+  };
+  /** How stored state `index` was first reached. */
+  path(index: number): StatePath;
+  /** Stored state `index` unpacked; undefined when it is no longer held (hash compaction). */
+  stateAt(index: number): Int32Array | undefined;
+  /** The state `index` was first reached from (-1 for initial states), and by which action. */
+  parentOf(index: number): number;
+  actionOf(index: number): number;
+  /**
+   * Calls `visit` with every stored state, in order (`s` is reused between calls); false when the
+   * states are not kept (hash compaction drops them once expanded).
+   */
+  scanStates(visit: (s: Int32Array, index: number) => void): boolean;
 }
 
 /** Where the search gets each state's successor record (successors.ts) from. */
@@ -73,42 +96,36 @@ export interface RecordSource {
 export interface SearchHooks {
   /** Store states in shared memory, for workers to read. */
   readonly shared: boolean;
-  source(store: StateStore, writer: SuccessorWriter): RecordSource;
+  source(states: StateSet, writer: SuccessorWriter): RecordSource;
 }
 
-/** Actions: 0..cpus-1 is a CPU's step; cpus + i is hardware action i. */
 export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): ExploreResult {
   return search(ts, opts, {
     shared: false,
-    source: (store, writer) => {
+    source: (states, writer) => {
       const buf = new Int32Array(writer.recordSize);
       const state = new Int32Array(ts.stateSize);
       const out = { buf, at: 0 };
-      return { record: (cur) => { store.load(cur, state); writer.write(state, buf, 0); return out; } };
+      return { record: (cur) => { states.load(cur, state); writer.write(state, buf, 0); return out; } };
     },
   });
 }
 
 export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHooks): ExploreResult {
   const start = Date.now();
-  const m = ts.model;
-  const ncpu = m.cpus.length;
-  const actions = ncpu + ts.hardware.length;
+  const ncpu = ts.cpuActions;
+  const actions = ts.actions.length;
   if (actions > 0xffff) throw new Error(`${actions} actions: at most 65535 are supported`);
-  if (opts.hashCompact && hooks.shared) throw new Error('hash compaction runs on one thread');
-  const store = new StateStore(ts.slotRange, hooks.shared, opts.hashCompact === true);
+  const checks = stateChecks(ts);
+  if (!checks) throw new Error(`more than ${MAX_STATE_CHECKS} invariant and final properties: at most ${MAX_STATE_CHECKS} are supported`);
+  const states = stateSet(ts.slotRange, { shared: hooks.shared, fingerprints: opts.hashCompact === true });
   const symmetry = opts.symmetry ? symmetryOf(ts) : undefined;
-  const writer = successorWriter(ts, store.packer, symmetry, opts.por === true);
-  if (!writer) throw new Error('more than 31 invariant and final properties: at most 31 are supported');
-  const per = ACTION_HEAD + store.words;
+  const writer = successorWriter(ts, states.packer, checks, symmetry, opts.por === true);
+  const monitors = new Monitors(ts, checks);
+  const per = ACTION_HEAD + states.words;
   const parent = new Column(true);
   const action = new Column(false);
   const levelStart: number[] = [0];
-  const violations: (Violation | undefined)[] = m.properties.map(() => undefined);
-  const deadlockProp = m.properties.findIndex((p) => p.name === 'deadlock');
-  const stuck: number[] = [];
-  const stuckEdges = new Map<number, number[]>();
-  const { stateProps } = writer;
   let transitions = 0;
   let maxDepth = 0;
   let limit: ExploreResult['limit'];
@@ -119,7 +136,7 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
     const now = Date.now();
     if (now - lastProgress < 250) return;
     lastProgress = now;
-    onProgress!({ states: store.count, transitions, depth: maxDepth, queue: store.count - cur, elapsedMs: now - start });
+    onProgress!({ states: states.count, transitions, depth: maxDepth, queue: states.count - cur, elapsedMs: now - start });
   };
   const depthOf = (index: number) => {
     let d = levelStart.length - 1;
@@ -128,47 +145,41 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
   };
   /** Interns the successor packed at `buf[at]`: its index, bookkeeping done when it is new. */
   const add = (buf: Int32Array, at: number, from: number, act: number, depth: number): number => {
-    const r = store.internPacked(buf, at + ACTION_HEAD, buf[at + 1]!);
+    const r = states.intern(buf, at + ACTION_HEAD, buf[at + 1]!);
     if (r < 0) return ~r;
     if (depth > maxDepth) maxDepth = depth;
     parent.set(r, from);
     action.set(r, act);
-    for (let failing = buf[at + 2]!, bit = 0; failing; failing >>>= 1, bit++) {
-      const prop = stateProps[bit]!;
-      if (failing & 1 && !violations[prop]) violations[prop] = { state: r, depth };
-    }
+    if (buf[at + 2]) monitors.reached(r, buf[at + 2]!, depth);
     return r;
-  };
-  const stepViolation = (code: number, cur: number, act: number, depth: number) => {
-    if (!violations[code - 1]) violations[code - 1] = { state: cur, action: act, depth: depth + 1 };
   };
 
   const first = new Int32Array(per);
   for (const s of ts.initialStates()) {
-    if (store.count >= maxStates) { limit = 'states'; break; }
+    if (states.count >= maxStates) { limit = 'states'; break; }
     writer.writeReached(s, first, 0);
     add(first, 0, -1, 0, 0);
   }
-  store.keep(store.count);
-  const source = hooks.source(store, writer);
+  states.keep(states.count);
+  const source = hooks.source(states, writer);
   let depth = 0;
-  let nextLevel = store.count;
-  for (let cur = 0; cur < store.count && !limit; cur++) {
-    if (cur === nextLevel) { depth++; levelStart.push(cur); nextLevel = store.count; }
+  let nextLevel = states.count;
+  for (let cur = 0; cur < states.count && !limit; cur++) {
+    if (cur === nextLevel) { depth++; levelStart.push(cur); nextLevel = states.count; }
     if ((cur & 1023) === 0) {
       if (opts.timeLimitMs !== undefined && Date.now() - start > opts.timeLimitMs) { limit = 'time'; break; }
       if (onProgress !== undefined) reportProgress(cur);
-      store.release(cur);
+      states.expanded(cur);
     }
-    const { buf, at } = source.record(cur, store.count);
+    const { buf, at } = source.record(cur, states.count);
     const ample = buf[at + 1]!;
     if (ample >= 0) {
       // POR: the ample step alone, if its successor is new (the cycle proviso).
       const a = at + RECORD_HEAD + ample * per;
       if (buf[a] === OK) {
-        const before = store.count;
+        const before = states.count;
         add(buf, a, cur, ample, depth + 1);
-        if (store.count > before) { transitions++; continue; }
+        if (states.count > before) { transitions++; continue; }
       }
     }
     let progress = false;
@@ -177,7 +188,7 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
       const code = buf[a]!;
       if (code === DISABLED) continue;
       progress = true;
-      if (code === OK) { if (add(buf, a, cur, c, depth + 1) !== cur) transitions++; } else stepViolation(code, cur, c, depth);
+      if (code === OK) { if (add(buf, a, cur, c, depth + 1) !== cur) transitions++; } else monitors.stepFailed(code, cur, c, depth);
     }
     // Only stuck states (no CPU can step) need their hardware edges, for the deadlock check.
     const edges = !progress && buf[at] === 0 ? [] as number[] : undefined;
@@ -185,36 +196,49 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
       const a = at + RECORD_HEAD + h * per;
       const code = buf[a]!;
       if (code === DISABLED) continue;
-      if (code !== OK) { stepViolation(code, cur, h, depth); continue; }
+      if (code !== OK) { monitors.stepFailed(code, cur, h, depth); continue; }
       const next = add(buf, a, cur, h, depth + 1);
       if (next !== cur) {
         transitions++;
         edges?.push(next);
       }
     }
-    if (edges) { stuck.push(cur); stuckEdges.set(cur, edges); }
-    if (store.count >= maxStates && cur + 1 < store.count) limit = 'states';
+    if (edges) monitors.stuck(cur, edges);
+    if (states.count >= maxStates && cur + 1 < states.count) limit = 'states';
   }
-  if (!limit && deadlockProp >= 0) {
-    const dead = deadlocks(stuck, stuckEdges);
-    if (dead !== undefined) violations[deadlockProp] = { state: dead, depth: depthOf(dead) };
-  }
-  return { states: store.count, transitions, depth: maxDepth, elapsedMs: Date.now() - start, limit, violations, store, parent, action, symmetry, workerBatches: source.workerBatches?.() ?? 0 };
+  monitors.finish(!limit, depthOf);
+  return resultOf(ts, states, parent, action, {
+    states: states.count, transitions, depth: maxDepth, elapsedMs: Date.now() - start, limit,
+    violations: monitors.violations, symmetry, workerBatches: source.workerBatches?.() ?? 0,
+  });
 }
 
-/**
- * Stuck states (no CPU can step) from which hardware steps alone cannot reach a state where a CPU
- * can step; the first in BFS order is the shortest deadlock.
- */
-function deadlocks(stuck: readonly number[], edges: ReadonlyMap<number, readonly number[]>): number | undefined {
-  const escapes = new Set<number>();
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const s of stuck) {
-      if (escapes.has(s)) continue;
-      if (edges.get(s)!.some((t) => !edges.has(t) || escapes.has(t))) { escapes.add(s); changed = true; }
-    }
-  }
-  return stuck.find((s) => !escapes.has(s));
+type Figures = Pick<ExploreResult, 'states' | 'transitions' | 'depth' | 'elapsedMs' | 'limit' | 'violations' | 'symmetry' | 'workerBatches'>;
+
+/** The result: figures, and paths read from the parent and action columns. */
+function resultOf(ts: TransitionSystem, states: StateSet, parent: Column, action: Column, f: Figures): ExploreResult {
+  const stateAt = (index: number) => {
+    const out = new Int32Array(ts.stateSize);
+    return states.load(index, out) ? out : undefined;
+  };
+  return {
+    ...f,
+    storage: { exact: states.exact, missProbability: states.missProbability, packedBytes: states.words * 4, stateBytes: states.bytes, bytes: states.bytes + parent.bytes + action.bytes },
+    path: (index) => {
+      const chain: number[] = [];
+      for (let i = index; i >= 0; i = parent.get(i)) chain.unshift(i);
+      const root = stateAt(chain[0]!);
+      if (!root) throw new Error(`internal: initial state ${chain[0]} is no longer stored`);
+      return { root, actions: chain.slice(1).map((i) => action.get(i)) };
+    },
+    stateAt,
+    parentOf: (i) => parent.get(i),
+    actionOf: (i) => action.get(i),
+    scanStates: (visit) => {
+      if (!states.exact) return false;
+      const s = new Int32Array(ts.stateSize);
+      for (let i = 0; i < states.count; i++) { states.load(i, s); visit(s, i); }
+      return true;
+    },
+  };
 }

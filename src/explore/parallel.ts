@@ -12,7 +12,7 @@ import type { CheckOptions } from '../check/index.js';
 import type { TransitionSystem } from '../compile/index.js';
 import { search, type ExploreOptions, type ExploreResult, type RecordSource } from './bfs.js';
 import { makePacker } from './pack.js';
-import type { StateStore } from './store.js';
+import type { StateSet } from './states.js';
 import { recordSize, type SuccessorWriter } from './successors.js';
 
 /** What a worker needs to build the same transition system: the scenario and how it was checked. */
@@ -57,7 +57,7 @@ export async function exploreParallel(ts: TransitionSystem, scenario: ScenarioSo
       const workerData: WorkerSetup = { scenario, symmetry: opts.symmetry === true, por: opts.por === true, worker, workers, control, results };
       pool.acquire(workerFile, { workerData }, (err: Error | null, w: Worker) => (err ? reject(err) : resolve(w)));
     })));
-    return search(ts, opts, { shared: true, source: (store, writer) => parallelSource(store, writer, ts, ctl, results, started) });
+    return search(ts, opts, { shared: true, source: (states, writer) => parallelSource(states, writer, ts, ctl, results, started) });
   } finally {
     Atomics.store(ctl, CTL.stop, 1);
     // Workers leave their loop on `stop` and end by themselves.
@@ -65,7 +65,7 @@ export async function exploreParallel(ts: TransitionSystem, scenario: ScenarioSo
   }
 }
 
-function parallelSource(store: StateStore, writer: SuccessorWriter, ts: TransitionSystem, ctl: Int32Array, results: readonly SharedArrayBuffer[], workers: readonly Worker[]): RecordSource {
+function parallelSource(states: StateSet, writer: SuccessorWriter, ts: TransitionSystem, ctl: Int32Array, results: readonly SharedArrayBuffer[], workers: readonly Worker[]): RecordSource {
   const slots = results.map((b) => new Int32Array(b));
   const size = writer.recordSize;
   let sentChunks = 0;
@@ -78,9 +78,11 @@ function parallelSource(store: StateStore, writer: SuccessorWriter, ts: Transiti
   const own = { buf: local, at: 0 };
   const shared: { buf: Int32Array<ArrayBufferLike>; at: number } = { buf: local, at: 0 };
 
+  const chunks = states.sharedChunks;
+  if (!chunks) throw new Error('internal: a parallel search needs states in shared memory');
   const shareChunks = () => {
-    for (; sentChunks < store.chunks.length; sentChunks++) {
-      for (const w of workers) w.postMessage(store.chunks[sentChunks]!.buffer);
+    for (; sentChunks < chunks.length; sentChunks++) {
+      for (const w of workers) w.postMessage(chunks[sentChunks]!.buffer);
     }
   };
   const request = (count: number) => {
@@ -127,7 +129,7 @@ function parallelSource(store: StateStore, writer: SuccessorWriter, ts: Transiti
       }
       // Not in a worker's batch: a frontier too short to share.
       if (cur >= nextStart) nextStart = cur + 1;
-      store.load(cur, state);
+      states.load(cur, state);
       writer.write(state, local, 0);
       return own;
     },

@@ -5,16 +5,15 @@
 // `finished`: every CPU has finished in the state itself; `ample`: the first independent CPU
 // whose step is enabled (-1 if none, or POR off); `code`: the step's status (DISABLED, OK, or
 // 1 + a violated property); for OK: the successor packed (after symmetry canonicalization),
-// its hash, and a bitmask of the invariants and finals (in `stateProps` order) it breaks.
+// its hash, and a bitmask of the state checks (monitors.ts) it fails.
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
+import type { StateCheck } from './monitors.js';
 import type { Packer } from './pack.js';
 import type { Symmetry } from './symmetry.js';
 
 export interface SuccessorWriter {
   readonly recordSize: number;
   readonly actions: number;
-  /** Property index of each bit of `failing`. */
-  readonly stateProps: readonly number[];
   write(state: Int32Array, out: Int32Array, at: number): void;
   /** One action entry describing `state` itself as reached (for initial states). */
   writeReached(state: Int32Array, out: Int32Array, at: number): void;
@@ -25,25 +24,23 @@ export const ACTION_HEAD = 3;
 
 /** Int32 slots per record, for a store packing states into `words` words. */
 export function recordSize(ts: TransitionSystem, words: number): number {
-  return RECORD_HEAD + (ts.model.cpus.length + ts.hardware.length) * (ACTION_HEAD + words);
+  return RECORD_HEAD + ts.actions.length * (ACTION_HEAD + words);
 }
 
-/** Undefined when the model has more invariants and finals than a mask holds. */
-export function successorWriter(ts: TransitionSystem, packer: Packer, symmetry: Symmetry | undefined, por: boolean): SuccessorWriter | undefined {
-  const tests = [...ts.invariants.map((t) => ({ ...t, final: false })), ...ts.finals.map((t) => ({ ...t, final: true }))];
-  if (tests.length > 31) return undefined;
-  const ncpu = ts.model.cpus.length;
+/** Bit i of each successor's `failing` mask is `checks[i]` (monitors.ts). */
+export function successorWriter(ts: TransitionSystem, packer: Packer, checks: readonly StateCheck[], symmetry: Symmetry | undefined, por: boolean): SuccessorWriter {
+  const ncpu = ts.cpuActions;
   const hw = ts.hardware.map((h) => h.exec);
-  const actions = ncpu + hw.length;
+  const actions = ts.actions.length;
   const words = packer.words;
   const per = ACTION_HEAD + words;
   const work = new Int32Array(ts.stateSize);
   const key = new Uint32Array(words);
   const canonicalize = symmetry?.groups.length ? symmetry.canonicalize : undefined;
   const { finished } = ts;
-  const hasFinals = tests.some((t) => t.final);
-  const testFns = tests.map((t) => t.test);
-  const isFinal = tests.map((t) => t.final);
+  const hasFinals = checks.some((t) => t.final);
+  const testFns = checks.map((t) => t.test);
+  const isFinal = checks.map((t) => t.final);
 
   const emit = (code: number, out: Int32Array, at: number) => {
     out[at] = code;
@@ -62,7 +59,6 @@ export function successorWriter(ts: TransitionSystem, packer: Packer, symmetry: 
   return {
     recordSize: recordSize(ts, words),
     actions,
-    stateProps: tests.map((t) => t.prop),
     writeReached(state, out, at) {
       work.set(state);
       emit(OK, out, at);

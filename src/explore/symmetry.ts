@@ -2,7 +2,9 @@
 // representative of its orbit under permutations of each group's members, found by sorting the
 // members' own state blocks. The representative is always a real permutation of the state, so
 // the reduction is sound even where ties leave two orbit members distinct.
-import type { Expr, Model, Stmt } from '../check/model.js';
+import type { Expr, Model, RecordKind } from '../ir/model.js';
+import { recordFields, slotWidth } from '../ir/types.js';
+import { forEachExpr, forEachStmtExpr } from '../ir/walk.js';
 import type { TransitionSystem } from '../compile/index.js';
 
 export interface Symmetry {
@@ -33,34 +35,17 @@ export function symmetryOf(ts: TransitionSystem): Symmetry | undefined {
 }
 
 function sameShape(ts: TransitionSystem, members: readonly number[]): boolean {
-  const [first, ...rest] = members.map((c) => ts.programs[c]!);
-  return rest.every((p) => p.nodes.length === first!.nodes.length && p.entry === first!.entry
-    && p.nodes.every((n, i) => n?.stmt.span.start === first!.nodes[i]?.stmt.span.start));
+  const [first, ...rest] = members.map((c) => ts.graph.cpus[c]!);
+  return rest.every((p) => p.points.length === first!.points.length && p.entry === first!.entry
+    && p.points.every((n, i) => n?.stmt.span.start === first!.points[i]?.stmt.span.start));
 }
 
 /** CPU indexes written as constants anywhere (`tlb(writer[0], P)`): those CPUs are not interchangeable. */
 function cpuConstants(m: Model): Set<number> {
   const found = new Set<number>();
-  const expr = (e: Expr | undefined): void => {
-    if (!e) return;
-    if (e.k === 'const' && e.type.k === 'cpu') found.add(e.value);
-    for (const v of Object.values(e)) {
-      if (v && typeof v === 'object' && 'k' in v) expr(v as Expr);
-      if (Array.isArray(v)) for (const x of v) {
-        if (Array.isArray(x)) x.forEach((y) => typeof y === 'object' && expr(y as Expr));
-        else if (x && typeof x === 'object' && 'k' in x) expr(x as Expr);
-      }
-    }
-  };
-  const stmt = (s: Stmt | undefined): void => {
-    if (!s) return;
-    for (const v of Object.values(s)) {
-      if (v && typeof v === 'object' && 'k' in v) ('span' in v ? stmt(v as Stmt) : expr(v as Expr));
-      if (Array.isArray(v)) v.forEach((x) => x && typeof x === 'object' && 'k' in x && ('span' in x ? stmt(x as Stmt) : expr(x as Expr)));
-    }
-  };
-  m.cpus.forEach((c) => stmt(c.body));
-  m.properties.forEach((p) => 'expr' in p && expr(p.expr));
+  const note = (e: Expr) => { if (e.k === 'const' && e.type.k === 'cpu') found.add(e.value); };
+  m.cpus.forEach((c) => forEachStmtExpr(c.body, note));
+  m.properties.forEach((p) => { if ('expr' in p) forEachExpr(p.expr, note); });
   m.globals.forEach((g) => { if (g.type.k === 'cpu') g.init.forEach((v) => v !== undefined && found.add(v)); });
   return found;
 }
@@ -74,8 +59,7 @@ function canonicalizer(ts: TransitionSystem, groups: readonly (readonly number[]
     const cl = l.cpus[c]!;
     const out = [cl.pc];
     m.cpus[c]!.locals.forEach((lc, i) => {
-      const w = lc.type.k === 'pte' ? l.pteWidth : lc.type.k === 'tlbe' ? l.tlbWidth : 1;
-      for (let f = 0; f < w; f++) out.push(cl.localSlot[i]! + f);
+      for (let f = 0; f < slotWidth(m.arch, lc.type); f++) out.push(cl.localSlot[i]! + f);
     });
     for (let p = 0; p < npages; p++) for (let f = 0; f < l.tlbWidth; f++) out.push(l.tlbBase + (c * npages + p) * l.tlbWidth + f);
     m.globals.forEach((g) => { if (g.indexBy === 'cpu') out.push(l.globalSlot[g.id]! + c); });
@@ -147,7 +131,7 @@ function cpuValuedSlots(ts: TransitionSystem): number[] {
   const m = ts.model;
   const l = ts.layout;
   const out: number[] = [];
-  const fields = (rec: 'pte' | 'tlbe') => (rec === 'pte' ? m.arch.pteFields : m.arch.tlbFields).flatMap((f, i) => (f.type.k === 'cpu' ? [i] : []));
+  const fields = (rec: RecordKind) => recordFields(m.arch, rec).flatMap((f, i) => (f.type.k === 'cpu' ? [i] : []));
   const [pteCpu, tlbCpu] = [fields('pte'), fields('tlbe')];
   m.globals.forEach((g) => { if (g.type.k === 'cpu') g.init.forEach((_, i) => out.push(l.globalSlot[g.id]! + i)); });
   m.cpus.forEach((c) => c.locals.forEach((lc, i) => {

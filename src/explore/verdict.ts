@@ -1,5 +1,5 @@
 // What a search result means for each property and for the scenario's expectation.
-import type { Model, Property } from '../check/model.js';
+import type { Model, Property } from '../ir/model.js';
 import type { ExploreResult, Violation } from './bfs.js';
 
 export type PropertyStatus = 'holds' | 'violated' | 'unknown';

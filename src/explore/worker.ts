@@ -1,20 +1,20 @@
 // A parallel-search worker: builds the same transition system from the scenario, then computes
 // successor records for the batches the main thread hands it (parallel.ts).
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { checkSource } from '../check/index.js';
-import { compile } from '../compile/index.js';
+import { compileScenario } from '../compile/index.js';
+import { stateChecks } from './monitors.js';
 import { makePacker } from './pack.js';
 import { CTL, doorbell, SLOT, SLOTS, type WorkerSetup } from './parallel.js';
-import { chunkOf, loadFrom } from './store.js';
+import { chunkOf, loadFrom } from './states.js';
 import { successorWriter } from './successors.js';
 import { symmetryOf } from './symmetry.js';
 
 const setup = workerData as WorkerSetup;
 const ctl = new Int32Array(setup.control);
 try {
-  const ts = compile(checkSource({ path: setup.scenario.path, text: setup.scenario.text }, setup.scenario.check));
+  const ts = compileScenario({ path: setup.scenario.path, text: setup.scenario.text }, setup.scenario.check);
   const packer = makePacker(ts.slotRange);
-  const writer = successorWriter(ts, packer, setup.symmetry ? symmetryOf(ts) : undefined, setup.por)!;
+  const writer = successorWriter(ts, packer, stateChecks(ts)!, setup.symmetry ? symmetryOf(ts) : undefined, setup.por);
   const results = setup.results.map((b) => new Int32Array(b));
   const chunks: Uint32Array[] = [];
   const state = new Int32Array(ts.stateSize);

@@ -11,33 +11,32 @@
 //  * invariants, final properties and the lock-only part of `deadlock` are checked after every
 //    step (and in the initial states); the rest of `deadlock` is SPIN's invalid end state.
 // Generated names come from indexes only; user names appear in comments.
-import { valueRange, type Cpu, type Expr, type HardwareRule, type Local, type LValue, type Model, type Property, type ScalarType, type Stmt } from '../check/model.js';
+import type { Expr, HardwareRule, Local, LValue, Model, Property, ScalarType, Stmt } from '../ir/model.js';
+import { recordFields, slotTypes, slotWidth, valueRange } from '../ir/types.js';
+import { forEachStmt, lvalueRoot, someExpr, stmtChildren, stmtTarget } from '../ir/walk.js';
+import type { CpuProgram, ProgramGraph } from '../program/graph.js';
 
 const FINISHED = 0;
 const RETURN_BASE = -1000;
 const DONE = -2;
 const FAULT = -3;
 
-export function toPromela(m: Model): string {
-  return new Exporter(m).run();
+export function toPromela(graph: ProgramGraph): string {
+  return new Exporter(graph).run();
 }
 
 /** True when no hardware rule can change what `e` reads (so a CPU blocked on `e` stays blocked). */
 export function hardwareIndependent(m: Model, e: Expr): boolean {
   const w = hardwareWrites(m);
-  let ok = true;
-  const visit = (x: Expr): void => {
+  return !someExpr(e, (x) => {
     switch (x.k) {
-      case 'pteOf': case 'rulePte': if (w.pte) ok = false; break;
-      case 'tlbOf': case 'ruleTlb': if (w.tlb) ok = false; break;
-      case 'global': if (w.globals) ok = false; break;
-      case 'frameVersion': case 'frameFreed': if (w.frames) ok = false; break;
-      default: break;
+      case 'pteOf': case 'rulePte': return w.pte;
+      case 'tlbOf': case 'ruleTlb': return w.tlb;
+      case 'global': return w.globals;
+      case 'frameVersion': case 'frameFreed': return w.frames;
+      default: return false;
     }
-    for (const c of exprChildren(x)) visit(c);
-  };
-  visit(e);
-  return ok;
+  });
 }
 
 /** Whether a CPU step at `st` can be disabled, and if so, its enabling condition reads no hardware-written state. */
@@ -52,50 +51,25 @@ export function blocksOnlyOnSoftware(m: Model, st: Stmt): boolean {
 
 function hardwareWrites(m: Model): { pte: boolean; tlb: boolean; globals: boolean; frames: boolean } {
   const w = { pte: false, tlb: false, globals: false, frames: false };
-  const rules = m.arch.hardware.filter((r) => !m.disabled.includes(r.name));
-  const lv = (l: LValue): void => {
-    switch (l.k) {
+  const note = (l: LValue): void => {
+    switch (lvalueRoot(l).k) {
       case 'rulePte': w.pte = true; break;
       case 'ruleTlb': w.tlb = true; break;
       case 'global': w.globals = true; break;
       case 'frameVersion': case 'frameFreed': w.frames = true; break;
-      case 'field': lv(l.target); break;
       default: break;
     }
   };
-  const visit = (st: Stmt): void => {
-    switch (st.k) {
-      case 'let': break;
-      case 'assign': lv(st.target); break;
-      case 'return': if (st.target) lv(st.target); break;
-      case 'call': if (st.target) lv(st.target); visit(st.body); break;
-      case 'setPte': w.pte = true; break;
-      case 'flush': w.tlb = true; break;
-      case 'block': case 'atomic': st.body.forEach(visit); break;
-      case 'if': visit(st.then); if (st.else) visit(st.else); break;
-      default: break;
-    }
-  };
-  for (const r of rules) visit(r.body);
+  for (const r of m.arch.hardware.filter((x) => !m.disabled.includes(x.name))) {
+    forEachStmt(r.body, (st) => {
+      const target = st.k === 'call' ? st.target : stmtTarget(st);
+      if (target) note(target);
+      if (st.k === 'setPte') w.pte = true;
+      if (st.k === 'flush') w.tlb = true;
+    });
+  }
   return w;
 }
-
-function exprChildren(e: Expr): readonly Expr[] {
-  switch (e.k) {
-    case 'record': return e.fields;
-    case 'global': return e.index ? [e.index] : [];
-    case 'pteOf': return [e.page];
-    case 'tlbOf': return [e.cpu, e.page];
-    case 'frameVersion': case 'frameFreed': return [e.frame];
-    case 'field': return [e.target];
-    case 'with': return [e.target, ...e.sets.map(([, v]) => v)];
-    case 'not': case 'neg': return [e.arg];
-    case 'bin': return [e.left, e.right];
-    case 'ite': return [e.test, e.then, e.else];
-    default: return [];
-  }
-}
-
 
 function promelaType(lo: number, hi: number): string {
   if (lo >= 0 && hi <= 255) return 'byte';
@@ -129,13 +103,16 @@ interface Node {
 }
 
 class Exporter {
+  readonly m: Model;
   private readonly out: string[] = [];
   private readonly np: number;
   private readonly propIndex: Map<string, number>;
   private readonly rules: readonly HardwareRule[];
   private readonly tempCount = { n: 0 };
 
-  constructor(readonly m: Model) {
+  constructor(private readonly graph: ProgramGraph) {
+    const m = graph.model;
+    this.m = m;
     this.np = m.pages.length;
     this.propIndex = new Map(m.properties.map((p, i) => [p.name, i]));
     this.rules = [...m.arch.hardware, m.arch.access.read, m.arch.access.write];
@@ -155,9 +132,6 @@ class Exporter {
     return /^\d+$/.test(cpu) && /^\d+$/.test(page) ? String(Number(cpu) * this.np + Number(page)) : `(${cpu})*${this.np}+(${page})`;
   }
   private tlb(f: number, cpu: string, page: string): string { return `tlb_f${f}[${this.tlbIndex(cpu, page)}]`; }
-  private width(t: { k: string }): number {
-    return t.k === 'pte' ? this.m.arch.pteFields.length : t.k === 'tlbe' ? this.m.arch.tlbFields.length : 1;
-  }
   private isRecord(t: { k: string }): boolean { return t.k === 'pte' || t.k === 'tlbe'; }
   private cpuLocal(cpu: number) {
     return (l: Local, field?: number) => (this.isRecord(l.type) ? `c${cpu}_l${l.id}_${field ?? 0}` : `c${cpu}_l${l.id}`);
@@ -171,7 +145,7 @@ class Exporter {
     };
   }
   private localNames(ctx: Ctx, l: Local): string[] {
-    return this.isRecord(l.type) ? Array.from({ length: this.width(l.type) }, (_, f) => ctx.local(l, f)) : [ctx.local(l)];
+    return this.isRecord(l.type) ? Array.from({ length: slotWidth(this.m.arch, l.type) }, (_, f) => ctx.local(l, f)) : [ctx.local(l)];
   }
   private temp(): string { return `t${this.tempCount.n++}`; }
 
@@ -214,7 +188,7 @@ class Exporter {
         }
         return `(${this.sx(ctx, e.left)} ${e.op} ${this.sx(ctx, e.right)})`;
       }
-      default: throw new Error(`internal: ${e.k} is not a scalar expression`);
+      case 'record': case 'pteOf': case 'tlbOf': case 'with': case 'rulePte': case 'ruleTlb': throw new Error(`internal: ${e.k} is not a scalar expression`);
     }
   }
 
@@ -240,7 +214,7 @@ class Exporter {
         const t = this.sx(ctx, e.test); const a = this.rx(ctx, e.then); const b = this.rx(ctx, e.else);
         return a.map((x, i) => `(${t} -> ${x} : ${b[i]})`);
       }
-      default: throw new Error(`internal: ${e.k} is not a record expression`);
+      case 'const': case 'global': case 'self': case 'frameVersion': case 'frameFreed': case 'field': case 'not': case 'neg': case 'bin': case 'accessCpu': case 'accessPage': case 'accessFrame': throw new Error(`internal: ${e.k} is not a record expression`);
     }
   }
 
@@ -261,7 +235,7 @@ class Exporter {
       case 'ruleTlb': return { names: m.arch.tlbFields.map((_, f) => this.tlb(f, String(ctx.cpu), String(ctx.rulePage!))) };
       case 'field': {
         const base = this.lvalue(ctx, lv.target).names;
-        const fields = lv.rec === 'pte' ? m.arch.pteFields : m.arch.tlbFields;
+        const fields = recordFields(m.arch, lv.rec);
         return { names: [base[lv.index]!], range: valueRange(fields[lv.index]!.type, m) };
       }
     }
@@ -413,71 +387,42 @@ class Exporter {
   // -------------------------------------------------------------------------------------------
   // Programs
 
-  private cpuProgram(cpu: Cpu): string[] {
+  private cpuProgram(program: CpuProgram): string[] {
+    const cpu = program.cpu;
     const ctx: Ctx = { cpu: cpu.index, local: this.cpuLocal(cpu.index) };
-    const nodes: (Node | undefined)[] = [undefined];
-    const returnTo = new Map<number, number>();
     const names = (locals: readonly Local[]) => locals.flatMap((l) => this.localNames(ctx, l));
-    const node = (stmt: Stmt, scope: readonly string[]): Node => {
-      const n: Node = { pc: nodes.length, stmt, scope };
-      nodes.push(n);
-      return n;
-    };
-    /** Deferred: the code of each node needs the scope of its targets. */
-    const pending: (() => void)[] = [];
-    const build = (st: Stmt, next: number, scope: readonly string[]): number => {
-      switch (st.k) {
-        case 'block': {
-          const inner = [...scope, ...names(st.locals)];
-          return st.body.reduceRight((after, s) => build(s, after, inner), next);
-        }
-        case 'call': returnTo.set(st.callId, next); return build(st.body, next, scope);
-        case 'return': if (!st.value) return returnTo.get(st.callId)!; break;
-        case 'while': {
-          const inner = [...scope, ...names([st.counter])];
-          const n = node(st, inner);
-          const body = build(st.body, n.pc, inner);
-          const counter = ctx.local(st.counter);
-          pending.push(() => {
-            n.code = [
-              `if`,
-              `:: !${this.sx(ctx, st.test)} -> tg = ${next}`,
-              `:: else ->`,
-              `  if`,
-              `  :: ${counter} >= ${st.bound} -> st = ${this.prop('loop_bound') + 1}`,
-              `  :: else -> ${counter} = ${counter} + 1; tg = ${body}`,
-              `  fi`,
-              `fi;`,
-            ].join('\n');
-          });
-          return n.pc;
-        }
-        case 'if': {
-          const n = node(st, scope);
-          const a = build(st.then, next, scope);
-          const b = st.else ? build(st.else, next, scope) : next;
-          pending.push(() => { n.code = `if :: ${this.sx(ctx, st.test)} -> tg = ${a} :: else -> tg = ${b} fi;`; });
-          return n.pc;
-        }
-        case 'access': {
-          const n = node(st, scope);
-          const handler = st.handler ? build(st.handler, n.pc, scope) : undefined;
-          pending.push(() => { n.code = this.access(ctx, st, n.pc, next, handler).join('\n'); });
-          return n.pc;
-        }
-        default: break;
-      }
-      const n = node(st, scope);
-      const go = st.k === 'return' ? returnTo.get(st.callId)! : next;
-      pending.push(() => {
+    const nodes = program.points.map((p): Node | undefined => (p ? { pc: p.pc, stmt: p.stmt, scope: names(p.scope) } : undefined));
+    const entry = program.entry;
+    const returnTo = program.returnTo;
+    for (const p of program.points) {
+      if (!p) continue;
+      const n = nodes[p.pc]!;
+      const st = p.stmt;
+      const next = p.next;
+      if (next.k === 'loop' && st.k === 'while') {
+        const counter = ctx.local(st.counter);
+        n.code = [
+          `if`,
+          `:: !${this.sx(ctx, st.test)} -> tg = ${next.exit}`,
+          `:: else ->`,
+          `  if`,
+          `  :: ${counter} >= ${st.bound} -> st = ${this.prop('loop_bound') + 1}`,
+          `  :: else -> ${counter} = ${counter} + 1; tg = ${next.body}`,
+          `  fi`,
+          `fi;`,
+        ].join('\n');
+      } else if (next.k === 'branch' && st.k === 'if') {
+        n.code = `if :: ${this.sx(ctx, st.test)} -> tg = ${next.then} :: else -> tg = ${next.else} fi;`;
+      } else if (next.k === 'access' && st.k === 'access') {
+        n.code = this.access(ctx, st, p.pc, next.done, next.handled ? next.fault : undefined).join('\n');
+      } else if (next.k === 'step') {
         const body = this.step(ctx, st);
         const rets = collectReturns(st).map((id) => `:: st == ${RETURN_BASE - id} -> st = 0; tg = ${returnTo.get(id)!}`);
-        n.code = [...body, `if`, `:: st == 0 -> tg = ${go}`, ...rets, `:: else -> skip`, `fi;`].join('\n');
-      });
-      return n.pc;
-    };
-    const entry = build(cpu.body, FINISHED, []);
-    for (const p of pending) p();
+        n.code = [...body, `if`, `:: st == 0 -> tg = ${next.next}`, ...rets, `:: else -> skip`, `fi;`].join('\n');
+      } else {
+        throw new Error(`internal: a '${st.k}' point with '${next.k}' successors`);
+      }
+    }
     this.entries.push(entry);
     this.nodeCount.push(nodes.length);
     this.guardedNodes.push(nodes.flatMap((n) => (n && blocksOnlyOnSoftware(this.m, n.stmt) ? [{ pc: n.pc, enabled: this.enabled(ctx, n.stmt) }] : [])));
@@ -620,7 +565,7 @@ class Exporter {
     const m = this.m;
     const o = this.out;
     // Programs first (they fill in entries, guards and temporaries), then the declarations.
-    const programs = m.cpus.map((c) => this.cpuProgram(c));
+    const programs = this.graph.cpus.map((p) => this.cpuProgram(p));
     const hw = this.hardware();
     const pf = m.arch.pteFields;
     const tf = m.arch.tlbFields;
@@ -658,9 +603,7 @@ class Exporter {
       o.push(`${promelaType(0, this.nodeCount[c.index]!)} pc${c.index}; ${promelaType(0, this.nodeCount[c.index]!)} nx${c.index};`);
       c.locals.forEach((l) => {
         const names = this.localNames(ctx, l);
-        const types = this.isRecord(l.type)
-          ? (l.type.k === 'pte' ? pf : tf).map((f) => valueRange(f.type, m))
-          : [valueRange(l.type as ScalarType, m)];
+        const types = slotTypes(m.arch, l.type).map((t) => valueRange(t, m));
         o.push(`${names.map((n, i) => `${promelaType(types[i]![0], types[i]![1])} ${n};`).join(' ')} /* ${comment(l.name)} */`);
       });
     }
@@ -795,26 +738,20 @@ function indentLines(code: string, ind: string): string[] {
 function mayStop(st: Stmt): boolean {
   switch (st.k) {
     case 'skip': case 'flush': case 'setPte': return false;
-    case 'block': case 'atomic': return st.body.some(mayStop);
-    case 'if': return mayStop(st.then) || (st.else !== undefined && mayStop(st.else));
+    case 'block': case 'atomic': case 'if': return stmtChildren(st).some(mayStop);
     default: return true;
   }
 }
 
 /** Calls left by `return` statements inside a step (an atomic block), outermost first. */
 function collectReturns(st: Stmt): number[] {
+  if (st.k !== 'atomic') return [];
   const inner = new Set<number>();
   const out: number[] = [];
-  const visit = (s: Stmt): void => {
-    switch (s.k) {
-      case 'block': case 'atomic': s.body.forEach(visit); break;
-      case 'if': visit(s.then); if (s.else) visit(s.else); break;
-      case 'call': inner.add(s.callId); visit(s.body); break;
-      case 'return': if (!inner.has(s.callId) && !out.includes(s.callId)) out.push(s.callId); break;
-      default: break;
-    }
-  };
-  if (st.k === 'atomic') visit(st);
+  forEachStmt(st, (s) => {
+    if (s.k === 'call') inner.add(s.callId);
+    else if (s.k === 'return' && !inner.has(s.callId) && !out.includes(s.callId)) out.push(s.callId);
+  });
   return out;
 }
 

@@ -1,7 +1,7 @@
 // Expression evaluation and assignment over an Immutable `State`, for one running thread.
 import { is, List } from 'immutable';
-import type { BinOp, Expr, LValue, Type } from '../check/model.js';
-import { recordFields } from '../check/model.js';
+import type { BinOp, Expr, LValue, Type } from '../ir/model.js';
+import { recordFields } from '../ir/types.js';
 import { inRange, type State, type Tables, type Thread, type Value, zeroRecord } from './state.js';
 
 /** The mutable cursor of one step: the state and thread are replaced as the step proceeds. */

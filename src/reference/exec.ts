@@ -2,7 +2,7 @@
 // stack of `Item`s; a step executes the top statement and then advances through control-only
 // items (blocks, calls, value-less returns, drops) until the next step statement or the end.
 import { List, Map as IMap } from 'immutable';
-import type { HardwareRule, Stmt } from '../check/model.js';
+import type { HardwareRule, Stmt } from '../ir/model.js';
 import { assign, type Ctx, evalExpr, evalNum, Halt, isTrue, setPte, setTlb, violation } from './eval.js';
 import { Item, lockIndex, type State, type Tables, Thread, zeroRecord } from './state.js';
 

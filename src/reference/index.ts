@@ -27,7 +27,7 @@
 //    at once) only when a new state had to be discarded. A search that stops early still runs
 //    the deadlock analysis on the stuck states it found.
 import { is, Set as ISet } from 'immutable';
-import type { Expr, Model } from '../check/model.js';
+import type { Expr, Model } from '../ir/model.js';
 import { evalExpr, Halt } from './eval.js';
 import { cpuStep, finished, hardwareStep, settleAll } from './exec.js';
 import { buildTables, initialStates, type State, type Tables, Thread } from './state.js';

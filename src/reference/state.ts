@@ -2,8 +2,9 @@
 // lives in a `State` record built only from Immutable values, so `is()` / `hashCode()` give exact
 // state equality and an Immutable `Set<State>` is the seen-set.
 import { List, Map as IMap, Record, Set as ISet } from 'immutable';
-import type { Lock, Model, RecordKind, ScalarType, Stmt, Type } from '../check/model.js';
-import { recordFields, typeSize } from '../check/model.js';
+import type { Lock, Model, RecordKind, ScalarType, Stmt, Type } from '../ir/model.js';
+import { recordFields, typeSize } from '../ir/types.js';
+import { forEachStmt } from '../ir/walk.js';
 
 /** A scalar (bool 0/1, int, enum/page/frame/cpu index) or a PTE / TLB-entry record. */
 export type Value = number | List<number>;
@@ -64,17 +65,10 @@ export interface Tables {
 export function buildTables(model: Model): Tables {
   const stmts = new Map<number, Stmt>();
   const calls = new Map<number, Stmt & { k: 'call' }>();
-  const visit = (s: Stmt): void => {
+  const visit = (root: Stmt): void => forEachStmt(root, (s) => {
     stmts.set(s.id, s);
-    switch (s.k) {
-      case 'block': case 'atomic': s.body.forEach(visit); break;
-      case 'if': visit(s.then); if (s.else) visit(s.else); break;
-      case 'while': visit(s.body); break;
-      case 'access': if (s.handler) visit(s.handler); break;
-      case 'call': calls.set(s.callId, s); visit(s.body); break;
-      default: break;
-    }
-  };
+    if (s.k === 'call') calls.set(s.callId, s);
+  });
   model.cpus.forEach((c) => visit(c.body));
   model.arch.hardware.forEach((r) => visit(r.body));
   visit(model.arch.access.read.body);

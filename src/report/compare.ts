@@ -1,47 +1,13 @@
 // One scenario under several architecture models, side by side: one column per model, one row
 // per property, then the expectation, the result and the search's size and time per model.
-// Also which models a scenario asks to be checked under (its `expect on ARCH ...` lines).
-import { readFileSync } from 'node:fs';
-import type * as A from '../lang/ast.js';
-import type { Model } from '../check/model.js';
+import type { Model } from '../ir/model.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { Verdict } from '../explore/verdict.js';
-import { parseFile } from '../lang/parse.js';
-import { spanText } from '../lang/source.js';
 
 /** One model's column: a finished check, or the one-line reason it could not run. */
 export type CompareColumn =
   | { readonly label: string; readonly model: Model; readonly result: ExploreResult; readonly verdict: Verdict }
   | { readonly label: string; readonly error: string };
-
-/** The text of an `--arch` value for a spec written in a file: `NAME` or `NAME(p = v, ...)`. */
-export function archSpecText(spec: { name: A.Ident; args: readonly { name: A.Ident; value: A.Expr }[] }): string {
-  if (!spec.args.length) return spec.name.name;
-  return `${spec.name.name}(${spec.args.map((a) => `${a.name.name} = ${spanText(a.value.span).replace(/\s+/g, ' ')}`).join(', ')})`;
-}
-
-/**
- * The models to check `file` under when no `--arch` is given: the scenario's own (`undefined`),
- * then each model an `expect on ARCH` line names that differs from the `use` line. A file that
- * does not parse yields just its own (the check reports the error).
- */
-export function expectedArchs(file: string): (string | undefined)[] {
-  let items: A.Item[];
-  try {
-    items = parseFile({ path: file, text: readFileSync(file, 'utf8') }).items;
-  } catch {
-    return [undefined];
-  }
-  // A spec equal to a `use` line is the scenario's own model (libraries never appear after `on`).
-  const uses = new Set(items.flatMap((i) => (i.kind === 'use' ? [archSpecText(i)] : [])));
-  const out: (string | undefined)[] = [undefined];
-  for (const i of items) {
-    if (i.kind !== 'expect' || !i.on) continue;
-    const t = archSpecText(i.on);
-    if (!uses.has(t) && !out.includes(t)) out.push(t);
-  }
-  return out;
-}
 
 function cell(c: CompareColumn, row: string): string {
   if ('error' in c) return row === 'result' ? 'ERROR' : '';

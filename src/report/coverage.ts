@@ -5,8 +5,9 @@
 // stored state at that pc gives it. With symmetry the stored states are representatives, so the
 // members of a group of identical CPUs share their coverage (what one member reaches, a permuted
 // state lets every member reach).
-import type { Stmt } from '../check/model.js';
-import { DISABLED, OK, stmtHead, type TransitionSystem } from '../compile/index.js';
+import type { Stmt } from '../ir/model.js';
+import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
+import { pointText } from '../program/graph.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import { relative } from 'node:path';
 import { lineCol } from '../lang/source.js';
@@ -54,37 +55,34 @@ export function locationOf(span: Stmt['span']): Location {
 }
 
 export function computeCoverage(ts: TransitionSystem, r: ExploreResult): Coverage {
-  if (r.store.compact) {
-    const none = { reached: 0, total: 0 };
-    return { statements: none, accessOutcomes: none, unreached: [], zeroWrites: false, hasWrites: false, partial: true, unavailable: 'hash compaction keeps no states to scan' };
-  }
   const m = ts.model;
+  const programs = ts.graph.cpus;
   const ncpu = m.cpus.length;
   const faultCode = m.properties.findIndex((p) => p.name === 'unhandled_fault') + 1;
-  const pcSlots = ts.layout.cpus.map((c) => c.pc);
-  const reached = ts.programs.map((p) => new Uint8Array(p.nodes.length));
+  const reached = programs.map((p) => new Uint8Array(p.points.length));
   // Per cpu and pc: bit 1 = done seen, bit 2 = fault seen.
-  const outcomes = ts.programs.map((p) => new Uint8Array(p.nodes.length));
-  const isAccess = ts.programs.map((p) => p.nodes.map((n) => (n?.stmt.k === 'access' ? 1 : 0)));
+  const outcomes = programs.map((p) => new Uint8Array(p.points.length));
   const { versionBase } = ts.layout;
   const nframes = m.frames.length;
   let writes = false;
-  const s = new Int32Array(ts.stateSize);
   const work = new Int32Array(ts.stateSize);
-  for (let i = 0; i < r.states; i++) {
-    r.store.load(i, s);
+  const scanned = r.scanStates((s) => {
     if (!writes) for (let f = 0; f < nframes; f++) if (s[versionBase + f]! > 0) writes = true;
     for (let c = 0; c < ncpu; c++) {
-      const pc = s[pcSlots[c]!]!;
+      const pc = ts.pcOf(c, s);
       reached[c]![pc] = 1;
-      if (!isAccess[c]![pc] || outcomes[c]![pc] === 3) continue;
+      const next = programs[c]!.points[pc]?.next;
+      if (next?.k !== 'access' || outcomes[c]![pc] === 3) continue;
       work.set(s);
       const code = ts.cpuStep(c, work);
       if (code === DISABLED) continue;
-      const node = ts.programs[c]!.nodes[pc]!;
-      const fault = code === faultCode || (code === OK && work[pcSlots[c]!] === node.faultPc && !changedVersion(work, s, versionBase, nframes));
+      const fault = code === faultCode || (code === OK && ts.pcOf(c, work) === next.fault && !changedVersion(work, s, versionBase, nframes));
       outcomes[c]![pc]! |= fault ? 2 : 1;
     }
+  });
+  if (!scanned) {
+    const none = { reached: 0, total: 0 };
+    return { statements: none, accessOutcomes: none, unreached: [], zeroWrites: false, hasWrites: false, partial: true, unavailable: 'hash compaction keeps no states to scan' };
   }
   if (r.symmetry?.groups.length) {
     for (const g of r.symmetry.groups) {
@@ -101,11 +99,10 @@ export function computeCoverage(ts: TransitionSystem, r: ExploreResult): Coverag
   let outs = 0;
   let outsReached = 0;
   m.cpus.forEach((cpu, c) => {
-    ts.programs[c]!.nodes.forEach((n, pc) => {
+    programs[c]!.points.forEach((n, pc) => {
       if (!n) return;
       stmts++;
-      const text = n.label ?? stmtHead(n.stmt);
-      const base = { cpu: cpu.name, access: n.stmt.k === 'access', text, location: locationOf(n.stmt.span) };
+      const base = { cpu: cpu.name, access: n.stmt.k === 'access', text: pointText(n), location: locationOf(n.stmt.span) };
       if (reached[c]![pc]) stmtsReached++;
       else unreached.push({ ...base, what: 'statement' });
       if (n.stmt.k !== 'access') return;

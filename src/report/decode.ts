@@ -1,7 +1,8 @@
 // A packed state as the named values a kernel developer reads: PTEs, TLB entries, globals,
 // frames, locks and live locals.
-import type { Field, Model, ScalarType } from '../check/model.js';
+import type { Field, Model, ScalarType } from '../ir/model.js';
 import { pteSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
+import { slotWidth } from '../ir/types.js';
 
 export function scalarText(m: Model, t: ScalarType, v: number): string {
   switch (t.k) {
@@ -58,13 +59,12 @@ export function describeState(ts: TransitionSystem, s: Int32Array): Map<string, 
   });
   m.cpus.forEach((c) => {
     const cl = l.cpus[c.index]!;
-    const node = ts.programs[c.index]!.nodes[s[cl.pc]!];
-    const live = new Set(node?.scope ?? []);
+    const point = ts.graph.cpus[c.index]!.points[s[cl.pc]!];
+    const live = new Set(point?.scope ?? []);
     c.locals.forEach((lc) => {
       const at = cl.localSlot[lc.id]!;
       // In scope but all zero: not assigned yet (or assigned zero), which a trace need not show.
-      const width = lc.type.k === 'pte' ? m.arch.pteFields.length : lc.type.k === 'tlbe' ? m.arch.tlbFields.length : 1;
-      if (!live.has(at) || lc.name.startsWith('#') || s.subarray(at, at + width).every((x) => x === 0)) return;
+      if (!live.has(lc) || lc.name.startsWith('#') || s.subarray(at, at + slotWidth(m.arch, lc.type)).every((x) => x === 0)) return;
       const text = lc.type.k === 'pte' ? recordText(m, m.arch.pteFields, s, at)
         : lc.type.k === 'tlbe' ? (s[at] ? recordText(m, m.arch.tlbFields.slice(1), s, at + 1) : '-')
         : scalarText(m, lc.type as ScalarType, s[at]!);

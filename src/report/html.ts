@@ -4,7 +4,7 @@
 // step (the failing step, or a write through a stale TLB entry) highlighted, keyboard stepping,
 // and the source with the current statement highlighted.
 import { readFileSync } from 'node:fs';
-import type { FileReport } from '../cli/analysis.js';
+import type { FileReport } from './file-report.js';
 
 export interface HtmlOptions {
   readonly version: string;

@@ -21,7 +21,7 @@ export function resultJson(ts: TransitionSystem, r: ExploreResult, v: Verdict) {
     outcome: v.outcome,
     expected: v.expected ?? null,
     exit: v.exit,
-    stats: { states: r.states, transitions: r.transitions, depth: r.depth, ms: r.elapsedMs, limit: r.limit ?? null, hashCompaction: r.store.compact ? { missProbability: r.store.missProbability } : null },
+    stats: { states: r.states, transitions: r.transitions, depth: r.depth, ms: r.elapsedMs, limit: r.limit ?? null, hashCompaction: r.storage.exact ? null : { missProbability: r.storage.missProbability } },
     properties: v.properties.map((p) => {
       if (p.status !== 'violated') return { name: p.property.name, kind: p.property.kind, status: p.status };
       const trace = rebuildTrace(ts, r, p.violation!);
@@ -33,7 +33,7 @@ export function resultJson(ts: TransitionSystem, r: ExploreResult, v: Verdict) {
         depth: p.violation!.depth,
         initial: Object.fromEntries(describeState(ts, trace.initial)),
         trace: trace.steps.map((step, i) => {
-          const loc = step.actor.kind === 'cpu' ? step.actor.stmt.span : undefined;
+          const loc = step.actor.kind === 'cpu' ? step.actor.point.stmt.span : undefined;
           const entry = {
             step: i + 1,
             actor: step.actor.kind === 'cpu' ? m.cpus[step.actor.cpu]!.name : `hw:${m.cpus[step.actor.cpu]!.name}`,

@@ -3,7 +3,7 @@
 // failure carries the counterexample trace as text. Inconclusive properties are skipped; bad
 // input is one <testcase name="load"> with an <error>. Vacuity and state-count warnings are a
 // <testcase name="vacuity">, failing under --strict.
-import type { FileReport } from '../cli/analysis.js';
+import type { FileReport } from './file-report.js';
 
 export function xmlEscape(s: string): string {
   return s

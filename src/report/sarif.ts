@@ -4,7 +4,7 @@
 // Paths are relative to the working directory (uriBaseId SRCROOT), as GitHub code scanning wants.
 import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FileReport } from '../cli/analysis.js';
+import type { FileReport } from './file-report.js';
 import type { Location } from './coverage.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';

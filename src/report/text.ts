@@ -1,11 +1,11 @@
 // The human report: a verdict line per property and, for violations, a trace with one column
 // per CPU and the PTE/TLB changes after each step.
-import type { Model } from '../check/model.js';
+import type { Model } from '../ir/model.js';
 import type { TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { PropertyVerdict, Verdict } from '../explore/verdict.js';
 import { spanText } from '../lang/source.js';
-import { stmtHead } from '../compile/index.js';
+import { pointText } from '../program/graph.js';
 import { changes, describeState } from './decode.js';
 import { rebuildTrace, type Actor } from './trace.js';
 
@@ -13,13 +13,13 @@ const COLUMN = 40;
 
 export function statsLine(m: Model, r: ExploreResult): string {
   const n = (x: number, one: string) => `${x} ${one}${x === 1 ? '' : 's'}`;
-  const lossy = r.store.compact ? `; hash compaction: probability of a missed state <= ${r.store.missProbability.toPrecision(2)}` : '';
+  const lossy = r.storage.exact ? '' : `; hash compaction: probability of a missed state <= ${r.storage.missProbability.toPrecision(2)}`;
   return `${m.arch.name}, ${n(m.cpus.length, 'CPU')}, ${n(m.pages.length, 'page')}; ${r.states} states, ${r.transitions} transitions, search depth ${r.depth}, ${(r.elapsedMs / 1000).toFixed(2)} s${lossy}`;
 }
 
 export function stepText(actor: Actor, m: Model): string {
   if (actor.kind === 'hw') return `[hw] ${actor.rule} ${m.pages[actor.page]!.name}`;
-  const text = actor.label ?? stmtHead(actor.stmt);
+  const text = pointText(actor.point);
   return actor.fault ? `${text} -> fault` : text;
 }
 

@@ -3,12 +3,12 @@
 // compaction drops them). Those states may be symmetry representatives, so the trace follows a
 // concrete run alongside: each step is the first action whose result represents the next state
 // of the path, which keeps the trace in the user's own CPU names and of the same length.
-import type { Stmt } from '../check/model.js';
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
+import type { ProgramPoint } from '../program/graph.js';
 import type { ExploreResult, Violation } from '../explore/bfs.js';
 
 export type Actor =
-  | { readonly kind: 'cpu'; readonly cpu: number; readonly stmt: Stmt; readonly label?: string; readonly fault: boolean }
+  | { readonly kind: 'cpu'; readonly cpu: number; readonly point: ProgramPoint; readonly fault: boolean }
   | { readonly kind: 'hw'; readonly rule: string; readonly cpu: number; readonly page: number };
 
 export interface TraceStep {
@@ -28,9 +28,7 @@ export interface Trace {
 
 function run(ts: TransitionSystem, action: number, from: Int32Array): { code: number; after: Int32Array } {
   const after = from.slice();
-  const ncpu = ts.model.cpus.length;
-  const code = action < ncpu ? ts.cpuStep(action, after) : ts.hardware[action - ncpu]!.exec(after);
-  return { code, after };
+  return { code: ts.step(action, after), after };
 }
 
 export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violation): Trace {
@@ -40,16 +38,13 @@ export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violatio
     canon?.(c);
     return c.every((x, i) => x === stored[i]);
   };
-  const chain: number[] = [];
-  for (let i = v.state; i >= 0; i = r.parent.get(i)) chain.unshift(i);
-  const actions = ts.model.cpus.length + ts.hardware.length;
-  const root = r.store.get(chain[0]!);
+  const { root, actions: recordedActions } = r.path(v.state);
+  const actions = ts.actions.length;
   const initial = ts.initialStates().find((s) => represents(s, root)) ?? root;
   let state = initial;
   let path = root;
   const steps: TraceStep[] = [];
-  for (let k = 1; k < chain.length; k++) {
-    const recorded = r.action.get(chain[k]!);
+  for (const recorded of recordedActions) {
     const stored = run(ts, recorded, path).after;
     canon?.(stored);
     path = stored;
@@ -71,15 +66,11 @@ export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violatio
 }
 
 function actorOf(ts: TransitionSystem, action: number, before: Int32Array, after: Int32Array): Actor {
-  const ncpu = ts.model.cpus.length;
-  if (action >= ncpu) {
-    const h = ts.hardware[action - ncpu]!;
-    return { kind: 'hw', rule: h.rule, cpu: h.cpu, page: h.page };
-  }
-  const pcSlot = ts.layout.cpus[action]!.pc;
-  const node = ts.programs[action]!.nodes[before[pcSlot]!]!;
-  const fault = node.stmt.k === 'access' && node.faultPc === after[pcSlot] && !completedWrite(ts, before, after);
-  return { kind: 'cpu', cpu: action, stmt: node.stmt, label: node.label, fault };
+  const a = ts.actions[action]!;
+  if (a.kind === 'hardware') return { kind: 'hw', rule: a.rule, cpu: a.cpu, page: a.page };
+  const point = ts.graph.cpus[a.cpu]!.points[ts.pcOf(a.cpu, before)]!;
+  const fault = point.next.k === 'access' && point.next.fault === ts.pcOf(a.cpu, after) && !completedWrite(ts, before, after);
+  return { kind: 'cpu', cpu: a.cpu, point, fault };
 }
 
 function completedWrite(ts: TransitionSystem, before: Int32Array, after: Int32Array): boolean {

@@ -2,7 +2,7 @@
 // source location, the PTEs and TLB entries after it, and whether it is a write through a stale
 // TLB entry (one whose flags disagree with the PTE it was filled from). Plain data, so the
 // search result can be dropped as soon as a file is checked.
-import type { Model } from '../check/model.js';
+import type { Model } from '../ir/model.js';
 import { pteSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { Verdict } from '../explore/verdict.js';
@@ -76,9 +76,9 @@ export function traceViews(ts: TransitionSystem, r: ExploreResult, v: Verdict): 
     let before = trace.initial;
     const steps = trace.steps.map((step, i): StepView => {
       const a = step.actor;
-      const span = a.kind === 'cpu' ? a.stmt.span : undefined;
+      const span = a.kind === 'cpu' ? a.point.stmt.span : undefined;
       let staleWrite = false;
-      if (a.kind === 'cpu' && a.stmt.k === 'access' && a.stmt.access === 'write' && !a.fault) {
+      if (a.kind === 'cpu' && a.point.stmt.k === 'access' && a.point.stmt.access === 'write' && !a.fault) {
         for (let f = 0; f < m.frames.length; f++) {
           const at = ts.layout.versionBase + f;
           if (step.after[at] !== before[at] && staleEntry(ts, before, a.cpu, f)) staleWrite = true;

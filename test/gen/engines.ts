@@ -1,6 +1,6 @@
 // Both engines behind one result shape, for differential tests.
-import type { Model } from '../../src/check/model.js';
-import { compile } from '../../src/compile/index.js';
+import type { Model } from '../../src/ir/model.js';
+import { compileModel } from '../../src/compile/index.js';
 import { explore } from '../../src/explore/bfs.js';
 import { exploreReference } from '../../src/reference/index.js';
 
@@ -14,7 +14,7 @@ export interface Verdicts {
 }
 
 export function runFast(model: Model, maxStates: number): Verdicts {
-  const r = explore(compile(model), { maxStates });
+  const r = explore(compileModel(model), { maxStates });
   return {
     states: r.states, transitions: r.transitions, limited: r.limit !== undefined,
     properties: model.properties.map((p, i) => {

@@ -198,24 +198,3 @@ export interface Model {
   /** The largest version any frame can reach (the number of write statements on any path). */
   readonly maxVersion: number;
 }
-
-export function recordFields(arch: Arch, rec: RecordKind): readonly Field[] {
-  return rec === 'pte' ? arch.pteFields : arch.tlbFields;
-}
-
-/** The inclusive range of a scalar type's values (bool 0..1; enums, pages, frames, CPUs by index). */
-export function valueRange(t: ScalarType, m: { pages: readonly unknown[]; frames: readonly unknown[]; cpus: readonly unknown[] }): [number, number] {
-  switch (t.k) {
-    case 'bool': return [0, 1];
-    case 'int': return [t.lo, t.hi];
-    case 'enum': return [0, t.members.length - 1];
-    case 'page': return [0, m.pages.length - 1];
-    case 'frame': return [0, m.frames.length - 1];
-    case 'cpu': return [0, m.cpus.length - 1];
-  }
-}
-
-export function typeSize(t: ScalarType, m: { pages: readonly unknown[]; frames: readonly unknown[]; cpus: readonly unknown[] }): number {
-  const [lo, hi] = valueRange(t, m);
-  return hi - lo + 1;
-}

@@ -2,10 +2,10 @@
 // offending text, and the words of the message a user acts on.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkSource } from '../src/check/index.js';
-import { Diagnostic, formatDiagnostic } from '../src/lang/source.js';
+import { modelOf } from '../../src/check/index.js';
+import { Diagnostic, formatDiagnostic } from '../../src/lang/source.js';
 
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 const MODELS = [join(ROOT, 'models')];
 const PATH = 'bad.race';
 
@@ -23,7 +23,7 @@ const L = 8; // first line after HEAD
 function diagnose(text: string, opts: { modelDirs?: string[] } = { modelDirs: MODELS }): Diagnostic {
   let thrown: unknown;
   try {
-    checkSource({ path: PATH, text }, opts);
+    modelOf({ path: PATH, text }, opts);
   } catch (e) {
     thrown = e;
   }
@@ -80,7 +80,7 @@ function expectError(text: string, want: Want, opts?: { modelDirs?: string[] }):
 
 describe('check errors', () => {
   it('the prelude itself checks', () => {
-    expect(() => checkSource({ path: PATH, text: `${HEAD}cpu a { skip; }\n` }, { modelDirs: MODELS })).not.toThrow();
+    expect(() => modelOf({ path: PATH, text: `${HEAD}cpu a { skip; }\n` }, { modelDirs: MODELS })).not.toThrow();
   });
 
   describe('syntax', () => {
@@ -278,7 +278,7 @@ describe('check errors', () => {
     });
 
     it('the same load and store inside atomic is accepted', () => {
-      expect(() => checkSource({ path: PATH, text: `${HEAD}cpu a {\n  atomic { set_pte(P, pte_mkclean(ptep_get(P))); }\n}\n` }, { modelDirs: MODELS })).not.toThrow();
+      expect(() => modelOf({ path: PATH, text: `${HEAD}cpu a {\n  atomic { set_pte(P, pte_mkclean(ptep_get(P))); }\n}\n` }, { modelDirs: MODELS })).not.toThrow();
     });
 
     it('done; outside an access rule', () => {
@@ -350,7 +350,7 @@ describe('check errors', () => {
     });
 
     it('the bundled models are found without modelDirs', () => {
-      expect(() => checkSource({ path: PATH, text: `${HEAD}cpu a { skip; }\n` }, {})).not.toThrow();
+      expect(() => modelOf({ path: PATH, text: `${HEAD}cpu a { skip; }\n` }, {})).not.toThrow();
       expectError(`${HEAD}cpu a { skip; }\ndisable fil;\n`, { line: L + 1, col: 9, under: 'fil', words: ['no hardware step'] }, {});
     });
 
@@ -376,7 +376,7 @@ describe('check errors', () => {
 
     it('`any` initial values are accepted (regression: they crashed the checker)', () => {
       const text = `${HEAD}ghost bool g = any;\npage Q { present: any, write: any, pfn: F0 }\ncpu a {\n  if (g) { write Q; }\n}\n`;
-      const m = checkSource({ path: PATH, text }, { modelDirs: MODELS });
+      const m = modelOf({ path: PATH, text }, { modelDirs: MODELS });
       expect(m.pages[1]!.init[m.arch.pteFields.findIndex((f) => f.name === 'present')]).toBeUndefined();
       expect(m.globals.find((v) => v.name === 'g')!.init).toEqual([undefined]);
     });
@@ -402,7 +402,7 @@ describe('check errors', () => {
 
     it('a constant page expression gives the PTE its helpers build', () => {
       const text = `${HEAD}page Q = pte_mkyoung(pte_mkwrite(mk_pte(F0))) with { soft_dirty: true };\ncpu a { skip; }\n`;
-      const m = checkSource({ path: PATH, text }, { modelDirs: MODELS });
+      const m = modelOf({ path: PATH, text }, { modelDirs: MODELS });
       const set = m.arch.pteFields.filter((_, i) => m.pages[1]!.init[i] === 1).map((f) => f.name);
       expect(set).toEqual(['present', 'write', 'accessed', 'soft_dirty']);
     });

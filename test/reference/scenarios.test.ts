@@ -3,10 +3,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkFile, checkSource } from '../src/check/index.js';
-import { exploreReference } from '../src/reference/index.js';
+import { modelOfFile, modelOf } from '../../src/check/index.js';
+import { exploreReference } from '../../src/reference/index.js';
 
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 
 function raceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -19,7 +19,7 @@ function raceFiles(dir: string): string[] {
 describe('reference verdicts on scenarios/', () => {
   for (const file of raceFiles(join(ROOT, 'scenarios'))) {
     it(file.slice(ROOT.length + 1), () => {
-      const model = checkFile(file, { modelDirs: [join(ROOT, 'models')] });
+      const model = modelOfFile(file, { modelDirs: [join(ROOT, 'models')] });
       const result = exploreReference(model, { maxStates: 200_000 });
       expect(result.limitHit).toBe(false);
       const violated = result.properties.filter((p) => p.violated).map((p) => p.name).sort();
@@ -35,9 +35,9 @@ it('moving the flush before the harvest makes the hand-written apply_as_clean ho
   const text = readFileSync(path, 'utf8');
   const fixed = text.replace('  flush(P);\n', '').replace('  if (bitmap) {', '  flush(P);\n  if (bitmap) {').replace('expect violated no_lost_dirty;', 'expect holds;');
   expect(fixed).not.toEqual(text);
-  const model = checkSource({ path, text: fixed }, { modelDirs: [join(ROOT, 'models')] });
+  const model = modelOf({ path, text: fixed }, { modelDirs: [join(ROOT, 'models')] });
   const result = exploreReference(model);
   expect(result.properties.filter((p) => p.violated).map((p) => p.name)).toEqual([]);
-  const broken = exploreReference(checkSource({ path, text }, { modelDirs: [join(ROOT, 'models')] }));
+  const broken = exploreReference(modelOf({ path, text }, { modelDirs: [join(ROOT, 'models')] }));
   expect(broken.properties.filter((p) => p.violated).map((p) => p.name)).toEqual(['no_lost_dirty']);
 });

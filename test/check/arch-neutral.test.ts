@@ -3,14 +3,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkSource } from '../src/check/index.js';
-import { compile } from '../src/compile/index.js';
-import { explore } from '../src/explore/bfs.js';
-import { verdictOf } from '../src/explore/verdict.js';
-import { readSource } from '../src/check/load.js';
-import { runCli } from '../src/cli/run.js';
+import { modelOf } from '../../src/check/index.js';
+import { compileModel } from '../../src/compile/index.js';
+import { explore } from '../../src/explore/bfs.js';
+import { verdictOf } from '../../src/explore/verdict.js';
+import { readSource } from '../../src/check/load.js';
+import { runCli } from '../../src/cli/run.js';
 
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 const MODELS = [join(ROOT, 'models')];
 const ARCHS = readdirSync(join(ROOT, 'models')).filter((f) => f.endsWith('.arch')).map((f) => f.replace(/\.arch$/, ''));
 
@@ -26,8 +26,8 @@ expect holds;
 `;
 
 function check(text: string, arch?: string, path = 'neutral.race') {
-  const m = checkSource({ path, text }, { arch, modelDirs: MODELS });
-  return { m, v: verdictOf(m, explore(compile(m), {})) };
+  const m = modelOf({ path, text }, { arch, modelDirs: MODELS });
+  return { m, v: verdictOf(m, explore(compileModel(m), {})) };
 }
 
 describe('architecture-neutral page declarations', () => {

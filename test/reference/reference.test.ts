@@ -1,11 +1,11 @@
 // Reference interpreter on hand-built CPU programs: interleavings, locks, deadlock, loops,
 // locals, calls. Every count below is derived by hand in the comment next to it.
 import { describe, expect, it } from 'vitest';
-import { exploreReference, type ReferenceResult } from '../src/reference/index.js';
+import { exploreReference, type ReferenceResult } from '../../src/reference/index.js';
 import {
   assert_, assertProp, atomic, await_, bin, block, BOOL, call, final, g, global, int, invariant, l, let_, local,
   lock, lockOp, model, num, ret, set, skip, while_,
-} from '../src/reference/kit.js';
+} from '../../test/gen/kit.js';
 
 const verdict = (r: ReferenceResult, name: string) => r.properties.find((p) => p.name === name)!;
 const clean = (r: ReferenceResult) => r.properties.filter((p) => p.violated).map((p) => p.name);

@@ -1,16 +1,16 @@
-// State storage: the generated bit packer, exact interning, and hash compaction against exact
+// State sets: the generated bit packer, exact interning, and hash compaction against exact
 // storage on the same searches.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bundledFiles } from './gen/bundled.js';
-import { checkFile, checkSource } from '../src/check/index.js';
-import { compile } from '../src/compile/index.js';
-import { explore, type ExploreResult } from '../src/explore/bfs.js';
-import { makePacker } from '../src/explore/pack.js';
-import { StateStore } from '../src/explore/store.js';
-import { rebuildTrace } from '../src/report/trace.js';
-import { WORKLOADS } from '../bench/workloads.js';
-import { scenarioArb } from './gen/scenario.js';
+import { bundledFiles } from '../gen/bundled.js';
+import { modelOfFile, modelOf } from '../../src/check/index.js';
+import { compileModel } from '../../src/compile/index.js';
+import { explore, type ExploreResult } from '../../src/explore/bfs.js';
+import { makePacker } from '../../src/explore/pack.js';
+import { stateSet } from '../../src/explore/states.js';
+import { rebuildTrace } from '../../src/report/trace.js';
+import { WORKLOADS } from '../../bench/workloads.js';
+import { scenarioArb } from '../gen/scenario.js';
 
 
 /** Slot ranges (some constant, some negative, some wide) with a state drawn inside them. */
@@ -44,21 +44,24 @@ describe('bit packer', () => {
   });
 });
 
-describe('exact store', () => {
+describe('exact state set', () => {
   it('interns each distinct state once, through table growth', () => {
     const ranges = [[0, 3], [0, 200], [-5, 5]] as const;
-    const store = new StateStore(ranges);
+    const set = stateSet(ranges);
+    const key = new Uint32Array(set.words);
+    const back = new Int32Array(ranges.length);
     const seen = new Map<string, number>();
     fc.assert(fc.property(fc.array(stateIn(ranges), { minLength: 1, maxLength: 3000 }), (states) => {
       for (const s of states) {
-        const r = store.intern(s);
+        const r = set.intern(key, 0, set.packer.pack(s, key));
         const index = r < 0 ? ~r : r;
-        const key = s.join(',');
-        if (seen.has(key)) expect(r).toBe(~seen.get(key)!);
-        else { expect(r).toBe(seen.size); seen.set(key, index); }
-        expect([...store.get(index)]).toEqual([...s]);
+        const text = s.join(',');
+        if (seen.has(text)) expect(r).toBe(~seen.get(text)!);
+        else { expect(r).toBe(seen.size); seen.set(text, index); }
+        expect(set.load(index, back)).toBe(true);
+        expect([...back]).toEqual([...s]);
       }
-      expect(store.count).toBe(seen.size);
+      expect(set.count).toBe(seen.size);
     }), { numRuns: 20, seed: 6 });
   });
 });
@@ -70,16 +73,16 @@ describe('hash compaction', () => {
     expect(b.violations.map((v) => v?.depth)).toEqual(a.violations.map((v) => v?.depth));
     m.properties.forEach((_, i) => { if (b.violations[i]) expect(rebuildTrace(compileOf.get(m)!, b, b.violations[i]!).steps.length).toBe(b.violations[i]!.depth); });
   };
-  const compileOf = new Map<object, ReturnType<typeof compile>>();
-  const run = (m: Parameters<typeof compile>[0], opts: object) => {
-    const ts = compileOf.get(m) ?? compile(m);
+  const compileOf = new Map<object, ReturnType<typeof compileModel>>();
+  const run = (m: Parameters<typeof compileModel>[0], opts: object) => {
+    const ts = compileOf.get(m) ?? compileModel(m);
     compileOf.set(m, ts);
     return { exact: explore(ts, opts), compact: explore(ts, { ...opts, hashCompact: true }) };
   };
 
   it('finds what exact storage finds on every bundled scenario, with replayable traces', () => {
     for (const f of bundledFiles()) {
-      const m = checkFile(f);
+      const m = modelOfFile(f);
       const r = run(m, { symmetry: true });
       same(m, r.exact, r.compact);
     }
@@ -87,7 +90,7 @@ describe('hash compaction', () => {
 
   it('finds what exact storage finds on generated scenarios', () => {
     fc.assert(fc.property(scenarioArb, ({ text }) => {
-      const m = checkSource({ path: 'generated.race', text });
+      const m = modelOf({ path: 'generated.race', text });
       const r = run(m, { maxStates: 20000 });
       same(m, r.exact, r.compact);
     }), { numRuns: 100, seed: 8 });
@@ -96,13 +99,19 @@ describe('hash compaction', () => {
   it('drops expanded states, using less memory, and states the miss probability', () => {
     // A complete search: BFS keeps the frontier, so only expanded states can go.
     const w = WORKLOADS[5]!;
-    const m = checkSource({ path: 'w.race', text: w.text });
+    const m = modelOf({ path: 'w.race', text: w.text });
     const r = run(m, {});
     expect(r.exact.limit).toBeUndefined();
     same(m, r.exact, r.compact);
-    expect(r.compact.store.bytes).toBeLessThan(r.exact.store.bytes * 0.75);
-    expect(r.compact.store.chunks.slice(1, -2).every((c) => c.length === 0)).toBe(true);
-    expect(r.compact.store.missProbability).toBeCloseTo((r.compact.states ** 2) / 2 ** 65, 20);
-    expect(r.exact.store.missProbability).toBe(0);
+    expect(r.compact.storage.stateBytes).toBeLessThan(r.exact.storage.stateBytes * 0.75);
+    // Packed states live in chunks of 2^14; all but the initial chunk and the last frontier go.
+    expect(r.exact.states).toBeGreaterThan(5 << 14);
+    for (const i of [1 << 14, 3 << 14]) {
+      expect(r.compact.stateAt(i)).toBeUndefined();
+      expect(r.exact.stateAt(i)).toBeDefined();
+    }
+    expect(r.compact.stateAt(0)).toBeDefined();
+    expect(r.compact.storage.missProbability).toBeCloseTo((r.compact.states ** 2) / 2 ** 65, 20);
+    expect(r.exact.storage.missProbability).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
 // model text. A later run compares: counts that changed while the model text did not mean the
 // checker itself explores differently, which is a warning (an error with --strict).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Warning } from '../report/vacuity.js';
+import type { Warning } from '../report/file-report.js';
 
 export interface CountEntry {
   readonly modelHash: string;

@@ -3,9 +3,9 @@
 import type {
   Arch, BinOp, Expr, GlobalVar, HardwareRule, Local, Lock, LockOp, LValue, Model, Page, Property,
   RecordKind, ScalarType, Stmt, Type,
-} from '../check/model.js';
-import { BUILTIN_PROPERTIES } from '../check/model.js';
-import type { Span } from '../lang/source.js';
+} from '../../src/ir/model.js';
+import { BUILTIN_PROPERTIES } from '../../src/ir/model.js';
+import type { Span } from '../../src/lang/source.js';
 
 export const span: Span = { file: { path: 't', text: '' }, start: 0, end: 0 };
 let nextId = 1;

@@ -1,11 +1,11 @@
 // Reference interpreter with pages: hardware fill/evict, access rules, faults and handlers,
 // flushes, access properties and hardware-rescued deadlocks. Counts derived by hand.
 import { describe, expect, it } from 'vitest';
-import { exploreReference, type ReferenceResult } from '../src/reference/index.js';
+import { exploreReference, type ReferenceResult } from '../../src/reference/index.js';
 import {
   access, await_, bin, block, BOOL, field, flush, if_, model, num, onAccess, record, set, setPte, skip, TLB, tlbOf,
   TRUE, version,
-} from '../src/reference/kit.js';
+} from '../../test/gen/kit.js';
 
 const verdict = (r: ReferenceResult, name: string) => r.properties.find((p) => p.name === name)!;
 const violatedNames = (r: ReferenceResult) => r.properties.filter((p) => p.violated).map((p) => p.name);

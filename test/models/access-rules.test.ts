@@ -7,10 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkSource } from '../src/check/index.js';
-import { compile, FINISHED, OK, pteSlot, tlbSlot, type TransitionSystem } from '../src/compile/index.js';
+import { modelOf } from '../../src/check/index.js';
+import { compileModel, OK, pteSlot, tlbSlot, type TransitionSystem } from '../../src/compile/index.js';
+import { FINISHED } from '../../src/program/graph.js';
 
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 const MODELS = join(ROOT, 'models');
 
 type Rec = Record<string, number>;
@@ -130,7 +131,7 @@ const CASES: { model: string; oracle: Oracle }[] = [
 
 function compileFor(model: string): TransitionSystem {
   const text = `use ${model};\npage P { pfn: F0 }\nframe F0, F1;\ncpu r { read P; }\ncpu w { write P; }\ndisable fill;\ndisable evict;\n`;
-  return compile(checkSource({ path: join(ROOT, 'test', 'access-rules.race'), text }, { modelDirs: [MODELS] }));
+  return compileModel(modelOf({ path: join(ROOT, 'test', 'access-rules.race'), text }, { modelDirs: [MODELS] }));
 }
 
 /** Every assignment of the fields: bools 0/1, the frame field F0/F1. */

@@ -12,13 +12,13 @@ import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkFile, checkSource } from '../src/check/index.js';
-import type { Model } from '../src/check/model.js';
-import { Diagnostic, formatDiagnostic } from '../src/lang/source.js';
-import { runFast, runReference, type Verdicts } from './gen/engines.js';
-import { scenarioArb } from './gen/scenario.js';
+import { modelOfFile, modelOf } from '../../src/check/index.js';
+import type { Model } from '../../src/ir/model.js';
+import { Diagnostic, formatDiagnostic } from '../../src/lang/source.js';
+import { runFast, runReference, type Verdicts } from '../gen/engines.js';
+import { scenarioArb } from '../gen/scenario.js';
 
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 const MODELS = { modelDirs: [join(ROOT, 'models')] };
 const SEED = Number(process.env.DIFF_SEED ?? 13372025);
 const RUNS = Number(process.env.DIFF_RUNS ?? 300);
@@ -28,7 +28,7 @@ const CAP = 5000;
 
 function check(text: string): Model {
   try {
-    return checkSource({ path: 'generated.race', text }, MODELS);
+    return modelOf({ path: 'generated.race', text }, MODELS);
   } catch (e) {
     // The generator must only produce valid scenarios.
     if (e instanceof Diagnostic) throw new Error(`generated scenario does not check:\n${formatDiagnostic(e)}\n${text}`);
@@ -92,7 +92,7 @@ describe('differential: fast explorer vs reference interpreter', () => {
       // Most generated scenarios must fit under the cap, or the test compares too little.
       expect(stats.capped).toBeLessThan(total / 4);
     }
-  }, Math.max(120_000, RUNS * 500));
+  });
 });
 
 function raceFiles(dir: string): string[] {
@@ -109,7 +109,7 @@ describe('differential: bundled scenarios and proofs', () => {
   it('there are bundled scenarios', () => expect(files.length).toBeGreaterThan(0));
   for (const file of files) {
     it(file.slice(ROOT.length + 1), () => {
-      const model = checkFile(file, MODELS);
+      const model = modelOfFile(file, MODELS);
       const fast = runFast(model, 300_000);
       const ref = runReference(model, 300_000);
       expect(fast.limited).toBe(false);

@@ -3,13 +3,14 @@
 // reduction: same verdict for every property (its counterexamples may be longer), never more states.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bundledFiles } from './gen/bundled.js';
-import { checkFile, checkSource } from '../src/check/index.js';
-import type { Model } from '../src/check/model.js';
-import { compile } from '../src/compile/index.js';
-import { explore, type ExploreResult } from '../src/explore/bfs.js';
-import { rebuildTrace } from '../src/report/trace.js';
-import { scenarioArb } from './gen/scenario.js';
+import { bundledFiles } from '../gen/bundled.js';
+import { modelOfFile, modelOf } from '../../src/check/index.js';
+import type { Model } from '../../src/ir/model.js';
+import { compileModel } from '../../src/compile/index.js';
+import { independentPoints } from '../../src/compile/independence.js';
+import { explore, type ExploreResult } from '../../src/explore/bfs.js';
+import { rebuildTrace } from '../../src/report/trace.js';
+import { scenarioArb } from '../gen/scenario.js';
 
 const CAP = 20000;
 
@@ -18,7 +19,7 @@ function verdicts(m: Model, r: ExploreResult) {
 }
 
 function both(m: Model, maxStates = CAP) {
-  const ts = compile(m);
+  const ts = compileModel(m);
   return { ts, plain: explore(ts, { maxStates }), reduced: explore(ts, { maxStates, symmetry: true }) };
 }
 
@@ -57,7 +58,7 @@ final no_lost_dirty: F0.version == saved || pte_dirty(ptep_get(P)) || bitmap;
 describe('symmetry reduction', () => {
   it('N identical writers explore close to 1/N! of the states, with the same verdicts', () => {
     for (const n of [2, 3]) {
-      const m = checkSource({ path: `writers${n}.race`, text: writers(n) });
+      const m = modelOf({ path: `writers${n}.race`, text: writers(n) });
       const run = both(m, 1e6);
       expect(run.plain.limit).toBeUndefined();
       expect(verdicts(m, run.reduced)).toEqual(verdicts(m, run.plain));
@@ -71,7 +72,7 @@ describe('symmetry reduction', () => {
 
   it('is left off for a group one of whose CPUs a property names', () => {
     const text = writers(2).replace('final no_lost_dirty:', 'invariant one: !tlb(writer[0], P).valid || true;\nfinal no_lost_dirty:');
-    const m = checkSource({ path: 'named.race', text });
+    const m = modelOf({ path: 'named.race', text });
     const run = both(m);
     expect(run.reduced.symmetry?.groups).toEqual([]);
     expect(run.reduced.symmetry?.skipped[0]).toMatch(/names one of writer's CPUs/);
@@ -80,7 +81,7 @@ describe('symmetry reduction', () => {
 
   it('agrees with the unreduced search on every bundled scenario', () => {
     for (const f of bundledFiles()) {
-      const m = checkFile(f);
+      const m = modelOfFile(f);
       const run = both(m);
       expect(verdicts(m, run.reduced), f).toEqual(verdicts(m, run.plain));
       expect(run.reduced.states, f).toBeLessThanOrEqual(run.plain.states);
@@ -90,7 +91,7 @@ describe('symmetry reduction', () => {
   it('agrees with the unreduced search on generated scenarios', () => {
     let grouped = 0;
     fc.assert(fc.property(scenarioArb, ({ text }) => {
-      const m = checkSource({ path: 'generated.race', text });
+      const m = modelOf({ path: 'generated.race', text });
       const run = both(m);
       fc.pre(!run.plain.limit && !run.reduced.limit);
       if (run.reduced.symmetry?.groups.length) grouped++;
@@ -105,7 +106,7 @@ describe('partial-order reduction', () => {
   const violatedSet = (m: Model, r: ExploreResult) => m.properties.filter((_, i) => r.violations[i]).map((p) => p.name);
 
   it('marks steps independent only when nothing else touches what they touch', () => {
-    const m = checkSource({ path: 'ind.race', text: `use x86_64;
+    const m = modelOf({ path: 'ind.race', text: `use x86_64;
 page P { present: true, write: true, pfn: F0 }
 frame F0;
 spinlock ptl;
@@ -114,10 +115,11 @@ bool shared = false;
 cpu a { mine = true; lock(ptl); shared = true; unlock(ptl); }
 cpu b { lock(ptl); let x = shared; unlock(ptl); write P; }
 ` });
-    const ts = compile(m);
-    const steps = ts.programs[0]!.nodes.flatMap((n) => (n ? [n] : []))
+    const ts = compileModel(m);
+    const independent = independentPoints(ts.graph, ts.layout)[0]!;
+    const steps = ts.graph.cpus[0]!.points.flatMap((n) => (n ? [n] : []))
       .sort((x, y) => x.stmt.span.start - y.stmt.span.start)
-      .map((n) => [n.stmt.k === 'lock' ? n.stmt.op : n.stmt.k, n.independent === true] as const);
+      .map((n) => [n.stmt.k === 'lock' ? n.stmt.op : n.stmt.k, independent[n.pc] === true] as const);
     // 'mine' is written by a alone and read by nobody; 'shared' is read by b; the lock is b's too.
     expect(steps).toEqual([['assign', true], ['lock', false], ['assign', false], ['unlock', false]]);
   });
@@ -125,7 +127,7 @@ cpu b { lock(ptl); let x = shared; unlock(ptl); write P; }
   it('counts the effects of an if nested in an atomic step (a flush there is not independent)', () => {
     // The atomic step only reads a local, but its branch flushes b's TLB entry: taken alone
     // before b's write, it would hide the run where the flush comes after the write.
-    const m = checkSource({ path: 'nested.race', text: `use x86_64;
+    const m = modelOf({ path: 'nested.race', text: `use x86_64;
 page P { present: true, write: true, accessed: true, pfn: F0 }
 frame F0;
 disable fill;
@@ -134,15 +136,15 @@ cpu a { let x = true; atomic { if (x) { flush(P); } } }
 cpu b { write P; }
 final still_cached: tlb(b, P).valid;
 ` });
-    const ts = compile(m);
+    const ts = compileModel(m);
     expect(violatedSet(m, explore(ts))).toEqual(['still_cached']);
     expect(violatedSet(m, explore(ts, { por: true }))).toEqual(['still_cached']);
   });
 
   it('agrees with the unreduced search on every bundled scenario', () => {
     for (const f of bundledFiles()) {
-      const m = checkFile(f);
-      const ts = compile(m);
+      const m = modelOfFile(f);
+      const ts = compileModel(m);
       const plain = explore(ts);
       const por = explore(ts, { por: true });
       expect(violatedSet(m, por), f).toEqual(violatedSet(m, plain));
@@ -153,8 +155,8 @@ final still_cached: tlb(b, P).valid;
   it('agrees with the unreduced search on generated scenarios, alone and with symmetry', () => {
     let reduced = 0;
     fc.assert(fc.property(scenarioArb, ({ text }) => {
-      const m = checkSource({ path: 'generated.race', text });
-      const ts = compile(m);
+      const m = modelOf({ path: 'generated.race', text });
+      const ts = compileModel(m);
       const plain = explore(ts, { maxStates: CAP });
       fc.pre(!plain.limit);
       const por = explore(ts, { maxStates: CAP, por: true });

@@ -3,11 +3,11 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { ciOptions } from '../src/cli/ci.js';
-import { formatProgress, progressLine } from '../src/cli/progress.js';
-import { runCli } from '../src/cli/run.js';
+import { progressWriter } from '../../src/cli/check.js';
+import { formatProgress, progressLine } from '../../src/cli/progress.js';
+import { runCli } from '../../src/cli/run.js';
 
 async function run(argv: string[], tty = false) {
   let stdout = '';
@@ -256,9 +256,10 @@ describe('reproducible runs', () => {
 describe('the progress line', () => {
   it('is drawn only on a terminal, without --quiet, and only after a second', () => {
     const err = { stderr: () => {} };
-    expect(ciOptions({}, { ...err, stderrIsTTY: false }, []).progress).toBeUndefined();
-    expect(ciOptions({ quiet: true }, { ...err, stderrIsTTY: true }, []).progress).toBeUndefined();
-    expect(ciOptions({}, { ...err, stderrIsTTY: true }, []).progress).toBeTypeOf('function');
+    const out1 = { stdout: () => {}, ...err };
+    expect(progressWriter({}, { ...out1, stderrIsTTY: false })).toBeUndefined();
+    expect(progressWriter({ quiet: true }, { ...out1, stderrIsTTY: true })).toBeUndefined();
+    expect(progressWriter({}, { ...out1, stderrIsTTY: true })).toBeTypeOf('function');
     let out = '';
     const line = progressLine('big.race', (s) => { out += s; });
     line.update({ states: 10, transitions: 20, depth: 3, queue: 5, elapsedMs: 400 });

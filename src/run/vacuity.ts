@@ -2,15 +2,10 @@
 // `proofs/` directory, a user access (`read P;` / `write P;`) that never ran or never completed,
 // and a holding expectation with no completed write at all, are warnings (errors with --strict).
 import { sep } from 'node:path';
-import type { Model } from '../check/model.js';
+import type { Model } from '../ir/model.js';
 import type { Verdict } from '../explore/verdict.js';
-import { at, locationOf, type Coverage, type Location } from './coverage.js';
-
-export interface Warning {
-  readonly kind: 'unreached-access' | 'no-completed-write' | 'state-count-changed';
-  readonly message: string;
-  readonly location?: Location;
-}
+import { at, locationOf, type Coverage } from '../report/coverage.js';
+import type { Warning } from '../report/file-report.js';
 
 /** A file under a directory named `proofs`. */
 export function isProof(file: string): boolean {

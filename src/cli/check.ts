@@ -1,0 +1,163 @@
+// `dirtyrace check`: argv to run options, the driver (src/run) per file and architecture, the
+// printed report, the report files, and the exit status.
+import { readFileSync } from 'node:fs';
+import { splitArchList } from '../check/load.js';
+import { formatComparison, type CompareColumn } from '../report/compare.js';
+import type { FileReport } from '../report/file-report.js';
+import { JSON_SCHEMA_VERSION } from '../report/json.js';
+import { expectedArchs } from '../run/archs.js';
+import { checkScenario, type CheckedFile } from '../run/check.js';
+import { combineExits, EXIT } from '../run/exit.js';
+import { scenarioFiles } from '../run/files.js';
+import { DEFAULT_MAX_STATES, runOptions, type RunOptions } from '../run/options.js';
+import { toolVersion } from '../run/version.js';
+import { wantsArtifacts, writeArtifacts } from './artifacts.js';
+import { checkJson, checkText, summaryText } from './output.js';
+import { progressLine } from './progress.js';
+import { UsageError, type Io } from './usage.js';
+
+export const CHECK_FLAGS = {
+  arch: { type: 'string' }, 'max-states': { type: 'string' }, 'time-limit': { type: 'string' },
+  format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, 'no-por': { type: 'boolean' },
+  threads: { type: 'string' }, 'hash-compact': { type: 'boolean' },
+  strict: { type: 'boolean' }, record: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' },
+  junit: { type: 'string' }, sarif: { type: 'string' }, html: { type: 'string' },
+} as const;
+
+export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture models instead of the scenario's own
+  --max-states N      stop after N stored states (default ${DEFAULT_MAX_STATES}); exit 3
+  --time-limit S      stop after S seconds; exit 3
+  --format F          text (default) or json
+  --models DIR        also look for model files in DIR (repeatable)
+  --no-trace          do not print counterexample traces
+  --no-symmetry       explore every permutation of identical CPUs (cpu writer[3])
+  --threads N         search with N threads (default 1); same states, verdicts and traces
+  --hash-compact      store 64-bit fingerprints instead of states (less memory); the
+                      result states the probability of having missed a state
+  --no-por            no partial-order reduction (with it, a run that finds a violation
+                      is repeated without it, so traces stay shortest)
+  --strict            vacuity and state-count warnings are errors (exit 1)
+  --record            write PROOF.race.counts.json next to each proof (states, transitions, model hash)
+  --junit FILE        also write a JUnit XML report (a test case per property per file)
+  --sarif FILE        also write a SARIF 2.1.0 log (a result per violated property, with the trace)
+  --html FILE         also write a self-contained HTML trace viewer
+  -q, --quiet         no progress line on stderr`;
+
+type CheckValues = { [K in keyof typeof CHECK_FLAGS]?: (typeof CHECK_FLAGS)[K] extends { multiple: true } ? string[] : (typeof CHECK_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/** What the CLI adds to the driver's options: output and report files. */
+interface CheckCommand {
+  readonly archs: readonly (string | undefined)[];
+  readonly run: RunOptions;
+  readonly traces: boolean;
+  readonly json: boolean;
+  readonly junit?: string;
+  readonly sarif?: string;
+  readonly html?: string;
+  /** Writes the progress line; undefined when stderr is not a terminal or with --quiet. */
+  readonly progress?: (s: string) => void;
+  readonly commandLine: string;
+}
+
+function positiveNumber(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number, found '${v}'`);
+  return n;
+}
+
+/** Where the progress line is drawn: stderr when it is a terminal and --quiet is not given. */
+export function progressWriter(values: { quiet?: boolean }, io: Io): ((s: string) => void) | undefined {
+  return io.stderrIsTTY && !values.quiet ? (s) => io.stderr(s) : undefined;
+}
+
+export function commandLineOf(argv: readonly string[]): string {
+  return ['dirtyrace', ...argv].map((a) => (/^[\w./:=,@+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): CheckCommand {
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format is text or json, found '${format}'`);
+  const run = runOptions({
+    maxStates: positiveNumber(values['max-states'], '--max-states') ?? DEFAULT_MAX_STATES,
+    timeLimitMs: (positiveNumber(values['time-limit'], '--time-limit') ?? Infinity) * 1000,
+    modelDirs: values.models ?? [],
+    symmetry: !values['no-symmetry'],
+    por: !values['no-por'],
+    threads: positiveNumber(values.threads, '--threads') ?? 1,
+    hashCompact: values['hash-compact'] === true,
+    strict: Boolean(values.strict),
+    record: Boolean(values.record),
+    reports: Boolean(values.junit || values.sarif || values.html),
+  });
+  if (run.hashCompact && run.threads > 1) throw new UsageError('--hash-compact runs on one thread: leave out --threads');
+  return {
+    archs: values.arch ? splitArchList(values.arch) : [undefined],
+    run,
+    traces: !values['no-trace'],
+    json: format === 'json',
+    junit: values.junit, sarif: values.sarif, html: values.html,
+    progress: progressWriter(values, io),
+    commandLine: commandLineOf(argv),
+  };
+}
+
+export async function runCheck(values: CheckValues, paths: readonly string[], io: Io, argv: readonly string[]): Promise<number> {
+  if (!paths.length) throw new UsageError('check needs at least one file or directory');
+  const cmd = checkCommand(values, io, argv);
+  const files = scenarioFiles(paths);
+  // Without --arch, a file is checked under its own model and each model its `expect on` lines name.
+  const groups: CheckedFile[][] = [];
+  for (const file of files) {
+    const source = { path: file, text: readFileSync(file, 'utf8') };
+    const archs = cmd.archs.length === 1 && cmd.archs[0] === undefined ? expectedArchs(source) : cmd.archs;
+    const group: CheckedFile[] = [];
+    for (const arch of archs) {
+      const line = cmd.progress ? progressLine(arch ? `${file} [${arch}]` : file, cmd.progress, process.stderr.columns || 120) : undefined;
+      group.push(await checkScenario(source, { ...cmd.run, arch, onProgress: line?.update }));
+      line?.done();
+    }
+    groups.push(group);
+  }
+  const outcomes = groups.flat();
+  const exit = combineExits(outcomes.map((o) => o.exit));
+  const reports: FileReport[] = outcomes.map((o) => o.report);
+  if (wantsArtifacts(cmd)) writeArtifacts(cmd, reports, { version: toolVersion(), commandLine: cmd.commandLine, exitCode: exit });
+  if (cmd.json) {
+    io.stdout(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, tool: { name: 'dirtyrace', version: toolVersion() }, exit, results: outcomes.map(checkJson) }, null, 2)}\n`);
+    return exit;
+  }
+  const textOptions = { ...cmd.run, traces: cmd.traces };
+  if (outcomes.length === 1) {
+    const o = outcomes[0]!;
+    (o.exit === EXIT.badInput || o.exit === EXIT.internal ? io.stderr : io.stdout)(`${checkText(o, textOptions)}\n`);
+    return exit;
+  }
+  groups.forEach((group, i) => {
+    if (group.length > 1) io.stdout(`${formatComparison(files[i]!, group.map(columnOf))}\n\n`);
+    for (const o of group) {
+      if (group.length === 1 || o.exit !== EXIT.ok) io.stdout(`${summaryText(o, cmd.run.strict)}\n`);
+      if (o.exit === EXIT.failed && cmd.traces) io.stdout(`${indent(checkText(o, textOptions))}\n`);
+    }
+  });
+  const count = (c: number) => outcomes.filter((o) => o.exit === c).length;
+  io.stdout(`\n${outcomes.length} checked: ${count(EXIT.ok)} passed, ${count(EXIT.failed)} failed, ${count(EXIT.inconclusive)} inconclusive, ${count(EXIT.badInput) + count(EXIT.internal)} errors\n`);
+  io.stdout(`run: ${cmd.commandLine}  (dirtyrace ${toolVersion()})\n`);
+  return exit;
+}
+
+/** This check's column in a side-by-side comparison (one file under several models). */
+function columnOf(c: CheckedFile): CompareColumn {
+  switch (c.kind) {
+    case 'checked': return { label: c.arch ?? c.model.arch.name, model: c.model, result: c.result, verdict: c.verdict };
+    case 'bad-input': {
+      const at = c.report.error!.location!;
+      return { label: c.arch ?? '(own arch)', error: `${at.file}:${at.line}:${at.col}: ${c.diagnostic.message}` };
+    }
+    case 'internal-error': return { label: c.arch ?? '(own arch)', error: `internal error: ${c.message}` };
+  }
+}
+
+function indent(s: string): string {
+  return s.split('\n').map((l) => `    ${l}`).join('\n');
+}

@@ -1,0 +1,63 @@
+// What `check` prints for each result: the text report (verdict, traces, coverage, warnings, how
+// to re-run) and the JSON document (docs/JSON.md).
+import { formatDiagnostic, lineCol } from '../lang/source.js';
+import { coverageText } from '../report/coverage.js';
+import type { Provenance, Warning } from '../report/file-report.js';
+import { resultJson } from '../report/json.js';
+import { formatResult, statsLine } from '../report/text.js';
+import type { Analysis } from '../run/analysis.js';
+import type { CheckedFile } from '../run/check.js';
+import type { RunOptions } from '../run/options.js';
+
+function warningLines(a: { warnings: readonly Warning[]; notes: readonly string[] }, strict: boolean): string[] {
+  return [...a.warnings.map((w) => `${strict ? 'error' : 'warning'}: ${w.message}`), ...a.notes.map((n) => `note: ${n}`)];
+}
+
+export function provenanceText(p: Provenance): string {
+  return `run: ${p.command}  (dirtyrace ${p.tool.version}; models: ${p.modelFiles.slice(1).join(', ') || 'none'}; ${p.modelHash.slice(0, 19)})`;
+}
+
+/** Appended to a single file's report: coverage, warnings, notes and how to re-run it. */
+function analysisText(a: Analysis, strict: boolean): string {
+  return ['', coverageText(a.coverage), ...warningLines(a, strict), provenanceText(a.provenance)].join('\n');
+}
+
+/** The full text report of one check. */
+export function checkText(c: CheckedFile, o: RunOptions & { traces: boolean }): string {
+  switch (c.kind) {
+    case 'checked': return formatResult(c.ts, c.result, c.verdict, { traces: o.traces }) + analysisText(c.analysis, o.strict);
+    case 'bad-input': return formatDiagnostic(c.diagnostic);
+    case 'internal-error': return `${c.label}: internal error: ${c.message}`;
+  }
+}
+
+/** One line per file when several are checked (plus its warnings), or the error. */
+export function summaryText(c: CheckedFile, strict: boolean): string {
+  if (c.kind === 'bad-input') return `ERROR   ${c.label}\n${formatDiagnostic(c.diagnostic)}`;
+  if (c.kind === 'internal-error') return `ERROR   ${c.label}: internal error: ${c.message}`;
+  const v = c.verdict;
+  const status = c.exit === 0 ? 'PASS' : c.exit === 3 ? 'UNKNOWN' : 'FAIL';
+  const violated = v.properties.filter((p) => p.status === 'violated').map((p) => p.property.name);
+  const found = v.outcome === 'violated' ? `violated ${violated.join(', ')}` : v.outcome;
+  const lines = warningLines(c.analysis, strict).map((l) => `        ${l}`);
+  return [`${status.padEnd(7)} ${c.label}  ${found}${v.expected && v.exit !== 0 ? ` (expected ${v.expected})` : ''}  (${statsLine(c.model, c.result)})`, ...lines].join('\n');
+}
+
+/** One result of the JSON document. */
+export function checkJson(c: CheckedFile): unknown {
+  const file = c.source.path;
+  const arch = c.arch ?? null;
+  const run = c.report.provenance;
+  switch (c.kind) {
+    case 'checked': {
+      const a = c.analysis;
+      return { ...resultJson(c.ts, c.result, c.verdict), exit: a.exit, coverage: a.coverage, warnings: a.warnings, notes: a.notes, run };
+    }
+    case 'bad-input': {
+      const e = c.diagnostic;
+      const at = lineCol(e.span.file, e.span.start);
+      return { file, arch, error: { file: e.span.file.path, line: at.line, col: at.col, message: e.message, hint: e.hint ?? null }, run };
+    }
+    case 'internal-error': return { file, arch, internalError: c.message, run };
+  }
+}

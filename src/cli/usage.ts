@@ -1,0 +1,10 @@
+// What every command shares: where output goes, and the error for bad command-line use.
+export interface Io {
+  stdout(s: string): void;
+  stderr(s: string): void;
+  /** stderr is a terminal: the progress line may be drawn there. */
+  readonly stderrIsTTY?: boolean;
+}
+
+/** Bad command-line use: printed with the usage text, exit 2. */
+export class UsageError extends Error {}

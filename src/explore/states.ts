@@ -1,0 +1,244 @@
+// The set of visited states, behind one interface the search uses whatever the storage. States
+// arrive bit-packed (pack.ts) with their hash; each implementation decides how it tells them apart.
+//   ExactStates: packed states in fixed-size chunks (growth never copies them), indexed by an
+//     open-addressing table whose entries carry the full hash; probing compares hashes before
+//     words, growing never re-reads a state, and no state is ever mistaken for another.
+//   FingerprintStates (hash compaction, opt-in): states are told apart by a 64-bit fingerprint
+//     (the table hash and a second, independent one) and each packed state is dropped once it has
+//     been expanded; two states with equal fingerprints are taken as one, with the probability
+//     `missProbability` bounds.
+import { makePacker, type Packer } from './pack.js';
+
+const CHUNK_BITS = 14;
+const CHUNK = 1 << CHUNK_BITS;
+
+export interface StateSet {
+  readonly packer: Packer;
+  /** 32-bit words per packed state. */
+  readonly words: number;
+  /** States stored so far; they are numbered 0 .. count - 1 in the order they were added. */
+  readonly count: number;
+  /** False when distinct states may have been merged (fingerprints). */
+  readonly exact: boolean;
+  /** An upper bound on the probability that some state was missed (0 for an exact set). */
+  readonly missProbability: number;
+  /** Bytes held by the states and the index. */
+  readonly bytes: number;
+  /**
+   * The number of the state packed at `src[at .. at + words)` with hash `hash`, adding it if new;
+   * `~number` (negative) when it was already there.
+   */
+  intern(src: Uint32Array | Int32Array, at: number, hash: number): number;
+  /** Unpacks state `index` into `out`; false when its packed form is no longer held. */
+  load(index: number, out: Int32Array): boolean;
+  /** States below `index` stay loadable for good (the initial states: traces start there). */
+  keep(index: number): void;
+  /** States below `index` have been expanded: a lossy set may drop them. */
+  expanded(index: number): void;
+  /** The chunks of packed states, when they live in shared memory for worker threads. */
+  readonly sharedChunks?: readonly Uint32Array[];
+}
+
+export interface StateSetOptions {
+  /** Keep packed states in SharedArrayBuffers, for workers to read (parallel search). */
+  readonly shared?: boolean;
+  /** Hash compaction: fingerprints instead of exact comparison. */
+  readonly fingerprints?: boolean;
+}
+
+export function stateSet(ranges: readonly (readonly [number, number])[], o: StateSetOptions = {}): StateSet {
+  if (o.fingerprints && o.shared) throw new Error('hash compaction runs on one thread');
+  return o.fingerprints ? new FingerprintStates(ranges) : new ExactStates(ranges, o.shared === true);
+}
+
+/** Chunked packed states and the (number + 1, hash) table both kinds of set share. */
+abstract class HashedStates implements StateSet {
+  readonly packer: Packer;
+  readonly chunks: Uint32Array[] = [];
+  abstract readonly exact: boolean;
+  /** Pairs (index + 1, hash); index + 1 = 0 marks a free entry. */
+  private table = new Int32Array(2 << 12);
+  private mask = (1 << 12) - 1;
+  count = 0;
+
+  constructor(ranges: readonly (readonly [number, number])[], private readonly shared: boolean) {
+    this.packer = makePacker(ranges);
+  }
+
+  get words(): number {
+    return this.packer.words;
+  }
+
+  get bytes(): number {
+    return this.chunks.reduce((n, c) => n + c.byteLength, 0) + this.table.byteLength;
+  }
+
+  get missProbability(): number {
+    return 0;
+  }
+
+  /** Whether stored state `index` is the one packed at `src[at]` (its table hash already matched). */
+  protected abstract matches(index: number, src: Uint32Array | Int32Array, at: number, tag: number): boolean;
+  /** What `matches` compares besides the hash, computed once per interned state. */
+  protected abstract tagOf(src: Uint32Array | Int32Array, at: number): number;
+  protected abstract added(index: number, tag: number): void;
+
+  intern(src: Uint32Array | Int32Array, at: number, packedHash: number): number {
+    const words = this.packer.words;
+    const hash = packedHash | 0;
+    const table = this.table;
+    const tag = this.tagOf(src, at);
+    let slot = hash & this.mask;
+    for (;;) {
+      const e = table[slot * 2]!;
+      if (e === 0) break;
+      if (table[slot * 2 + 1] === hash && this.matches(e - 1, src, at, tag)) return ~(e - 1);
+      slot = (slot + 1) & this.mask;
+    }
+    const index = this.count++;
+    const c = index >>> CHUNK_BITS;
+    if (c === this.chunks.length) {
+      this.chunks.push(new Uint32Array(this.shared ? new SharedArrayBuffer(CHUNK * words * 4) : new ArrayBuffer(CHUNK * words * 4)));
+    }
+    const chunk = this.chunks[c]!;
+    const base = (index & (CHUNK - 1)) * words;
+    for (let i = 0; i < words; i++) chunk[base + i] = src[at + i]!;
+    table[slot * 2] = index + 1;
+    table[slot * 2 + 1] = hash;
+    this.added(index, tag);
+    // Linear probing with stored hashes stays short up to three quarters full.
+    if (this.count * 4 > (this.mask + 1) * 3) this.grow();
+    return index;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    const size = (this.mask + 1) * 2;
+    const table = new Int32Array(size * 2);
+    const mask = size - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      const e = old[i]!;
+      if (e === 0) continue;
+      let slot = old[i + 1]! & mask;
+      while (table[slot * 2] !== 0) slot = (slot + 1) & mask;
+      table[slot * 2] = e;
+      table[slot * 2 + 1] = old[i + 1]!;
+    }
+    this.table = table;
+    this.mask = mask;
+  }
+
+  load(index: number, out: Int32Array): boolean {
+    const chunk = this.chunks[index >>> CHUNK_BITS];
+    if (!chunk?.length) return false;
+    loadFrom(this.chunks, this.packer, index, out);
+    return true;
+  }
+
+  keep(_index: number): void {}
+  expanded(_index: number): void {}
+}
+
+class ExactStates extends HashedStates {
+  readonly exact = true;
+
+  constructor(ranges: readonly (readonly [number, number])[], shared: boolean) {
+    super(ranges, shared);
+  }
+
+  get sharedChunks(): readonly Uint32Array[] {
+    return this.chunks;
+  }
+
+  protected matches(index: number, src: Uint32Array | Int32Array, at: number): boolean {
+    const words = this.packer.words;
+    const chunk = this.chunks[index >>> CHUNK_BITS]!;
+    const base = (index & (CHUNK - 1)) * words;
+    for (let i = 0; i < words; i++) if (chunk[base + i] !== src[at + i]! >>> 0) return false;
+    return true;
+  }
+
+  protected tagOf(): number {
+    return 0;
+  }
+
+  protected added(): void {}
+}
+
+class FingerprintStates extends HashedStates {
+  readonly exact = false;
+  /** The second fingerprint half per state. */
+  private readonly second = new Column(true);
+  /** Chunks below this one have been dropped or are kept (initial states). */
+  private dropped = 1;
+
+  constructor(ranges: readonly (readonly [number, number])[]) {
+    super(ranges, false);
+  }
+
+  override get bytes(): number {
+    return super.bytes + this.second.bytes;
+  }
+
+  override get missProbability(): number {
+    return (this.count * this.count) / 2 ** 65;
+  }
+
+  protected matches(index: number, _src: Uint32Array | Int32Array, _at: number, tag: number): boolean {
+    return this.second.get(index) === tag;
+  }
+
+  protected tagOf(src: Uint32Array | Int32Array, at: number): number {
+    return secondHash(src, at, this.packer.words);
+  }
+
+  protected added(index: number, tag: number): void {
+    this.second.set(index, tag);
+  }
+
+  override keep(index: number): void {
+    this.dropped = Math.max(this.dropped, chunkOf(Math.max(0, index - 1)) + 1);
+  }
+
+  override expanded(index: number): void {
+    for (; this.dropped < chunkOf(index); this.dropped++) this.chunks[this.dropped] = new Uint32Array(0);
+  }
+}
+
+/** A hash of a packed state independent of the packer's (different seed and multipliers). */
+function secondHash(src: Uint32Array | Int32Array, at: number, words: number): number {
+  let h = 0x27d4eb2f ^ words;
+  for (let i = 0; i < words; i++) {
+    h = Math.imul(h ^ src[at + i]!, 0x165667b1);
+    h = (h << 13) | (h >>> 19);
+  }
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  return (h ^ (h >>> 12)) | 0;
+}
+
+/** Unpacks state `index` from chunks of packed states (also used by workers holding the shared chunks). */
+export function loadFrom(chunks: readonly Uint32Array[], packer: Packer, index: number, out: Int32Array): void {
+  packer.unpack(chunks[index >>> CHUNK_BITS]!, (index & (CHUNK - 1)) * packer.words, out);
+}
+
+export function chunkOf(index: number): number {
+  return index >>> CHUNK_BITS;
+}
+
+/** A growable column of numbers in fixed-size chunks (parent links, actions). */
+export class Column {
+  private readonly chunks: (Int32Array | Uint16Array)[] = [];
+  /** `wide`: 32-bit signed values; otherwise 16-bit unsigned. */
+  constructor(private readonly wide: boolean) {}
+  get bytes(): number {
+    return this.chunks.length * CHUNK * (this.wide ? 4 : 2);
+  }
+  set(i: number, v: number): void {
+    const c = i >>> CHUNK_BITS;
+    while (c >= this.chunks.length) this.chunks.push(this.wide ? new Int32Array(CHUNK) : new Uint16Array(CHUNK));
+    this.chunks[c]![i & (CHUNK - 1)] = v;
+  }
+  get(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)]!;
+  }
+}

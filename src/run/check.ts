@@ -1,0 +1,66 @@
+// The driver: one scenario under one architecture, through every stage: check → program →
+// compile → explore (repeated without partial-order reduction when it finds a violation, so
+// traces stay shortest) → verdict → analysis. Bad input and internal errors become results too,
+// so a run over many files reports every one of them.
+import { modelOf } from '../check/index.js';
+import { compile, type TransitionSystem } from '../compile/index.js';
+import { explore, type ExploreOptions, type ExploreResult } from '../explore/bfs.js';
+import { exploreParallel } from '../explore/parallel.js';
+import { verdictOf, type Verdict } from '../explore/verdict.js';
+import type { Model } from '../ir/model.js';
+import { Diagnostic, formatDiagnostic, lineCol, type SourceFile } from '../lang/source.js';
+import { programGraph } from '../program/graph.js';
+import type { FileReport } from '../report/file-report.js';
+import { analyse, failedReport, labelOf, type Analysis } from './analysis.js';
+import { EXIT } from './exit.js';
+import type { RunOptions } from './options.js';
+import { isProof } from './vacuity.js';
+
+interface Common {
+  readonly source: SourceFile;
+  /** The architecture the check ran under when it replaced the scenario's own (`--arch`). */
+  readonly arch?: string;
+  /** `file` or `file [arch]`. */
+  readonly label: string;
+  readonly exit: number;
+  readonly report: FileReport;
+}
+
+export type CheckedFile =
+  | (Common & { readonly kind: 'checked'; readonly model: Model; readonly ts: TransitionSystem; readonly result: ExploreResult; readonly verdict: Verdict; readonly analysis: Analysis })
+  | (Common & { readonly kind: 'bad-input'; readonly diagnostic: Diagnostic })
+  | (Common & { readonly kind: 'internal-error'; readonly message: string });
+
+export async function checkScenario(source: SourceFile, o: RunOptions): Promise<CheckedFile> {
+  const label = labelOf(source.path, o.arch);
+  try {
+    const check = { arch: o.arch, modelDirs: o.modelDirs };
+    const model = modelOf(source, check);
+    const ts = compile(programGraph(model));
+    const limits: ExploreOptions = { maxStates: o.maxStates, timeLimitMs: o.timeLimitMs, symmetry: o.symmetry, hashCompact: o.hashCompact, onProgress: o.onProgress };
+    // Any thread count gives the same states, verdicts and traces (src/explore/parallel.ts).
+    const search = (opts: ExploreOptions) => (o.threads > 1
+      ? exploreParallel(ts, { path: source.path, text: source.text, check }, { ...opts, threads: o.threads })
+      : Promise.resolve(explore(ts, opts)));
+    // Proofs get a vacuity check over the reachable statements; POR explores a subset of the
+    // states, which could only report statements as unreached falsely, so proofs go without it.
+    const por = o.por && !isProof(source.path);
+    let result = await search({ ...limits, por });
+    // POR keeps verdicts but not shortest paths: a violation is re-found without it for its trace.
+    if (por && result.violations.some(Boolean)) result = await search(limits);
+    const verdict = verdictOf(model, result);
+    const analysis = analyse(source, model, ts, result, verdict, o);
+    return { kind: 'checked', source, arch: o.arch, label, exit: analysis.exit, report: analysis.report, model, ts, result, verdict, analysis };
+  } catch (e) {
+    if (e instanceof Diagnostic) {
+      const at = lineCol(e.span.file, e.span.start);
+      const end = lineCol(e.span.file, e.span.end);
+      const location = { file: e.span.file.path, line: at.line, col: at.col, endLine: end.line, endCol: end.col };
+      const report = failedReport(source, EXIT.badInput, e.message, location, formatDiagnostic(e), o);
+      return { kind: 'bad-input', source, arch: o.arch, label, exit: EXIT.badInput, report, diagnostic: e };
+    }
+    const message = e instanceof RangeError ? `${e.message} (the scenario is too large or too deeply nested)` : String((e as Error).message ?? e);
+    const report = failedReport(source, EXIT.internal, message, null, `${label}: internal error: ${message}`, o);
+    return { kind: 'internal-error', source, arch: o.arch, label, exit: EXIT.internal, report, message };
+  }
+}

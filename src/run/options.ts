@@ -1,0 +1,42 @@
+// How one check is run: the single options type of the driver, which the CLI fills from argv and
+// the library API from its caller.
+import type { ExploreProgress } from '../explore/bfs.js';
+
+export interface RunOptions {
+  /** An architecture model (`x86_64`, `NAME(param = value)`) replacing the scenario's `use` line. */
+  readonly arch?: string;
+  /** Extra directories searched for model files (the scenario's own and models/ always are). */
+  readonly modelDirs: readonly string[];
+  /** Stored states after which the search stops, inconclusive. */
+  readonly maxStates: number;
+  /** Milliseconds after which the search stops, inconclusive (Infinity: none). */
+  readonly timeLimitMs: number;
+  /** Symmetry reduction for groups of identical CPUs. */
+  readonly symmetry: boolean;
+  /** Partial-order reduction (never for proofs, whose coverage needs every reachable state). */
+  readonly por: boolean;
+  /** Threads of the search; any number gives the same states, verdicts and traces. */
+  readonly threads: number;
+  /** 64-bit fingerprints instead of exact states (one thread only). */
+  readonly hashCompact: boolean;
+  /** Vacuity and state-count warnings fail the file. */
+  readonly strict: boolean;
+  /** Write the state counts of proofs next to them (PROOF.race.counts.json). */
+  readonly record: boolean;
+  /** Build the plain-data traces the JUnit, SARIF and HTML writers need. */
+  readonly reports: boolean;
+  /** Called with the search's figures about four times a second. */
+  readonly onProgress?: (p: ExploreProgress) => void;
+}
+
+export const DEFAULT_MAX_STATES = 20_000_000;
+
+export const DEFAULT_OPTIONS: RunOptions = {
+  modelDirs: [], maxStates: DEFAULT_MAX_STATES, timeLimitMs: Infinity, symmetry: true, por: true, threads: 1,
+  hashCompact: false, strict: false, record: false, reports: false,
+};
+
+/** The defaults with `o` applied. */
+export function runOptions(o: Partial<RunOptions> = {}): RunOptions {
+  return { ...DEFAULT_OPTIONS, ...o };
+}
