@@ -242,7 +242,7 @@ class Exporter {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Statements inside one step (imperative; `st` is the status as in compile/atomic.ts)
+  // Statements inside one step (imperative; `st` is the status, as in compile/emit-step.ts inStep)
 
   /** A store: all values are computed before anything is written (as compileValue does). */
   private store(ctx: Ctx, lv: LValue, value: Expr, ind: string): string[] {
@@ -481,7 +481,7 @@ class Exporter {
     }
   }
 
-  /** The effect of a simple step (compile/program.ts stepBody), setting `st`. */
+  /** The effect of a simple step (compile/program.ts simpleStep), setting `st`. */
   private step(ctx: Ctx, st: Stmt): string[] {
     switch (st.k) {
       case 'let': return this.store(ctx, { k: 'local', local: st.local }, st.value, '');
@@ -515,7 +515,7 @@ class Exporter {
     }
   }
 
-  /** An access step (compile/program.ts compileAccess). */
+  /** An access step (compile/program.ts accessCode). */
   private access(ctx: Ctx, st: Stmt & { k: 'access' }, self: number, next: number, handler: number | undefined): string[] {
     const m = this.m;
     const rule = m.arch.access[st.access];

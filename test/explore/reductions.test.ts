@@ -7,7 +7,6 @@ import { bundledFiles } from '../gen/bundled.js';
 import { modelOfFile, modelOf } from '../../src/check/index.js';
 import type { Model } from '../../src/ir/model.js';
 import { compileModel } from '../../src/compile/index.js';
-import { independentPoints } from '../../src/compile/independence.js';
 import { explore, type ExploreResult } from '../../src/explore/bfs.js';
 import { rebuildTrace } from '../../src/report/trace.js';
 import { scenarioArb } from '../gen/scenario.js';
@@ -104,25 +103,6 @@ describe('symmetry reduction', () => {
 
 describe('partial-order reduction', () => {
   const violatedSet = (m: Model, r: ExploreResult) => m.properties.filter((_, i) => r.violations[i]).map((p) => p.name);
-
-  it('marks steps independent only when nothing else touches what they touch', () => {
-    const m = modelOf({ path: 'ind.race', text: `use x86_64;
-page P { present: true, write: true, pfn: F0 }
-frame F0;
-spinlock ptl;
-bool mine = false;
-bool shared = false;
-cpu a { mine = true; lock(ptl); shared = true; unlock(ptl); }
-cpu b { lock(ptl); let x = shared; unlock(ptl); write P; }
-` });
-    const ts = compileModel(m);
-    const independent = independentPoints(ts.graph, ts.layout)[0]!;
-    const steps = ts.graph.cpus[0]!.points.flatMap((n) => (n ? [n] : []))
-      .sort((x, y) => x.stmt.span.start - y.stmt.span.start)
-      .map((n) => [n.stmt.k === 'lock' ? n.stmt.op : n.stmt.k, independent[n.pc] === true] as const);
-    // 'mine' is written by a alone and read by nobody; 'shared' is read by b; the lock is b's too.
-    expect(steps).toEqual([['assign', true], ['lock', false], ['assign', false], ['unlock', false]]);
-  });
 
   it('counts the effects of an if nested in an atomic step (a flush there is not independent)', () => {
     // The atomic step only reads a local, but its branch flushes b's TLB entry: taken alone
