@@ -12,6 +12,8 @@ export type Actor =
   | { readonly kind: 'hw'; readonly rule: string; readonly cpu: number; readonly page: number };
 
 export interface TraceStep {
+  /** The action taken (an index into the transition system's action table). */
+  readonly action: number;
   readonly actor: Actor;
   /** The state after the step (for a failing step: as far as it got). */
   readonly after: Int32Array;
@@ -51,7 +53,7 @@ export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violatio
     const order = [recorded, ...Array.from({ length: actions }, (_, a) => a).filter((a) => a !== recorded)];
     const step = order.map((a) => ({ a, ...run(ts, a, state) })).find((x) => x.code === OK && represents(x.after, stored));
     if (!step) throw new Error('internal: a stored trace step could not be replayed');
-    steps.push({ actor: actorOf(ts, step.a, state, step.after), after: step.after, failing: false });
+    steps.push({ action: step.a, actor: actorOf(ts, step.a, state, step.after), after: step.after, failing: false });
     state = step.after;
   }
   if (v.action !== undefined) {
@@ -60,7 +62,7 @@ export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violatio
     const order = [v.action, ...Array.from({ length: actions }, (_, a) => a).filter((a) => a !== v.action)];
     const fail = order.map((a) => ({ a, ...run(ts, a, state) })).find((x) => x.code === want && x.code !== DISABLED);
     if (!fail) throw new Error('internal: the failing step could not be replayed');
-    steps.push({ actor: actorOf(ts, fail.a, state, fail.after), after: fail.after, failing: true });
+    steps.push({ action: fail.a, actor: actorOf(ts, fail.a, state, fail.after), after: fail.after, failing: true });
   }
   return { initial, steps, final: state };
 }

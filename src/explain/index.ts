@@ -1,0 +1,177 @@
+// The explain stage: the window of a race. A counterexample is one interleaving; this searches
+// every interleaving of the *same steps* — each CPU's steps in its own order and along the same
+// statements (same program counters, so the same branches and access outcomes), each hardware
+// step as often as in the trace — from the trace's initial state, with the real transition
+// system. The constrained product (state × how many of each action's steps have run) is a DAG
+// layered by the number of steps taken; the interleavings that keep the violation are its paths
+// to the judged end (judge.ts). From the live edges (on such a path) it reads, for each step,
+// the positions it takes, and which steps precede it in every violating interleaving: the
+// orderings the race needs, those a fix must make impossible.
+import { OK, type TransitionSystem } from '../compile/index.js';
+import type { ExploreResult } from '../explore/bfs.js';
+import type { PropertyVerdict } from '../explore/verdict.js';
+import { rebuildTrace, type Trace } from '../report/trace.js';
+import { judgeOf, stepped, type Judge } from './judge.js';
+
+/** Where one step of the counterexample can go and keep the violation. */
+export interface StepWindow {
+  /** Its position in the counterexample (1-based). */
+  readonly step: number;
+  /** The first and last position it takes in a violating interleaving of these steps. */
+  readonly earliest: number;
+  readonly latest: number;
+  /** Steps of other actors it comes after / before in every violating interleaving (the nearest ones). */
+  readonly after: readonly number[];
+  readonly before: readonly number[];
+}
+
+/** Step `first` comes before step `then` in every violating interleaving. */
+export interface Ordering {
+  readonly first: number;
+  readonly then: number;
+}
+
+export interface Explanation {
+  readonly property: string;
+  /** False when the constrained search stopped at its state limit: nothing below is reliable. */
+  readonly complete: boolean;
+  /** States of the constrained search. */
+  readonly states: number;
+  /** Interleavings of the steps that run to the end / that also keep the violation. */
+  readonly interleavings: number;
+  readonly violating: number;
+  /** One per step of the counterexample, in order; a failing step stays last (it ends the run). */
+  readonly windows: readonly StepWindow[];
+  /**
+   * The orderings between steps of different actors that every violating interleaving has, less
+   * those implied by others (a transitive reduction); program order within a CPU is left out.
+   */
+  readonly orderings: readonly Ordering[];
+}
+
+export interface ExplainOptions {
+  /** States of the constrained search after which it stops (complete: false). */
+  readonly maxStates?: number;
+}
+
+export const DEFAULT_EXPLAIN_STATES = 1_000_000;
+
+export function explainViolation(ts: TransitionSystem, r: ExploreResult, pv: PropertyVerdict, o: ExplainOptions = {}): Explanation {
+  const trace = rebuildTrace(ts, r, pv.violation!);
+  const last = trace.steps.at(-1);
+  const failing = last?.failing ? last.action : undefined;
+  return explainTrace(ts, trace, judgeOf(ts, pv.index, pv.violation!, failing), pv.property.name, o);
+}
+
+interface Edge { readonly from: number; readonly to: number; readonly event: number }
+
+export function explainTrace(ts: TransitionSystem, trace: Trace, judge: Judge, property: string, o: ExplainOptions = {}): Explanation {
+  const maxStates = o.maxStates ?? DEFAULT_EXPLAIN_STATES;
+  const moving = judge.kind === 'step' ? trace.steps.slice(0, -1) : trace.steps;
+  const n = moving.length;
+  // The steps as events: the k-th step of each action used (a dense slot per action).
+  const slotOf = new Map<number, number>();
+  const slotAction: number[] = [];
+  const eventsOf: number[][] = [];
+  /** For a CPU step: the program counter its CPU must be at after it. */
+  const pcAfter: number[] = [];
+  moving.forEach((s, i) => {
+    let slot = slotOf.get(s.action);
+    if (slot === undefined) { slot = slotAction.length; slotOf.set(s.action, slot); slotAction.push(s.action); eventsOf.push([]); }
+    eventsOf[slot]!.push(i);
+    pcAfter.push(s.actor.kind === 'cpu' ? ts.pcOf(s.actor.cpu, s.after) : -1);
+  });
+  const slots = slotAction.length;
+
+  const states: Int32Array[] = [trace.initial];
+  const fired: Uint16Array[] = [new Uint16Array(slots)];
+  const depth: number[] = [0];
+  const paths: number[] = [1];
+  const index = new Map<string, number>([[keyOf(trace.initial, fired[0]!), 0]]);
+  const edges: Edge[] = [];
+  let complete = true;
+  for (let cur = 0; cur < states.length && complete; cur++) {
+    const s = states[cur]!;
+    const f = fired[cur]!;
+    for (let slot = 0; slot < slots; slot++) {
+      const event = eventsOf[slot]![f[slot]!];
+      if (event === undefined) continue;
+      const a = slotAction[slot]!;
+      const { code, after } = stepped(ts, a, s);
+      if (code !== OK) continue;
+      const step = moving[event]!;
+      if (step.actor.kind === 'cpu' && ts.pcOf(step.actor.cpu, after) !== pcAfter[event]) continue;
+      const nf = f.slice();
+      nf[slot]!++;
+      const key = keyOf(after, nf);
+      let to = index.get(key);
+      if (to === undefined) {
+        if (states.length >= maxStates) { complete = false; break; }
+        to = states.length;
+        index.set(key, to);
+        states.push(after); fired.push(nf); depth.push(depth[cur]! + 1); paths.push(0);
+      }
+      paths[to]! += paths[cur]!;
+      edges.push({ from: cur, to, event });
+    }
+  }
+
+  // Ways to a violating end from each state (edges are in order of their source, whose layer
+  // precedes their target's, so one backward pass suffices).
+  const ends = new Float64Array(states.length);
+  let interleavings = 0;
+  states.forEach((s, i) => {
+    if (depth[i] !== n) return;
+    interleavings += paths[i]!;
+    if (keeps(ts, judge, s)) ends[i] = 1;
+  });
+  for (let e = edges.length - 1; e >= 0; e--) ends[edges[e]!.from]! += ends[edges[e]!.to]!;
+
+  const earliest = new Array<number>(n).fill(Infinity);
+  const latest = new Array<number>(n).fill(-Infinity);
+  // free[j * n + i]: some violating interleaving runs step i after step j.
+  const free = new Uint8Array(n * n);
+  for (const { from, to, event: j } of edges) {
+    if (!ends[to]) continue;
+    const at = depth[from]! + 1;
+    if (at < earliest[j]!) earliest[j] = at;
+    if (at > latest[j]!) latest[j] = at;
+    const f = fired[from]!;
+    for (let slot = 0; slot < slots; slot++) {
+      const evs = eventsOf[slot]!;
+      for (let k = f[slot]!; k < evs.length; k++) free[j * n + evs[k]!] = 1;
+    }
+  }
+  const must = (i: number, j: number) => i !== j && !free[j * n + i];
+  const sameCpu = (i: number, j: number) => {
+    const a = moving[i]!.actor, b = moving[j]!.actor;
+    return a.kind === 'cpu' && b.kind === 'cpu' && a.cpu === b.cpu;
+  };
+  if (complete && !ends[0]) throw new Error('internal: the counterexample does not keep its own violation when replayed');
+  const orderings: Ordering[] = [];
+  if (complete) {
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
+      if (!must(i, j) || sameCpu(i, j)) continue;
+      let implied = false;
+      for (let k = i + 1; k < j && !implied; k++) implied = must(i, k) && must(k, j);
+      if (!implied) orderings.push({ first: i + 1, then: j + 1 });
+    }
+  }
+  const windows: StepWindow[] = trace.steps.map((_, i) => (i < n
+    ? {
+      step: i + 1, earliest: earliest[i]!, latest: latest[i]!,
+      after: orderings.filter((x) => x.then === i + 1).map((x) => x.first),
+      before: orderings.filter((x) => x.first === i + 1).map((x) => x.then),
+    }
+    : { step: i + 1, earliest: i + 1, latest: i + 1, after: [], before: [] }));
+  return { property, complete, states: states.length, interleavings, violating: ends[0]!, windows: complete ? windows : [], orderings };
+}
+
+function keyOf(s: Int32Array, fired: Uint16Array): string {
+  return `${s.join(',')}|${fired.join(',')}`;
+}
+
+/** The run of every step ended in `s`: does it show the violation? */
+function keeps(ts: TransitionSystem, judge: Judge, s: Int32Array): boolean {
+  return judge.kind === 'state' ? judge.violated(s) : stepped(ts, judge.action, s).code === judge.code;
+}

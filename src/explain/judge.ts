@@ -1,0 +1,49 @@
+// Whether a run of the counterexample's steps ends in the same violation: the test the
+// constrained re-exploration (index.ts) applies to each complete interleaving. State properties
+// are judged in the last state, a failing step by running it there, a deadlock by what the
+// search's monitors call one (no CPU step enabled, and hardware steps alone cannot change that).
+import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
+import type { Violation } from '../explore/bfs.js';
+
+export type Judge =
+  /** The violation is a property of the state the steps end in. */
+  | { readonly kind: 'state'; violated(s: Int32Array): boolean }
+  /** The violation is action `action` failing with status `code` after the steps. */
+  | { readonly kind: 'step'; readonly action: number; readonly code: number };
+
+/** The judge for property `prop`'s violation `v`, whose failing step (if any) is `failing`. */
+export function judgeOf(ts: TransitionSystem, prop: number, v: Violation, failing: number | undefined): Judge {
+  if (v.action !== undefined) {
+    if (failing === undefined) throw new Error('internal: a failing step without its action');
+    return { kind: 'step', action: failing, code: prop + 1 };
+  }
+  const p = ts.model.properties[prop]!;
+  if (p.kind === 'builtin' && p.name === 'deadlock') return { kind: 'state', violated: (s) => deadlocked(ts, s) };
+  const inv = ts.invariants.find((t) => t.prop === prop);
+  if (inv) return { kind: 'state', violated: (s) => !inv.test(s) };
+  const fin = ts.finals.find((t) => t.prop === prop);
+  if (fin) return { kind: 'state', violated: (s) => ts.finished(s) && !fin.test(s) };
+  throw new Error(`internal: no state test for property '${p.name}'`);
+}
+
+/** Runs action `a` on a copy of `s`: its status and the state after it. */
+export function stepped(ts: TransitionSystem, a: number, s: Int32Array): { code: number; after: Int32Array } {
+  const after = s.slice();
+  return { code: ts.step(a, after), after };
+}
+
+/** A finished-less state no CPU can leave, even after any hardware steps. */
+export function deadlocked(ts: TransitionSystem, s: Int32Array): boolean {
+  if (ts.finished(s)) return false;
+  const seen = new Set<string>([s.join(',')]);
+  const todo = [s];
+  for (let cur = todo.pop(); cur; cur = todo.pop()) {
+    for (let c = 0; c < ts.cpuActions; c++) if (stepped(ts, c, cur).code !== DISABLED) return false;
+    for (let a = ts.cpuActions; a < ts.actions.length; a++) {
+      const { code, after } = stepped(ts, a, cur);
+      const key = after.join(',');
+      if (code === OK && !seen.has(key)) { seen.add(key); todo.push(after); }
+    }
+  }
+  return true;
+}
