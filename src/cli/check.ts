@@ -21,7 +21,7 @@ export const CHECK_FLAGS = {
   format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, 'no-por': { type: 'boolean' },
   threads: { type: 'string' }, 'hash-compact': { type: 'boolean' },
   strict: { type: 'boolean' }, record: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' },
-  junit: { type: 'string' }, sarif: { type: 'string' }, html: { type: 'string' },
+  junit: { type: 'string' }, sarif: { type: 'string' }, html: { type: 'string' }, explain: { type: 'boolean' },
 } as const;
 
 export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture models instead of the scenario's own
@@ -41,6 +41,8 @@ export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture
   --junit FILE        also write a JUnit XML report (a test case per property per file)
   --sarif FILE        also write a SARIF 2.1.0 log (a result per violated property, with the trace)
   --html FILE         also write a self-contained HTML trace viewer
+  --explain           for each violation: the positions each step can take and the orderings
+                      between CPUs the violation needs (also in JSON and HTML)
   -q, --quiet         no progress line on stderr`;
 
 type CheckValues = { [K in keyof typeof CHECK_FLAGS]?: (typeof CHECK_FLAGS)[K] extends { multiple: true } ? string[] : (typeof CHECK_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -89,6 +91,7 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
     strict: Boolean(values.strict),
     record: Boolean(values.record),
     reports: Boolean(values.junit || values.sarif || values.html),
+    explain: Boolean(values.explain),
   });
   if (run.hashCompact && run.threads > 1) throw new UsageError('--hash-compact runs on one thread: leave out --threads');
   return {
@@ -124,7 +127,7 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
   const reports: FileReport[] = outcomes.map((o) => o.report);
   if (wantsArtifacts(cmd)) writeArtifacts(cmd, reports, { version: toolVersion(), commandLine: cmd.commandLine, exitCode: exit });
   if (cmd.json) {
-    io.stdout(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, tool: { name: 'dirtyrace', version: toolVersion() }, exit, results: outcomes.map(checkJson) }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, tool: { name: 'dirtyrace', version: toolVersion() }, exit, results: outcomes.map((o) => checkJson(o, cmd.run.explain)) }, null, 2)}\n`);
     return exit;
   }
   const textOptions = { ...cmd.run, traces: cmd.traces };

@@ -25,7 +25,8 @@ function analysisText(a: Analysis, strict: boolean): string {
 /** The full text report of one check. */
 export function checkText(c: CheckedFile, o: RunOptions & { traces: boolean }): string {
   switch (c.kind) {
-    case 'checked': return formatResult(c.ts, c.result, c.verdict, { traces: o.traces }) + analysisText(c.analysis, o.strict);
+    case 'checked': return formatResult(c.ts, c.result, c.verdict, { traces: o.traces })
+      + c.report.explanations.map((x) => `\n\n${x.text}\n`).join('') + analysisText(c.analysis, o.strict);
     case 'bad-input': return formatDiagnostic(c.diagnostic);
     case 'internal-error': return `${c.label}: internal error: ${c.message}`;
   }
@@ -43,15 +44,16 @@ export function summaryText(c: CheckedFile, strict: boolean): string {
   return [`${status.padEnd(7)} ${c.label}  ${found}${v.expected && v.exit !== 0 ? ` (expected ${v.expected})` : ''}  (${statsLine(c.model, c.result)})`, ...lines].join('\n');
 }
 
-/** One result of the JSON document. */
-export function checkJson(c: CheckedFile): unknown {
+/** One result of the JSON document; with `explain`, each violation's explanation (docs/JSON.md). */
+export function checkJson(c: CheckedFile, explain = false): unknown {
   const file = c.source.path;
   const arch = c.arch ?? null;
   const run = c.report.provenance;
   switch (c.kind) {
     case 'checked': {
       const a = c.analysis;
-      return { ...resultJson(c.ts, c.result, c.verdict), exit: a.exit, coverage: a.coverage, warnings: a.warnings, notes: a.notes, run };
+      const explanations = explain ? { explanations: c.report.explanations.map(({ text: _, ...x }) => x) } : {};
+      return { ...resultJson(c.ts, c.result, c.verdict), exit: a.exit, ...explanations, coverage: a.coverage, warnings: a.warnings, notes: a.notes, run };
     }
     case 'bad-input': {
       const e = c.diagnostic;

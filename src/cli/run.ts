@@ -11,11 +11,19 @@ import { UsageError, type Io } from './usage.js';
 export type { Io } from './usage.js';
 
 const USAGE = `usage: dirtyrace check [options] PATH...
+       dirtyrace explain [options] PATH...
+       dirtyrace export --promela [--arch A] [--models DIR] FILE OUT
+       dirtyrace crosscheck [options] PATH...
        dirtyrace --help | --version
 
-Checks every scenario file (*.race) given or found under the given directories.
+commands:
+  check       check every scenario file (*.race) given or found under the given directories
+  explain     check --explain: also, for each violation, where each step of the shortest
+              counterexample can move and which orderings between CPUs the violation needs
+  export      write a scenario's Promela translation (dirtyrace export --help)
+  crosscheck  check scenarios with dirtyrace and with SPIN and compare (dirtyrace crosscheck --help)
 
-options:
+options of check and explain:
 ${CHECK_USAGE}
   -h, --help          this text
   --version           the tool version
@@ -42,6 +50,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   if (values.version) { io.stdout(`dirtyrace ${toolVersion()}\n`); return EXIT.ok; }
   const [command, ...paths] = positionals;
   try {
+    if (command === 'explain') return await runCheck({ ...values, explain: true }, paths, io, argv);
     if (command !== 'check') throw new UsageError(command === undefined ? 'no command given' : `unknown command '${command}'`);
     return await runCheck(values, paths, io, argv);
   } catch (e) {

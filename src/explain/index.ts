@@ -10,6 +10,7 @@
 import { OK, type TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { PropertyVerdict } from '../explore/verdict.js';
+import { stepText } from '../report/text.js';
 import { rebuildTrace, type Trace } from '../report/trace.js';
 import { judgeOf, stepped, type Judge } from './judge.js';
 
@@ -17,6 +18,9 @@ import { judgeOf, stepped, type Judge } from './judge.js';
 export interface StepWindow {
   /** Its position in the counterexample (1-based). */
   readonly step: number;
+  /** The CPU, or `hw:CPU` for a hardware step, and the statement, as the trace shows them. */
+  readonly actor: string;
+  readonly text: string;
   /** The first and last position it takes in a violating interleaving of these steps. */
   readonly earliest: number;
   readonly latest: number;
@@ -157,13 +161,16 @@ export function explainTrace(ts: TransitionSystem, trace: Trace, judge: Judge, p
       if (!implied) orderings.push({ first: i + 1, then: j + 1 });
     }
   }
-  const windows: StepWindow[] = trace.steps.map((_, i) => (i < n
-    ? {
-      step: i + 1, earliest: earliest[i]!, latest: latest[i]!,
+  const m = ts.model;
+  const windows: StepWindow[] = trace.steps.map(({ actor }, i) => {
+    const named = { step: i + 1, actor: actor.kind === 'cpu' ? m.cpus[actor.cpu]!.name : `hw:${m.cpus[actor.cpu]!.name}`, text: stepText(actor, m) };
+    if (i === n) return { ...named, earliest: i + 1, latest: i + 1, after: [], before: [] };
+    return {
+      ...named, earliest: earliest[i]!, latest: latest[i]!,
       after: orderings.filter((x) => x.then === i + 1).map((x) => x.first),
       before: orderings.filter((x) => x.first === i + 1).map((x) => x.then),
-    }
-    : { step: i + 1, earliest: i + 1, latest: i + 1, after: [], before: [] }));
+    };
+  });
   return { property, complete, states: states.length, interleavings, violating: ends[0]!, windows: complete ? windows : [], orderings };
 }
 

@@ -1,6 +1,7 @@
 // One checked file as plain data: what the JUnit, SARIF and HTML writers read. The run driver
 // (src/run) builds it; nothing here depends on the search result, so a search's memory can be
 // dropped as soon as its file is checked.
+import type { Explanation } from '../explain/index.js';
 import type { Coverage, Location } from './coverage.js';
 import type { TraceView } from './traceview.js';
 
@@ -53,6 +54,8 @@ export interface FileReport {
   readonly expected: string | null;
   readonly properties: readonly PropertyReport[];
   readonly traces: readonly TraceView[];
+  /** With --explain: per violated property, its explanation and that as text. */
+  readonly explanations: readonly (Explanation & { readonly text: string })[];
   readonly stats: { readonly states: number; readonly transitions: number; readonly depth: number; readonly ms: number; readonly limit: string | null } | null;
   readonly coverage: Coverage | null;
   readonly warnings: readonly Warning[];

@@ -5,6 +5,8 @@ import type { Model } from '../ir/model.js';
 import type { TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { Verdict } from '../explore/verdict.js';
+import { explainViolation } from '../explain/index.js';
+import { formatExplanation } from '../explain/text.js';
 import type { SourceFile } from '../lang/source.js';
 import { computeCoverage, locationOf, type Coverage, type Location } from '../report/coverage.js';
 import type { FileReport, FileStatus, Provenance, Warning } from '../report/file-report.js';
@@ -50,8 +52,16 @@ export function analyse(source: SourceFile, m: Model, ts: TransitionSystem, r: E
       if (c.status === 'model-changed') notes.push(`the model text changed since the state counts were recorded (${c.recorded!.states} states then, ${r.states} now)`);
     }
   }
+  const explanations = o.explain
+    ? v.properties.filter((p) => p.status === 'violated').map((p) => {
+      const x = explainViolation(ts, r, p, { maxStates: o.maxStates });
+      return { ...x, text: formatExplanation(x) };
+    })
+    : [];
   let exit: number = v.exit;
   if (o.strict && warnings.length && exit !== 1) exit = 1;
+  // An explanation cut short by the state limit leaves the run inconclusive, as a search would.
+  if (exit === 0 && explanations.some((x) => !x.complete)) exit = 3;
   const want = new Set(m.expectation?.violated ?? []);
   const report: FileReport = {
     file,
@@ -66,6 +76,7 @@ export function analyse(source: SourceFile, m: Model, ts: TransitionSystem, r: E
       location: p.property.span ? locationOf(p.property.span) : null,
     })),
     traces: o.reports ? traceViews(ts, r, v) : [],
+    explanations,
     stats: { states: r.states, transitions: r.transitions, depth: r.depth, ms: r.elapsedMs, limit: r.limit ?? null },
     coverage,
     warnings,
@@ -80,7 +91,7 @@ export function analyse(source: SourceFile, m: Model, ts: TransitionSystem, r: E
 export function failedReport(source: SourceFile, exit: number, message: string, location: Location | null, text: string, o: RunOptions): FileReport {
   return {
     file: source.path, arch: o.arch ?? null, label: labelOf(source.path, o.arch), status: 'ERROR', exit,
-    outcome: null, expected: null, properties: [], traces: [], stats: null, coverage: null, warnings: [], strict: o.strict,
+    outcome: null, expected: null, properties: [], traces: [], explanations: [], stats: null, coverage: null, warnings: [], strict: o.strict,
     error: { message, location, text },
     provenance: provenanceOf(source, o),
   };

@@ -25,6 +25,8 @@ export interface RunOptions {
   readonly record: boolean;
   /** Build the plain-data traces the JUnit, SARIF and HTML writers need. */
   readonly reports: boolean;
+  /** Explain each violation: the window of every step and the orderings it needs (src/explain). */
+  readonly explain: boolean;
   /** Called with the search's figures about four times a second. */
   readonly onProgress?: (p: ExploreProgress) => void;
 }
@@ -33,7 +35,7 @@ export const DEFAULT_MAX_STATES = 20_000_000;
 
 export const DEFAULT_OPTIONS: RunOptions = {
   modelDirs: [], maxStates: DEFAULT_MAX_STATES, timeLimitMs: Infinity, symmetry: true, por: true, threads: 1,
-  hashCompact: false, strict: false, record: false, reports: false,
+  hashCompact: false, strict: false, record: false, reports: false, explain: false,
 };
 
 /** The defaults with `o` applied. */
