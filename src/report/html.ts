@@ -33,6 +33,12 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** With --explain: each violation's explanation as its text, below the viewer. */
+function explanationsHtml(files: readonly FileReport[]): string {
+  const all = files.flatMap((f) => f.explanations.map((x) => `<details open><summary>${esc(f.label)} &mdash; ${esc(x.property)}</summary><pre>${esc(x.text)}</pre></details>\n`));
+  return all.length ? `<section id="explain"><h2>Explanations</h2>\n${all.join('')}</section>\n` : '';
+}
+
 export function htmlReport(files: readonly FileReport[], o: HtmlOptions): string {
   const traces = files.flatMap((f) => f.traces.map((t) => ({
     file: f.label, scenario: f.file, command: f.provenance.command, status: f.status, expected: t.expected,
@@ -60,7 +66,7 @@ export function htmlReport(files: readonly FileReport[], o: HtmlOptions): string
   <section id="tracepane"><table id="trace"></table><div id="final"></div></section>
   <section id="sourcepane"><div id="srcname"></div><pre id="source"></pre></section>
 </main>
-<footer>dirtyrace ${esc(o.version)} &middot; <code>${esc(o.commandLine)}</code></footer>
+${explanationsHtml(files)}<footer>dirtyrace ${esc(o.version)} &middot; <code>${esc(o.commandLine)}</code></footer>
 <script type="application/json" id="data">${scriptJson(data)}</script>
 <script>${JS}</script>
 </body>

@@ -8,6 +8,7 @@ import { modelOf, modelOfFile } from '../../src/check/index.js';
 import { compileModel, OK, type TransitionSystem } from '../../src/compile/index.js';
 import { explainViolation, type Explanation } from '../../src/explain/index.js';
 import { deadlocked } from '../../src/explain/judge.js';
+import { formatExplanation } from '../../src/explain/text.js';
 import { explore, type ExploreResult } from '../../src/explore/bfs.js';
 import { verdictOf, type PropertyVerdict } from '../../src/explore/verdict.js';
 import type { Model } from '../../src/ir/model.js';
@@ -62,6 +63,16 @@ describe('windows checked by hand', () => {
     expect(x!.violating).toBe(2);
     expect(windows(x!)).toEqual([[1, 2], [1, 2]]);
     expect(x!.orderings).toEqual([]);
+  });
+});
+
+describe('limits', () => {
+  it('a constrained search cut short says so and claims no window', () => {
+    const model = modelOfFile(join(ROOT, 'scenarios/apply_as_clean/harvest-before-flush.race'), MODELS);
+    const { ts, r, pvs } = violations(model);
+    const x = explainViolation(ts, r, pvs[0]!, { maxStates: 10 });
+    expect(x).toMatchObject({ complete: false, states: 10, windows: [], orderings: [] });
+    expect(formatExplanation(x)).toBe('explain no_lost_dirty: stopped at 10 states of the constrained search; no window computed');
   });
 });
 

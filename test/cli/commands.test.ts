@@ -1,0 +1,50 @@
+// The commands and flags beside `check`'s verdict: explain (and check --explain in text, JSON and
+// HTML), the usage text, and the documentation's links.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
+  return { code, stdout, stderr };
+}
+
+const P2 = 'scenarios/apply_as_clean/harvest-before-flush.race';
+
+describe('explain', () => {
+  it('prints the trace, then each step\'s window and the orderings the race needs; exits as check would', async () => {
+    const r = await run('explain', P2);
+    expect(r.code).toBe(0);
+    const at = r.stdout.indexOf('explain no_lost_dirty: 6 of the 30 interleavings of these 12 steps keep the violation');
+    expect(at).toBeGreaterThan(r.stdout.indexOf('violated no_lost_dirty after 12 steps'));
+    expect(r.stdout).toMatch(/\n10 +9-10 +after 8, before 11 +writer +write P;\n/);
+    expect(r.stdout).toContain('step 10 (writer: write P;)  before  step 11 (cleaner: wp_clean_post_vma(P, cleaned) > flush(p);)');
+  });
+
+  it('check --explain is the same; without it there is no explanation', async () => {
+    const untimed = (s: string) => s.replace(/\d+\.\d\d s\b/g, 'T s');
+    expect(untimed((await run('check', '--explain', P2)).stdout)).toBe(untimed((await run('explain', P2)).stdout));
+    expect((await run('check', P2)).stdout).not.toContain('explain no_lost_dirty');
+  });
+
+  it('JSON: an explanations array per result with --explain, absent without', async () => {
+    const doc = JSON.parse((await run('explain', '--format', 'json', P2)).stdout);
+    const [x] = doc.results[0].explanations;
+    expect(x).toMatchObject({ property: 'no_lost_dirty', complete: true, interleavings: 30, violating: 6 });
+    expect(x.windows[9]).toEqual({ step: 10, actor: 'writer', text: 'write P;', earliest: 9, latest: 10, after: [8], before: [11] });
+    expect(x.orderings).toEqual([{ first: 3, then: 4 }, { first: 8, then: 10 }, { first: 10, then: 11 }]);
+    expect(JSON.parse((await run('check', '--format', 'json', P2)).stdout).results[0].explanations).toBeUndefined();
+  });
+
+  it('HTML: the explanation as a section below the viewer', async () => {
+    const html = join(mkdtempSync(join(tmpdir(), 'dirtyrace-')), 'r.html');
+    await run('explain', '-q', '--html', html, P2);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<section id="explain">');
+    expect(page).toContain('step 8 (cleaner: atomic { if (bitmap[P]) { saved = F0.version; bitmap[P] = false; } })  before  step 10 (writer: write P;)');
+  });
+});
