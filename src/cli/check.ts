@@ -21,7 +21,7 @@ export const CHECK_FLAGS = {
   format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, 'no-por': { type: 'boolean' },
   threads: { type: 'string' }, 'hash-compact': { type: 'boolean' },
   strict: { type: 'boolean' }, record: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' },
-  junit: { type: 'string' }, sarif: { type: 'string' }, html: { type: 'string' }, explain: { type: 'boolean' },
+  junit: { type: 'string' }, sarif: { type: 'string' }, html: { type: 'string' }, explain: { type: 'boolean' }, 'state-at': { type: 'string' },
 } as const;
 
 export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture models instead of the scenario's own
@@ -43,6 +43,7 @@ export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture
   --html FILE         also write a self-contained HTML trace viewer
   --explain           for each violation: the positions each step can take and the orderings
                       between CPUs the violation needs (also in JSON and HTML)
+  --state-at N        after each trace, every named value of the state after step N (0: initial)
   -q, --quiet         no progress line on stderr`;
 
 type CheckValues = { [K in keyof typeof CHECK_FLAGS]?: (typeof CHECK_FLAGS)[K] extends { multiple: true } ? string[] : (typeof CHECK_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -52,6 +53,8 @@ interface CheckCommand {
   readonly archs: readonly (string | undefined)[];
   readonly run: RunOptions;
   readonly traces: boolean;
+  /** Print the whole state after this step of each trace (--state-at). */
+  readonly stateAt?: number;
   readonly json: boolean;
   readonly junit?: string;
   readonly sarif?: string;
@@ -66,6 +69,12 @@ function positiveNumber(v: string | undefined, flag: string): number | undefined
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number, found '${v}'`);
   return n;
+}
+
+function stepNumber(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`${flag} takes a step number (0 for the initial state), found '${v}'`);
+  return Number(v);
 }
 
 /** Where the progress line is drawn: stderr when it is a terminal and --quiet is not given. */
@@ -98,6 +107,7 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
     archs: values.arch ? splitArchList(values.arch) : [undefined],
     run,
     traces: !values['no-trace'],
+    stateAt: stepNumber(values['state-at'], '--state-at'),
     json: format === 'json',
     junit: values.junit, sarif: values.sarif, html: values.html,
     progress: progressWriter(values, io),
@@ -130,7 +140,7 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
     io.stdout(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, tool: { name: 'dirtyrace', version: toolVersion() }, exit, results: outcomes.map((o) => checkJson(o, cmd.run.explain)) }, null, 2)}\n`);
     return exit;
   }
-  const textOptions = { ...cmd.run, traces: cmd.traces };
+  const textOptions = { ...cmd.run, traces: cmd.traces, stateAt: cmd.stateAt };
   if (outcomes.length === 1) {
     const o = outcomes[0]!;
     (o.exit === EXIT.badInput || o.exit === EXIT.internal ? io.stderr : io.stdout)(`${checkText(o, textOptions)}\n`);

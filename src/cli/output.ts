@@ -23,9 +23,9 @@ function analysisText(a: Analysis, strict: boolean): string {
 }
 
 /** The full text report of one check. */
-export function checkText(c: CheckedFile, o: RunOptions & { traces: boolean }): string {
+export function checkText(c: CheckedFile, o: RunOptions & { traces: boolean; stateAt?: number }): string {
   switch (c.kind) {
-    case 'checked': return formatResult(c.ts, c.result, c.verdict, { traces: o.traces })
+    case 'checked': return formatResult(c.ts, c.result, c.verdict, { traces: o.traces, stateAt: o.stateAt })
       + c.report.explanations.map((x) => `\n\n${x.text}\n`).join('') + analysisText(c.analysis, o.strict);
     case 'bad-input': return formatDiagnostic(c.diagnostic);
     case 'internal-error': return `${c.label}: internal error: ${c.message}`;

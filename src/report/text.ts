@@ -5,11 +5,18 @@ import type { TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { PropertyVerdict, Verdict } from '../explore/verdict.js';
 import { spanText } from '../lang/source.js';
-import { pointText } from '../program/graph.js';
+import { FINISHED, pointText } from '../program/graph.js';
 import { changes, describeState } from './decode.js';
+import { staleWrite } from './stale.js';
 import { rebuildTrace, type Actor } from './trace.js';
 
+/** Width of a CPU's column; longer statements wrap onto indented continuation lines. */
 const COLUMN = 40;
+
+export interface TraceTextOptions {
+  /** Also print every named value of the state after this step (0: the initial state). */
+  readonly stateAt?: number;
+}
 
 export function statsLine(m: Model, r: ExploreResult): string {
   const n = (x: number, one: string) => `${x} ${one}${x === 1 ? '' : 's'}`;
@@ -23,17 +30,22 @@ export function stepText(actor: Actor, m: Model): string {
   return actor.fault ? `${text} -> fault` : text;
 }
 
-export function formatTrace(ts: TransitionSystem, r: ExploreResult, pv: PropertyVerdict): string {
+export function formatTrace(ts: TransitionSystem, r: ExploreResult, pv: PropertyVerdict, o: TraceTextOptions = {}): string {
   const m = ts.model;
   const trace = rebuildTrace(ts, r, pv.violation!);
   const header = ['step'.padEnd(5), ...m.cpus.map((c) => `${c.name} (cpu${c.index})`.padEnd(COLUMN)), 'changes'];
   const lines = [header.join(' ').trimEnd()];
   let before = trace.initial;
   trace.steps.forEach((step, i) => {
-    const cols = m.cpus.map((c) => (step.actor.cpu === c.index ? fit(stepText(step.actor, m)) : '').padEnd(COLUMN));
+    const cells = m.cpus.map((c) => (step.actor.cpu === c.index ? wrap(stepText(step.actor, m), COLUMN - 1) : []));
     const delta = changes(ts, before, step.after).join('  ');
-    const mark = step.failing ? '   <-- fails here' : '';
-    lines.push(`${String(i + 1).padEnd(5)} ${cols.join(' ')} ${delta}${mark}`.trimEnd());
+    const mark = step.failing ? '   <-- fails here' : staleWrite(ts, step.actor, before, step.after) ? '   <-- write through a stale TLB entry' : '';
+    const rows = Math.max(1, ...cells.map((c) => c.length));
+    for (let row = 0; row < rows; row++) {
+      const cols = cells.map((c) => (c[row] ?? '').padEnd(COLUMN));
+      const head = row === 0 ? String(i + 1) : '';
+      lines.push(`${head.padEnd(5)} ${cols.join(' ')} ${row === 0 ? `${delta}${mark}` : ''}`.trimEnd());
+    }
     before = step.after;
   });
   const p = pv.property;
@@ -42,11 +54,36 @@ export function formatTrace(ts: TransitionSystem, r: ExploreResult, pv: Property
   const what = p.kind === 'builtin' ? describeBuiltin(p.name) : spanText(p.span).replace(/\s+/g, ' ');
   lines.push(`${p.name} fails: ${what}`);
   lines.push(`  in: ${values}`);
+  if (o.stateAt !== undefined) {
+    const n = o.stateAt;
+    if (n > trace.steps.length) lines.push(`state at step ${n}: the trace has ${trace.steps.length} steps`);
+    else {
+      lines.push(n === 0 ? 'state at step 0 (initial):' : `state after step ${n}:`);
+      const s = n === 0 ? trace.initial : trace.steps[n - 1]!.after;
+      for (const c of m.cpus) {
+        const pc = ts.pcOf(c.index, s);
+        lines.push(`  ${c.name}: ${pc === FINISHED ? 'finished' : `next ${pointText(ts.graph.cpus[c.index]!.points[pc]!)}`}`);
+      }
+      for (const [k, v] of describeState(ts, s)) lines.push(`  ${k} = ${v}`);
+    }
+  }
   return lines.join('\n');
 }
 
-function fit(text: string): string {
-  return text.length > COLUMN - 1 ? `${text.slice(0, COLUMN - 4)}...` : text;
+/** `text` in lines of at most `width` characters, broken at spaces where possible; continuation lines are indented. */
+export function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  const indent = '  ';
+  let rest = text;
+  while (rest.length > width) {
+    const lead = out.length ? indent.length : 0;
+    const space = rest.lastIndexOf(' ', width);
+    const cut = space > lead ? space : width;
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = indent + rest.slice(cut).trimStart();
+  }
+  out.push(rest);
+  return out;
 }
 
 function describeBuiltin(name: string): string {
@@ -60,7 +97,7 @@ function describeBuiltin(name: string): string {
   }
 }
 
-export function formatResult(ts: TransitionSystem, r: ExploreResult, v: Verdict, opts: { traces: boolean }): string {
+export function formatResult(ts: TransitionSystem, r: ExploreResult, v: Verdict, opts: { traces: boolean } & TraceTextOptions): string {
   const m = ts.model;
   const out: string[] = [];
   const violated = v.properties.filter((p) => p.status === 'violated');
@@ -71,7 +108,7 @@ export function formatResult(ts: TransitionSystem, r: ExploreResult, v: Verdict,
   if (v.expected) out.push(`expected ${v.expected}: ${v.exit === 0 ? 'met' : v.exit === 3 ? 'unknown' : 'MISSED'}`);
   if (opts.traces) {
     for (const p of violated) {
-      out.push('', `violated ${p.property.name} after ${p.violation!.depth} steps (shortest):`, '', formatTrace(ts, r, p));
+      out.push('', `violated ${p.property.name} after ${p.violation!.depth} steps (shortest):`, '', formatTrace(ts, r, p, opts));
     }
   }
   return out.join('\n');

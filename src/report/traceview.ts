@@ -3,12 +3,13 @@
 // TLB entry (one whose flags disagree with the PTE it was filled from). Plain data, so the
 // search result can be dropped as soon as a file is checked.
 import type { Model } from '../ir/model.js';
-import { pteSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
+import type { TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { Verdict } from '../explore/verdict.js';
 import { spanText } from '../lang/source.js';
 import { locationOf, type Location } from './coverage.js';
 import { changes, describeState } from './decode.js';
+import { staleWrite } from './stale.js';
 import { formatTrace, stepText } from './text.js';
 import { rebuildTrace } from './trace.js';
 
@@ -53,21 +54,6 @@ function memoryOf(m: Model, all: Map<string, string>): Record<string, string> {
   return out;
 }
 
-/** The pages whose TLB entry for `cpu` is valid, maps frame `frame`, and differs from the PTE in a shared field. */
-function staleEntry(ts: TransitionSystem, s: Int32Array, cpu: number, frame: number): boolean {
-  const { model: m, layout: l } = ts;
-  const n = m.pages.length;
-  const shared = m.arch.tlbFields.flatMap((f, ti) => {
-    const pi = m.arch.pteFields.findIndex((p) => p.name === f.name);
-    return ti > 0 && pi >= 0 ? [[ti, pi] as const] : [];
-  });
-  return m.pages.some((p) => {
-    if (!s[tlbSlot(l, n, cpu, p.index, 0)]) return false;
-    if (s[tlbSlot(l, n, cpu, p.index, m.arch.tlbPfn)] !== frame) return false;
-    return shared.some(([ti, pi]) => s[tlbSlot(l, n, cpu, p.index, ti)] !== s[pteSlot(l, p.index, pi)]);
-  });
-}
-
 export function traceViews(ts: TransitionSystem, r: ExploreResult, v: Verdict): TraceView[] {
   const m = ts.model;
   const want = new Set(m.expectation?.violated ?? []);
@@ -77,13 +63,6 @@ export function traceViews(ts: TransitionSystem, r: ExploreResult, v: Verdict): 
     const steps = trace.steps.map((step, i): StepView => {
       const a = step.actor;
       const span = a.kind === 'cpu' ? a.point.stmt.span : undefined;
-      let staleWrite = false;
-      if (a.kind === 'cpu' && a.point.stmt.k === 'access' && a.point.stmt.access === 'write' && !a.fault) {
-        for (let f = 0; f < m.frames.length; f++) {
-          const at = ts.layout.versionBase + f;
-          if (step.after[at] !== before[at] && staleEntry(ts, before, a.cpu, f)) staleWrite = true;
-        }
-      }
       const view: StepView = {
         step: i + 1,
         cpu: a.cpu,
@@ -94,7 +73,7 @@ export function traceViews(ts: TransitionSystem, r: ExploreResult, v: Verdict): 
         span: span ? { file: span.file.path, start: span.start, end: span.end } : null,
         changes: changes(ts, before, step.after),
         failing: step.failing,
-        staleWrite,
+        staleWrite: staleWrite(ts, a, before, step.after),
         memory: memoryOf(m, describeState(ts, step.after)),
       };
       before = step.after;

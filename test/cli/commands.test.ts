@@ -48,3 +48,15 @@ describe('explain', () => {
     expect(page).toContain('step 8 (cleaner: atomic { if (bitmap[P]) { saved = F0.version; bitmap[P] = false; } })  before  step 10 (writer: write P;)');
   });
 });
+
+describe('--state-at', () => {
+  it('prints the state after the step below the trace; a bad value is a usage error', async () => {
+    const r = await run('check', '--state-at', '3', P2);
+    expect(r.stdout).toContain('state after step 3:\n  cleaner: next clean_record_pte_locked(P) > if (pte_dirty(ptep_get(p)))\n  writer: next write P;\n');
+    for (const bad of ['-1', '1.5', 'x']) {
+      const b = await run('check', `--state-at=${bad}`, P2);
+      expect(b.code).toBe(2);
+      expect(b.stderr).toContain(`--state-at takes a step number (0 for the initial state), found '${bad}'`);
+    }
+  });
+});
