@@ -6,12 +6,14 @@ import { toolVersion } from '../run/version.js';
 import { CHECK_FLAGS, CHECK_USAGE, runCheck } from './check.js';
 import { runCrosscheck } from './crosscheck.js';
 import { runExport } from './export.js';
+import { runSimulate } from './simulate.js';
 import { UsageError, type Io } from './usage.js';
 
 export type { Io } from './usage.js';
 
 const USAGE = `usage: dirtyrace check [options] PATH...
        dirtyrace explain [options] PATH...
+       dirtyrace simulate [--seed S] [--steps N] FILE
        dirtyrace export --promela [--arch A] [--models DIR] FILE OUT
        dirtyrace crosscheck [options] PATH...
        dirtyrace --help | --version
@@ -20,6 +22,7 @@ commands:
   check       check every scenario file (*.race) given or found under the given directories
   explain     check --explain: also, for each violation, where each step of the shortest
               counterexample can move and which orderings between CPUs the violation needs
+  simulate    one random run of a scenario, reproducible from its seed (dirtyrace simulate --help)
   export      write a scenario's Promela translation (dirtyrace export --help)
   crosscheck  check scenarios with dirtyrace and with SPIN and compare (dirtyrace crosscheck --help)
 
@@ -35,6 +38,7 @@ reached first); 4 internal error (a bug in dirtyrace: please report it)`;
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   if (argv[0] === 'export') return runExport(argv.slice(1), io);
   if (argv[0] === 'crosscheck') return runCrosscheck(argv.slice(1), io);
+  if (argv[0] === 'simulate') return runSimulate(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({

@@ -1,6 +1,6 @@
 // The human report: a verdict line per property and, for violations, a trace with one column
 // per CPU and the PTE/TLB changes after each step.
-import type { Model } from '../ir/model.js';
+import type { Model, Property } from '../ir/model.js';
 import type { TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { PropertyVerdict, Verdict } from '../explore/verdict.js';
@@ -8,7 +8,7 @@ import { spanText } from '../lang/source.js';
 import { FINISHED, pointText } from '../program/graph.js';
 import { changes, describeState } from './decode.js';
 import { staleWrite } from './stale.js';
-import { rebuildTrace, type Actor } from './trace.js';
+import { rebuildTrace, type Actor, type Trace } from './trace.js';
 
 /** Width of a CPU's column; longer statements wrap onto indented continuation lines. */
 const COLUMN = 40;
@@ -31,8 +31,12 @@ export function stepText(actor: Actor, m: Model): string {
 }
 
 export function formatTrace(ts: TransitionSystem, r: ExploreResult, pv: PropertyVerdict, o: TraceTextOptions = {}): string {
+  return traceText(ts, rebuildTrace(ts, r, pv.violation!), pv.property, o);
+}
+
+/** A trace as text; with `p`, what the property says and the state it fails in. */
+export function traceText(ts: TransitionSystem, trace: Trace, p: Property | undefined, o: TraceTextOptions = {}): string {
   const m = ts.model;
-  const trace = rebuildTrace(ts, r, pv.violation!);
   const header = ['step'.padEnd(5), ...m.cpus.map((c) => `${c.name} (cpu${c.index})`.padEnd(COLUMN)), 'changes'];
   const lines = [header.join(' ').trimEnd()];
   let before = trace.initial;
@@ -48,12 +52,13 @@ export function formatTrace(ts: TransitionSystem, r: ExploreResult, pv: Property
     }
     before = step.after;
   });
-  const p = pv.property;
-  const judged = describeState(ts, trace.final);
-  const values = [...judged].filter(([k]) => !k.startsWith('tlb[') || judged.get(k) !== '-').map(([k, v]) => `${k}=${v}`).join(', ');
-  const what = p.kind === 'builtin' ? describeBuiltin(p.name) : spanText(p.span).replace(/\s+/g, ' ');
-  lines.push(`${p.name} fails: ${what}`);
-  lines.push(`  in: ${values}`);
+  if (p) {
+    const judged = describeState(ts, trace.final);
+    const values = [...judged].filter(([k]) => !k.startsWith('tlb[') || judged.get(k) !== '-').map(([k, v]) => `${k}=${v}`).join(', ');
+    const what = p.kind === 'builtin' ? describeBuiltin(p.name) : spanText(p.span).replace(/\s+/g, ' ');
+    lines.push(`${p.name} fails: ${what}`);
+    lines.push(`  in: ${values}`);
+  }
   if (o.stateAt !== undefined) {
     const n = o.stateAt;
     if (n > trace.steps.length) lines.push(`state at step ${n}: the trace has ${trace.steps.length} steps`);

@@ -67,7 +67,8 @@ export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violatio
   return { initial, steps, final: state };
 }
 
-function actorOf(ts: TransitionSystem, action: number, before: Int32Array, after: Int32Array): Actor {
+/** Who took action `action` from `before` to `after`, and (for a CPU) at which statement. */
+export function actorOf(ts: TransitionSystem, action: number, before: Int32Array, after: Int32Array): Actor {
   const a = ts.actions[action]!;
   if (a.kind === 'hardware') return { kind: 'hw', rule: a.rule, cpu: a.cpu, page: a.page };
   const point = ts.graph.cpus[a.cpu]!.points[ts.pcOf(a.cpu, before)]!;
