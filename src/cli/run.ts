@@ -6,6 +6,7 @@ import { toolVersion } from '../run/version.js';
 import { CHECK_FLAGS, CHECK_USAGE, runCheck } from './check.js';
 import { runCrosscheck } from './crosscheck.js';
 import { runExport } from './export.js';
+import { runInit } from './init.js';
 import { runSimulate } from './simulate.js';
 import { UsageError, type Io } from './usage.js';
 
@@ -14,8 +15,9 @@ export type { Io } from './usage.js';
 const USAGE = `usage: dirtyrace check [options] PATH...
        dirtyrace explain [options] PATH...
        dirtyrace simulate [--seed S] [--steps N] FILE
+       dirtyrace init TEMPLATE [FILE]
        dirtyrace export --promela [--arch A] [--models DIR] FILE OUT
-       dirtyrace crosscheck [options] PATH...
+       dirtyrace crosscheck [--models DIR] [--fast] PATH...
        dirtyrace --help | --version
 
 commands:
@@ -23,6 +25,8 @@ commands:
   explain     check --explain: also, for each violation, where each step of the shortest
               counterexample can move and which orderings between CPUs the violation needs
   simulate    one random run of a scenario, reproducible from its seed (dirtyrace simulate --help)
+  init        write a starting scenario of a usual shape: deferred-flush, fault-vs-cleaner,
+              mmu-gather (dirtyrace init --help)
   export      write a scenario's Promela translation (dirtyrace export --help)
   crosscheck  check scenarios with dirtyrace and with SPIN and compare (dirtyrace crosscheck --help)
 
@@ -39,6 +43,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   if (argv[0] === 'export') return runExport(argv.slice(1), io);
   if (argv[0] === 'crosscheck') return runCrosscheck(argv.slice(1), io);
   if (argv[0] === 'simulate') return runSimulate(argv.slice(1), io);
+  if (argv[0] === 'init') return runInit(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({
