@@ -1,8 +1,8 @@
 // The commands and flags beside `check`'s verdict: explain (and check --explain in text, JSON and
 // HTML), the usage text, and the documentation's links.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 
@@ -58,5 +58,62 @@ describe('--state-at', () => {
       expect(b.code).toBe(2);
       expect(b.stderr).toContain(`--state-at takes a step number (0 for the initial state), found '${bad}'`);
     }
+  });
+});
+
+describe('--help', () => {
+  it('lists every command, and each command named there runs its own --help', async () => {
+    const r = await run('--help');
+    expect(r.code).toBe(0);
+    const commands = [...r.stdout.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]);
+    expect(commands).toEqual(['check', 'explain', 'simulate', 'init', 'export', 'crosscheck']);
+    for (const c of commands) expect(r.stdout).toContain(`dirtyrace ${c} `);
+    for (const c of ['simulate', 'init', 'export', 'crosscheck']) {
+      const h = await run(c!, '--help');
+      expect(h.code, c).toBe(0);
+      expect(h.stdout, c).toMatch(new RegExp(`^usage: dirtyrace ${c} `));
+    }
+  });
+});
+
+describe('documentation', () => {
+  const ROOT = resolve(import.meta.dirname, '..', '..');
+  const docs: string[] = [];
+  const walk = (d: string) => readdirSync(d).forEach((f) => {
+    const p = join(d, f);
+    if (f === 'node_modules' || f === 'dist' || f.startsWith('.')) return;
+    if (statSync(p).isDirectory()) walk(p); else if (f.endsWith('.md')) docs.push(p);
+  });
+  walk(ROOT);
+
+  it('every relative link in a Markdown file resolves to a file or directory of the repository', () => {
+    const broken: string[] = [];
+    let links = 0;
+    for (const md of docs) {
+      const text = readFileSync(md, 'utf8').replace(/```[\s\S]*?```/g, '');
+      for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = m[1]!.split('#')[0]!;
+        if (!target || /^[a-z][a-z+.-]*:/.test(target)) continue;
+        links++;
+        const at = resolve(dirname(md), target);
+        if (relative(ROOT, at).startsWith('..') || !existsSync(at)) broken.push(`${relative(ROOT, md)}: ${m[1]}`);
+      }
+    }
+    expect(docs.length).toBeGreaterThan(10);
+    expect(links).toBeGreaterThan(30);
+    expect(broken).toEqual([]);
+  });
+
+  it('every repository path the README and docs mention exists (placeholders aside)', () => {
+    const missing: string[] = [];
+    for (const md of docs.filter((d) => relative(ROOT, d) === 'README.md' || relative(ROOT, d).startsWith('docs'))) {
+      const text = readFileSync(md, 'utf8');
+      for (const m of text.matchAll(/(?<![\w/.-])((?:src|test|docs|scenarios|proofs|models|scripts|bench)\/[\w./*-]*[\w/*])/g)) {
+        const path = m[1]!;
+        if (path.includes('*') || path.includes('NAME')) continue;
+        if (!existsSync(join(ROOT, path))) missing.push(`${relative(ROOT, md)}: ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });
