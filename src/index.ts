@@ -37,9 +37,14 @@ export { explore, type ExploreOptions, type ExploreProgress, type ExploreResult,
 export { exploreParallel, type ScenarioSource } from './explore/parallel.js';
 export { verdictOf, type PropertyVerdict, type Verdict } from './explore/verdict.js';
 
+// Beside the search: the window of a violation, and one random run.
+export { explainViolation, type Explanation, type ExplainOptions, type Ordering, type StepWindow } from './explain/index.js';
+export { formatExplanation } from './explain/text.js';
+export { simulate, type Simulation, type SimulateOptions } from './simulate/index.js';
+
 // Reports.
 export { rebuildTrace as traceOf, type Trace, type TraceStep } from './report/trace.js';
-export { formatResult, formatTrace } from './report/text.js';
+export { formatResult, formatTrace, traceText } from './report/text.js';
 export { resultJson, JSON_SCHEMA_VERSION } from './report/json.js';
 export { junitXml } from './report/junit.js';
 export { sarifLog } from './report/sarif.js';

@@ -66,6 +66,16 @@ describe('windows checked by hand', () => {
   });
 });
 
+describe('through the library API', () => {
+  it('checkFile with explain: the explanation of each violation in the report, with its text', async () => {
+    const { checkFile } = await import('../../src/index.js');
+    const c = await checkFile(join(ROOT, 'scenarios/apply_as_clean/harvest-before-flush.race'), { explain: true });
+    expect(c.report.explanations.map((x) => [x.property, x.violating])).toEqual([['no_lost_dirty', 6]]);
+    expect(c.report.explanations[0]!.text).toBe(formatExplanation(c.report.explanations[0]!));
+    expect((await checkFile(join(ROOT, 'scenarios/apply_as_clean/harvest-after-flush.race'), { explain: true })).report.explanations).toEqual([]);
+  });
+});
+
 describe('limits', () => {
   it('a constrained search cut short says so and claims no window', () => {
     const model = modelOfFile(join(ROOT, 'scenarios/apply_as_clean/harvest-before-flush.race'), MODELS);
