@@ -26,10 +26,17 @@ function analysisText(a: Analysis, strict: boolean): string {
 export function checkText(c: CheckedFile, o: RunOptions & { traces: boolean; stateAt?: number }): string {
   switch (c.kind) {
     case 'checked': return formatResult(c.ts, c.result, c.verdict, { traces: o.traces, stateAt: o.stateAt })
-      + c.report.explanations.map((x) => `\n\n${x.text}\n`).join('') + analysisText(c.analysis, o.strict);
+      + explanationsText(c, o.explain) + analysisText(c.analysis, o.strict);
     case 'bad-input': return formatDiagnostic(c.diagnostic);
     case 'internal-error': return `${c.label}: internal error: ${c.message}`;
   }
+}
+
+/** The explanation of each violation, when asked for (--explain). */
+function explanationsText(c: CheckedFile & { kind: 'checked' }, explain: boolean): string {
+  if (!explain) return '';
+  if (!c.report.explanations.length) return '\n\nexplain: no property is violated; there is no counterexample to explain\n';
+  return c.report.explanations.map((x) => `\n\n${x.text}\n`).join('');
 }
 
 /** One line per file when several are checked (plus its warnings), or the error. */

@@ -5,7 +5,7 @@ import type { Model } from '../ir/model.js';
 import type { TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { Verdict } from '../explore/verdict.js';
-import { explainViolation } from '../explain/index.js';
+import { DEFAULT_EXPLAIN_STATES, explainViolation } from '../explain/index.js';
 import { formatExplanation } from '../explain/text.js';
 import type { SourceFile } from '../lang/source.js';
 import { computeCoverage, locationOf, type Coverage, type Location } from '../report/coverage.js';
@@ -54,7 +54,7 @@ export function analyse(source: SourceFile, m: Model, ts: TransitionSystem, r: E
   }
   const explanations = o.explain
     ? v.properties.filter((p) => p.status === 'violated').map((p) => {
-      const x = explainViolation(ts, r, p, { maxStates: o.maxStates });
+      const x = explainViolation(ts, r, p, { maxStates: Math.min(o.maxStates, DEFAULT_EXPLAIN_STATES) });
       return { ...x, text: formatExplanation(x) };
     })
     : [];

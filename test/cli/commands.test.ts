@@ -31,6 +31,20 @@ describe('explain', () => {
     expect((await run('check', P2)).stdout).not.toContain('explain no_lost_dirty');
   });
 
+  it('several files: each expected violation is explained under its summary line', async () => {
+    const r = await run('explain', 'scenarios/tutorial');
+    expect(r.code).toBe(0);
+    for (const [file, prop] of [['apply_as_clean', 'no_lost_dirty'], ['deadlock', 'deadlock'], ['peterson-broken', 'mutual_exclusion']]) {
+      expect(r.stdout).toMatch(new RegExp(`PASS +scenarios/tutorial/${file}\\.race .*\n {4}scenarios/tutorial/${file}\\.race:\n {4}explain ${prop}: `));
+    }
+    expect(r.stdout).not.toContain('peterson.race:\n');
+  });
+
+  it('a file with no violation says there is nothing to explain', async () => {
+    expect((await run('explain', 'scenarios/apply_as_clean/harvest-after-flush.race')).stdout)
+      .toContain('\nexplain: no property is violated; there is no counterexample to explain\n');
+  });
+
   it('JSON: an explanations array per result with --explain, absent without', async () => {
     const doc = JSON.parse((await run('explain', '--format', 'json', P2)).stdout);
     const [x] = doc.results[0].explanations;
