@@ -152,7 +152,7 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
       if (group.length === 1 || o.exit !== EXIT.ok) io.stdout(`${summaryText(o, cmd.run.strict)}\n`);
       if (o.exit === EXIT.failed && cmd.traces) io.stdout(`${indent(checkText(o, textOptions))}\n`);
       // A passing file (an expected violation) shows no trace here, but was asked to be explained.
-      else if (o.report.explanations.length) io.stdout(`${indent(`${o.label}:\n${o.report.explanations.map((x) => x.text).join('\n\n')}`)}\n`);
+      else if (o.kind === 'checked' && o.analysis.explanations.length) io.stdout(`${indent(`${o.label}:\n${o.analysis.explanations.map((x) => x.text).join('\n\n')}`)}\n`);
     }
   });
   const count = (c: number) => outcomes.filter((o) => o.exit === c).length;

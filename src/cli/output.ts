@@ -35,8 +35,8 @@ export function checkText(c: CheckedFile, o: RunOptions & { traces: boolean; sta
 /** The explanation of each violation, when asked for (--explain). */
 function explanationsText(c: CheckedFile & { kind: 'checked' }, explain: boolean): string {
   if (!explain) return '';
-  if (!c.report.explanations.length) return '\n\nexplain: no property is violated; there is no counterexample to explain\n';
-  return c.report.explanations.map((x) => `\n\n${x.text}\n`).join('');
+  if (!c.analysis.explanations.length) return '\n\nexplain: no property is violated; there is no counterexample to explain\n';
+  return c.analysis.explanations.map((x) => `\n\n${x.text}\n`).join('');
 }
 
 /** One line per file when several are checked (plus its warnings), or the error. */
@@ -59,7 +59,7 @@ export function checkJson(c: CheckedFile, explain = false): unknown {
   switch (c.kind) {
     case 'checked': {
       const a = c.analysis;
-      const explanations = explain ? { explanations: c.report.explanations.map(({ text: _, ...x }) => x) } : {};
+      const explanations = explain ? { explanations: c.analysis.explanations.map(({ text: _, ...x }) => x) } : {};
       return { ...resultJson(c.ts, c.result, c.verdict), exit: a.exit, ...explanations, coverage: a.coverage, warnings: a.warnings, notes: a.notes, run };
     }
     case 'bad-input': {

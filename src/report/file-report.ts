@@ -54,8 +54,8 @@ export interface FileReport {
   readonly expected: string | null;
   readonly properties: readonly PropertyReport[];
   readonly traces: readonly TraceView[];
-  /** With --explain: per violated property, its explanation and that as text. */
-  readonly explanations: readonly (Explanation & { readonly text: string })[];
+  /** With --explain: per violated property, its explanation and that as text (absent otherwise). */
+  readonly explanations?: readonly (Explanation & { readonly text: string })[];
   readonly stats: { readonly states: number; readonly transitions: number; readonly depth: number; readonly ms: number; readonly limit: string | null } | null;
   readonly coverage: Coverage | null;
   readonly warnings: readonly Warning[];

@@ -35,7 +35,7 @@ function esc(s: string): string {
 
 /** With --explain: each violation's explanation as its text, below the viewer. */
 function explanationsHtml(files: readonly FileReport[]): string {
-  const all = files.flatMap((f) => f.explanations.map((x) => `<details open><summary>${esc(f.label)} &mdash; ${esc(x.property)}</summary><pre>${esc(x.text)}</pre></details>\n`));
+  const all = files.flatMap((f) => (f.explanations ?? []).map((x) => `<details open><summary>${esc(f.label)} &mdash; ${esc(x.property)}</summary><pre>${esc(x.text)}</pre></details>\n`));
   return all.length ? `<section id="explain"><h2>Explanations</h2>\n${all.join('')}</section>\n` : '';
 }
 

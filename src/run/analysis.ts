@@ -5,7 +5,7 @@ import type { Model } from '../ir/model.js';
 import type { TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { Verdict } from '../explore/verdict.js';
-import { DEFAULT_EXPLAIN_STATES, explainViolation } from '../explain/index.js';
+import { DEFAULT_EXPLAIN_STATES, explainViolation, type Explanation } from '../explain/index.js';
 import { formatExplanation } from '../explain/text.js';
 import type { SourceFile } from '../lang/source.js';
 import { computeCoverage, locationOf, type Coverage, type Location } from '../report/coverage.js';
@@ -23,6 +23,8 @@ export interface Analysis {
   readonly warnings: readonly Warning[];
   readonly notes: readonly string[];
   readonly provenance: Provenance;
+  /** With RunOptions.explain: per violated property, its explanation and that as text. */
+  readonly explanations: readonly (Explanation & { readonly text: string })[];
   readonly report: FileReport;
 }
 
@@ -76,7 +78,7 @@ export function analyse(source: SourceFile, m: Model, ts: TransitionSystem, r: E
       location: p.property.span ? locationOf(p.property.span) : null,
     })),
     traces: o.reports ? traceViews(ts, r, v) : [],
-    explanations,
+    ...(o.explain ? { explanations } : {}),
     stats: { states: r.states, transitions: r.transitions, depth: r.depth, ms: r.elapsedMs, limit: r.limit ?? null },
     coverage,
     warnings,
@@ -84,14 +86,14 @@ export function analyse(source: SourceFile, m: Model, ts: TransitionSystem, r: E
     error: null,
     provenance,
   };
-  return { exit, coverage, warnings, notes, provenance, report };
+  return { exit, coverage, warnings, notes, provenance, explanations, report };
 }
 
 /** The report of a file that could not be checked (bad input or an internal error). */
 export function failedReport(source: SourceFile, exit: number, message: string, location: Location | null, text: string, o: RunOptions): FileReport {
   return {
     file: source.path, arch: o.arch ?? null, label: labelOf(source.path, o.arch), status: 'ERROR', exit,
-    outcome: null, expected: null, properties: [], traces: [], explanations: [], stats: null, coverage: null, warnings: [], strict: o.strict,
+    outcome: null, expected: null, properties: [], traces: [], stats: null, coverage: null, warnings: [], strict: o.strict,
     error: { message, location, text },
     provenance: provenanceOf(source, o),
   };

@@ -70,9 +70,12 @@ describe('through the library API', () => {
   it('checkFile with explain: the explanation of each violation in the report, with its text', async () => {
     const { checkFile } = await import('../../src/index.js');
     const c = await checkFile(join(ROOT, 'scenarios/apply_as_clean/harvest-before-flush.race'), { explain: true });
-    expect(c.report.explanations.map((x) => [x.property, x.violating])).toEqual([['no_lost_dirty', 6]]);
-    expect(c.report.explanations[0]!.text).toBe(formatExplanation(c.report.explanations[0]!));
+    if (c.kind !== 'checked') throw new Error(c.kind);
+    expect(c.analysis.explanations.map((x) => [x.property, x.violating])).toEqual([['no_lost_dirty', 6]]);
+    expect(c.analysis.explanations[0]!.text).toBe(formatExplanation(c.analysis.explanations[0]!));
+    expect(c.report.explanations).toBe(c.analysis.explanations);
     expect((await checkFile(join(ROOT, 'scenarios/apply_as_clean/harvest-after-flush.race'), { explain: true })).report.explanations).toEqual([]);
+    expect((await checkFile(join(ROOT, 'scenarios/apply_as_clean/harvest-before-flush.race'))).report.explanations).toBeUndefined();
   });
 });
 
