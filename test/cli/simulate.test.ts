@@ -3,15 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { modelOfFile } from '../../src/check/index.js';
 import { compileModel, OK } from '../../src/compile/index.js';
-import { runCli } from '../../src/cli/run.js';
+import { run } from './harness.js';
 import { simulate } from '../../src/simulate/index.js';
-
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
-  return { code, stdout, stderr };
-}
 
 const PETERSON = 'scenarios/tutorial/peterson-broken.race';
 const P2 = 'scenarios/apply_as_clean/harvest-before-flush.race';
