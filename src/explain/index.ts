@@ -7,7 +7,7 @@
 // to the judged end (judge.ts). From the live edges (on such a path) it reads, for each step,
 // the positions it takes, and which steps precede it in every violating interleaving: the
 // orderings the race needs, those a fix must make impossible.
-import { OK, type TransitionSystem } from '../compile/index.js';
+import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { PropertyVerdict } from '../explore/verdict.js';
 import { stepText } from '../report/text.js';
@@ -33,6 +33,12 @@ export interface StepWindow {
 export interface Ordering {
   readonly first: number;
   readonly then: number;
+  /**
+   * Step `then` waits for step `first` (a lock, an await): it is enabled in no reached state
+   * where `first` has not run. Such an ordering is the program's synchronization, not the race;
+   * a fix must prevent one of the others.
+   */
+  readonly forced: boolean;
 }
 
 export interface Explanation {
@@ -86,11 +92,19 @@ export function explainTrace(ts: TransitionSystem, trace: Trace, judge: Judge, p
     pcAfter.push(s.actor.kind === 'cpu' ? ts.pcOf(s.actor.cpu, s.after) : -1);
   });
   const slots = slotAction.length;
+  /** Marks `row * n + i` in `m` for every step i that has not run where `f` says how many of each action have. */
+  const markUnrun = (m: Uint8Array, row: number, f: Uint16Array) => {
+    for (let slot = 0; slot < slots; slot++) {
+      const evs = eventsOf[slot]!;
+      for (let k = f[slot]!; k < evs.length; k++) m[row * n + evs[k]!] = 1;
+    }
+  };
+  // canRunBefore[j * n + i]: step j is enabled in some reached state where step i has not run.
+  const canRunBefore = new Uint8Array(n * n);
 
   const states: Int32Array[] = [trace.initial];
   const fired: Uint16Array[] = [new Uint16Array(slots)];
   const depth: number[] = [0];
-  const paths: number[] = [1];
   const index = new Map<string, number>([[keyOf(trace.initial, fired[0]!), 0]]);
   const edges: Edge[] = [];
   let complete = true;
@@ -102,6 +116,7 @@ export function explainTrace(ts: TransitionSystem, trace: Trace, judge: Judge, p
       if (event === undefined) continue;
       const a = slotAction[slot]!;
       const { code, after } = stepped(ts, a, s);
+      if (code !== DISABLED) markUnrun(canRunBefore, event, f);
       if (code !== OK) continue;
       const step = moving[event]!;
       if (step.actor.kind === 'cpu' && ts.pcOf(step.actor.cpu, after) !== pcAfter[event]) continue;
@@ -113,52 +128,50 @@ export function explainTrace(ts: TransitionSystem, trace: Trace, judge: Judge, p
         if (states.length >= maxStates) { complete = false; break; }
         to = states.length;
         index.set(key, to);
-        states.push(after); fired.push(nf); depth.push(depth[cur]! + 1); paths.push(0);
+        states.push(after); fired.push(nf); depth.push(depth[cur]! + 1);
       }
-      paths[to]! += paths[cur]!;
       edges.push({ from: cur, to, event });
     }
   }
 
-  // Ways to a violating end from each state (edges are in order of their source, whose layer
-  // precedes their target's, so one backward pass suffices).
-  const ends = new Float64Array(states.length);
-  let interleavings = 0;
-  states.forEach((s, i) => {
-    if (depth[i] !== n) return;
-    interleavings += paths[i]!;
-    if (keeps(ts, judge, s)) ends[i] = 1;
-  });
-  for (let e = edges.length - 1; e >= 0; e--) ends[edges[e]!.from]! += ends[edges[e]!.to]!;
+  // Per product state, the ways from it to an end `isEnd` accepts (edges are in order of their
+  // source, whose layer precedes their target's, so one backward pass suffices).
+  const waysTo = (isEnd: (i: number) => boolean) => {
+    const ways = new Float64Array(states.length);
+    states.forEach((_, i) => { if (depth[i] === n && isEnd(i)) ways[i] = 1; });
+    for (let e = edges.length - 1; e >= 0; e--) ways[edges[e]!.from]! += ways[edges[e]!.to]!;
+    return ways;
+  };
+  const toViolation = waysTo((i) => keeps(ts, judge, states[i]!));
+  const toEnd = waysTo(() => true);
+  /** Whether step i must precede step j on every way `ways` counts: no edge of j on such a way leaves a state where i has not run. */
+  const orderOn = (ways: Float64Array) => {
+    const free = new Uint8Array(n * n);
+    for (const { from, to, event } of edges) if (ways[to]) markUnrun(free, event, fired[from]!);
+    return (i: number, j: number) => i !== j && !free[j * n + i];
+  };
 
   const earliest = new Array<number>(n).fill(Infinity);
   const latest = new Array<number>(n).fill(-Infinity);
-  // free[j * n + i]: some violating interleaving runs step i after step j.
-  const free = new Uint8Array(n * n);
-  for (const { from, to, event: j } of edges) {
-    if (!ends[to]) continue;
+  for (const { from, to, event } of edges) {
+    if (!toViolation[to]) continue;
     const at = depth[from]! + 1;
-    if (at < earliest[j]!) earliest[j] = at;
-    if (at > latest[j]!) latest[j] = at;
-    const f = fired[from]!;
-    for (let slot = 0; slot < slots; slot++) {
-      const evs = eventsOf[slot]!;
-      for (let k = f[slot]!; k < evs.length; k++) free[j * n + evs[k]!] = 1;
-    }
+    if (at < earliest[event]!) earliest[event] = at;
+    if (at > latest[event]!) latest[event] = at;
   }
-  const must = (i: number, j: number) => i !== j && !free[j * n + i];
   const sameCpu = (i: number, j: number) => {
     const a = moving[i]!.actor, b = moving[j]!.actor;
     return a.kind === 'cpu' && b.kind === 'cpu' && a.cpu === b.cpu;
   };
-  if (complete && !ends[0]) throw new Error('internal: the counterexample does not keep its own violation when replayed');
+  if (complete && !toViolation[0]) throw new Error('internal: the counterexample does not keep its own violation when replayed');
   const orderings: Ordering[] = [];
   if (complete) {
+    const must = orderOn(toViolation);
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
       if (!must(i, j) || sameCpu(i, j)) continue;
       let implied = false;
       for (let k = i + 1; k < j && !implied; k++) implied = must(i, k) && must(k, j);
-      if (!implied) orderings.push({ first: i + 1, then: j + 1 });
+      if (!implied) orderings.push({ first: i + 1, then: j + 1, forced: !canRunBefore[j * n + i] });
     }
   }
   const m = ts.model;
@@ -171,7 +184,7 @@ export function explainTrace(ts: TransitionSystem, trace: Trace, judge: Judge, p
       before: orderings.filter((x) => x.first === i + 1).map((x) => x.then),
     };
   });
-  return { property, complete, states: states.length, interleavings, violating: ends[0]!, windows: complete ? windows : [], orderings };
+  return { property, complete, states: states.length, interleavings: toEnd[0]!, violating: toViolation[0]!, windows: complete ? windows : [], orderings };
 }
 
 function keyOf(s: Int32Array, fired: Uint16Array): string {

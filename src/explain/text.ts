@@ -19,10 +19,16 @@ export function formatExplanation(x: Explanation): string {
   w.forEach((s, i) => lines.push(`${String(s.step).padEnd(5)} ${at[i]!.padEnd(atW)} ${bounds[i]!.padEnd(boundsW)} ${s.actor.padEnd(actorW)} ${s.text}`));
   lines.push('');
   const label = (step: number) => `${step} (${w[step - 1]!.actor}: ${w[step - 1]!.text})`;
-  if (!x.orderings.length) lines.push('no ordering between steps of different actors is common to every violating interleaving');
+  const race = x.orderings.filter((o) => !o.forced);
+  const forced = x.orderings.filter((o) => o.forced);
+  if (!race.length) lines.push('no ordering between steps of different actors is common to every violating interleaving');
   else {
     lines.push('orderings every violating interleaving has (a fix must make one of them impossible):');
-    for (const o of x.orderings) lines.push(`  step ${label(o.first)}  before  step ${label(o.then)}`);
+    for (const o of race) lines.push(`  step ${label(o.first)}  before  step ${label(o.then)}`);
+  }
+  if (forced.length) {
+    lines.push('and where the later step waits for the earlier (a lock, an await: synchronization, not the race):');
+    for (const o of forced) lines.push(`  step ${label(o.first)}  before  step ${label(o.then)}`);
   }
   return lines.join('\n');
 }

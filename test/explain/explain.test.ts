@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { modelOf, modelOfFile } from '../../src/check/index.js';
-import { compileModel, OK, type TransitionSystem } from '../../src/compile/index.js';
+import { compileModel, DISABLED, OK, type TransitionSystem } from '../../src/compile/index.js';
 import { explainViolation, type Explanation } from '../../src/explain/index.js';
 import { deadlocked } from '../../src/explain/judge.js';
 import { formatExplanation } from '../../src/explain/text.js';
@@ -31,6 +31,7 @@ function explained(file: string): Explanation[] {
 
 const windows = (x: Explanation) => x.windows.map((w) => [w.earliest, w.latest]);
 const orderings = (x: Explanation) => x.orderings.map((o) => [o.first, o.then]);
+const forced = (x: Explanation) => x.orderings.filter((o) => o.forced).map((o) => [o.first, o.then]);
 
 describe('windows checked by hand', () => {
   it('apply_as_clean, harvest before flush: the first write before the PTE is read, the second between the harvest and the flush', () => {
@@ -41,6 +42,7 @@ describe('windows checked by hand', () => {
     expect(x!.violating).toBe(3 * 2);
     expect(windows(x!)).toEqual([[1, 2], [2, 3], [1, 3], [4, 4], [5, 5], [6, 6], [7, 7], [8, 8], [9, 10], [9, 10], [11, 11], [12, 12]]);
     expect(orderings(x!)).toEqual([[3, 4], [8, 10], [10, 11]]);
+    expect(forced(x!)).toEqual([]);
     expect(x!.windows[9]).toMatchObject({ actor: 'writer', text: 'write P;', after: [8], before: [11] });
   });
 
@@ -56,6 +58,14 @@ describe('windows checked by hand', () => {
     expect(x!.violating).toBe(3);
     expect(windows(x!)).toEqual([[1, 2], [2, 3], [1, 3], [4, 4], [5, 5], [6, 6], [7, 7]]);
     expect(orderings(x!)).toEqual([[3, 4], [6, 7]]);
+  });
+
+  it('criu pre-dump while running: a write between the saved copy and the flush; the final dump waits for the task', () => {
+    const [x] = explained('scenarios/soft_dirty/criu-predump-running.race');
+    // 2 saved = version, 6 write, 7 get-and-clear, 10 write, 11 flush, 13 stopped = true, 14 await(stopped).
+    expect(orderings(x!)).toEqual([[2, 10], [6, 7], [10, 11], [13, 14]]);
+    // The task's `stopped = true` before the dump's await is the await's doing, in every run.
+    expect(forced(x!)).toEqual([[13, 14]]);
   });
 
   it('a deadlock needs no ordering: either lock first', () => {
@@ -119,9 +129,16 @@ function bruteForce(ts: TransitionSystem, r: ExploreResult, pv: PropertyVerdict,
   if (orders.length > cap) return undefined;
   let runs = 0;
   const good: number[][] = [];
+  // 'j i': step j is enabled in some state a replayed prefix reaches before step i has run.
+  const canRunBefore = new Set<string>();
   for (const order of orders) {
     let s = trace.initial.slice();
-    const ok = order.every((i) => {
+    const ok = order.every((i, at) => {
+      const rest = order.slice(at);
+      for (const j of rest) {
+        if (rest.some((k) => k < j && steps[k]!.action === steps[j]!.action)) continue; // not next of its action
+        if (ts.step(steps[j]!.action, s.slice()) !== DISABLED) for (const k of rest) if (k !== j) canRunBefore.add(`${j} ${k}`);
+      }
       const step = steps[i]!;
       const after = s.slice();
       if (ts.step(step.action, after) !== OK) return false;
@@ -136,7 +153,8 @@ function bruteForce(ts: TransitionSystem, r: ExploreResult, pv: PropertyVerdict,
   const pos = good.map((o) => { const p: number[] = []; o.forEach((i, at) => { p[i] = at + 1; }); return p; });
   const windows = trace.steps.map((_, i) => (i < n ? [Math.min(...pos.map((p) => p[i]!)), Math.max(...pos.map((p) => p[i]!))] : [i + 1, i + 1]));
   const must = (i: number, j: number) => pos.every((p) => p[i]! < p[j]!);
-  return { runs, violating: good.length, windows, must, steps, n };
+  const waits = (i: number, j: number) => !canRunBefore.has(`${j} ${i}`);
+  return { runs, violating: good.length, windows, must, waits, steps, n };
 }
 
 /** Brute force and the explanation agree: counts, windows, and the order the orderings generate. */
@@ -163,6 +181,7 @@ function compare(ts: TransitionSystem, r: ExploreResult, pv: PropertyVerdict, ca
   };
   const all = closure(orderings(x));
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) expect(all[i]![j], `step ${i + 1} before ${j + 1}`).toBe(brute.must(i, j));
+  for (const o of x.orderings) expect(o.forced, `ordering ${o.first} < ${o.then} forced`).toBe(brute.waits(o.first - 1, o.then - 1));
   orderings(x).forEach(([a, b], k) => {
     expect(closure(orderings(x).filter((_, l) => l !== k))[a! - 1]![b! - 1], `ordering ${a} < ${b} follows from the others`).toBe(false);
   });
@@ -181,7 +200,7 @@ describe('against brute force', () => {
 
   it('generated scenarios', () => {
     // Most generated violations are one CPU's alone; the bounds below make sure enough are not.
-    const seen = { compared: 0, several: 0, ordered: 0, partial: 0 };
+    const seen = { compared: 0, several: 0, ordered: 0, partial: 0, forced: 0 };
     fc.assert(fc.property(scenarioArb, ({ text }) => {
       const { ts, r, pvs } = violations(modelOf({ path: 'generated.race', text }, MODELS));
       if (r.limit) return;
@@ -192,6 +211,7 @@ describe('against brute force', () => {
         if (x.interleavings > 1) seen.several++;
         if (x.orderings.length) seen.ordered++;
         if (x.violating < x.interleavings) seen.partial++;
+        if (x.orderings.some((o) => o.forced)) seen.forced++;
       }
     }), { seed: 1313, numRuns: 300 });
     console.log(`explain vs brute force on generated violations: ${JSON.stringify(seen)}`);
@@ -199,5 +219,6 @@ describe('against brute force', () => {
     expect(seen.several).toBeGreaterThanOrEqual(20);
     expect(seen.ordered).toBeGreaterThanOrEqual(8);
     expect(seen.partial).toBeGreaterThanOrEqual(3);
+    expect(seen.forced).toBeGreaterThanOrEqual(1);
   });
 });
