@@ -24,6 +24,8 @@ export interface StepWindow {
   /** The first and last position it takes in a violating interleaving of these steps. */
   readonly earliest: number;
   readonly latest: number;
+  /** The step that broke the property: it stays last, since it ends the run. */
+  readonly failing: boolean;
   /** Steps of other actors it comes after / before in every violating interleaving (the nearest ones). */
   readonly after: readonly number[];
   readonly before: readonly number[];
@@ -177,9 +179,9 @@ export function explainTrace(ts: TransitionSystem, trace: Trace, judge: Judge, p
   const m = ts.model;
   const windows: StepWindow[] = trace.steps.map(({ actor }, i) => {
     const named = { step: i + 1, actor: actor.kind === 'cpu' ? m.cpus[actor.cpu]!.name : `hw:${m.cpus[actor.cpu]!.name}`, text: stepText(actor, m) };
-    if (i === n) return { ...named, earliest: i + 1, latest: i + 1, after: [], before: [] };
+    if (i === n) return { ...named, earliest: i + 1, latest: i + 1, failing: true, after: [], before: [] };
     return {
-      ...named, earliest: earliest[i]!, latest: latest[i]!,
+      ...named, failing: false, earliest: earliest[i]!, latest: latest[i]!,
       after: orderings.filter((x) => x.then === i + 1).map((x) => x.first),
       before: orderings.filter((x) => x.first === i + 1).map((x) => x.then),
     };

@@ -42,7 +42,7 @@ describe('explain', () => {
     const doc = JSON.parse((await run('explain', '--format', 'json', P2)).stdout);
     const [x] = doc.results[0].explanations;
     expect(x).toMatchObject({ property: 'no_lost_dirty', complete: true, interleavings: 30, violating: 6 });
-    expect(x.windows[9]).toEqual({ step: 10, actor: 'writer', text: 'write P;', earliest: 9, latest: 10, after: [8], before: [11] });
+    expect(x.windows[9]).toEqual({ step: 10, actor: 'writer', text: 'write P;', failing: false, earliest: 9, latest: 10, after: [8], before: [11] });
     expect(x.orderings).toEqual([{ first: 3, then: 4, forced: false }, { first: 8, then: 10, forced: false }, { first: 10, then: 11, forced: false }]);
     expect(JSON.parse((await run('check', '--format', 'json', P2)).stdout).results[0].explanations).toBeUndefined();
   });
