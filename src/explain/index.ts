@@ -6,7 +6,9 @@
 // layered by the number of steps taken; the interleavings that keep the violation are its paths
 // to the judged end (judge.ts). From the live edges (on such a path) it reads, for each step,
 // the positions it takes, and which steps precede it in every violating interleaving: the
-// orderings the race needs, those a fix must make impossible.
+// orderings the race needs, those a fix must make impossible. When the violation is a failing
+// step, that step must fail where it runs, and the steps after it no longer matter: they run
+// "after the violation" in any order.
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { PropertyVerdict } from '../explore/verdict.js';
@@ -24,7 +26,7 @@ export interface StepWindow {
   /** The first and last position it takes in a violating interleaving of these steps. */
   readonly earliest: number;
   readonly latest: number;
-  /** The step that broke the property: it stays last, since it ends the run. */
+  /** The step that broke the property (the steps placed after it run after the violation). */
   readonly failing: boolean;
   /** Steps of other actors it comes after / before in every violating interleaving (the nearest ones). */
   readonly after: readonly number[];
@@ -49,10 +51,13 @@ export interface Explanation {
   readonly complete: boolean;
   /** States of the constrained search. */
   readonly states: number;
-  /** Interleavings of the steps that run to the end / that also keep the violation. */
+  /**
+   * Interleavings of the steps that run to the end (with a failing step: up to it, and it runs,
+   * failing or not) / that also keep the violation.
+   */
   readonly interleavings: number;
   readonly violating: number;
-  /** One per step of the counterexample, in order; a failing step stays last (it ends the run). */
+  /** One per step of the counterexample, in order. */
   readonly windows: readonly StepWindow[];
   /**
    * The orderings between steps of different actors that every violating interleaving has, less
@@ -69,18 +74,17 @@ export interface ExplainOptions {
 export const DEFAULT_EXPLAIN_STATES = 1_000_000;
 
 export function explainViolation(ts: TransitionSystem, r: ExploreResult, pv: PropertyVerdict, o: ExplainOptions = {}): Explanation {
-  const trace = rebuildTrace(ts, r, pv.violation!);
-  const last = trace.steps.at(-1);
-  const failing = last?.failing ? last.action : undefined;
-  return explainTrace(ts, trace, judgeOf(ts, pv.index, pv.violation!, failing), pv.property.name, o);
+  return explainTrace(ts, rebuildTrace(ts, r, pv.violation!), judgeOf(ts, pv.index, pv.violation!), pv.property.name, o);
 }
 
 interface Edge { readonly from: number; readonly to: number; readonly event: number }
 
 export function explainTrace(ts: TransitionSystem, trace: Trace, judge: Judge, property: string, o: ExplainOptions = {}): Explanation {
   const maxStates = o.maxStates ?? DEFAULT_EXPLAIN_STATES;
-  const moving = judge.kind === 'step' ? trace.steps.slice(0, -1) : trace.steps;
+  const moving = trace.steps;
   const n = moving.length;
+  /** The failing step (for a step judge, the trace's last), or -1. */
+  const failing = judge.kind === 'step' ? n - 1 : -1;
   // The steps as events: the k-th step of each action used (a dense slot per action).
   const slotOf = new Map<number, number>();
   const slotAction: number[] = [];
@@ -107,7 +111,9 @@ export function explainTrace(ts: TransitionSystem, trace: Trace, judge: Judge, p
   const states: Int32Array[] = [trace.initial];
   const fired: Uint16Array[] = [new Uint16Array(slots)];
   const depth: number[] = [0];
-  const index = new Map<string, number>([[keyOf(trace.initial, fired[0]!), 0]]);
+  /** After the failing step: 0 not yet, FAILED it failed as in the trace, PASSED it ran without failing so. */
+  const outcome: number[] = [0];
+  const index = new Map<string, number>([[keyOf(trace.initial, fired[0]!, 0), 0]]);
   const edges: Edge[] = [];
   let complete = true;
   for (let cur = 0; cur < states.length && complete; cur++) {
@@ -116,21 +122,30 @@ export function explainTrace(ts: TransitionSystem, trace: Trace, judge: Judge, p
     for (let slot = 0; slot < slots; slot++) {
       const event = eventsOf[slot]![f[slot]!];
       if (event === undefined) continue;
-      const a = slotAction[slot]!;
-      const { code, after } = stepped(ts, a, s);
-      if (code !== DISABLED) markUnrun(canRunBefore, event, f);
-      if (code !== OK) continue;
-      const step = moving[event]!;
-      if (step.actor.kind === 'cpu' && ts.pcOf(step.actor.cpu, after) !== pcAfter[event]) continue;
+      let after = s;
+      let out = outcome[cur]!;
+      // After the failing step the run is over: the remaining steps come after it, unrun.
+      if (!out) {
+        const r = stepped(ts, slotAction[slot]!, s);
+        if (r.code !== DISABLED) markUnrun(canRunBefore, event, f);
+        if (event === failing) {
+          if (r.code === DISABLED) continue;
+          out = judge.kind === 'step' && r.code === judge.code ? FAILED : PASSED;
+        } else {
+          const step = moving[event]!;
+          if (r.code !== OK || (step.actor.kind === 'cpu' && ts.pcOf(step.actor.cpu, r.after) !== pcAfter[event])) continue;
+          after = r.after;
+        }
+      }
       const nf = f.slice();
       nf[slot]!++;
-      const key = keyOf(after, nf);
+      const key = keyOf(after, nf, out);
       let to = index.get(key);
       if (to === undefined) {
         if (states.length >= maxStates) { complete = false; break; }
         to = states.length;
         index.set(key, to);
-        states.push(after); fired.push(nf); depth.push(depth[cur]! + 1);
+        states.push(after); fired.push(nf); depth.push(depth[cur]! + 1); outcome.push(out);
       }
       edges.push({ from: cur, to, event });
     }
@@ -144,7 +159,7 @@ export function explainTrace(ts: TransitionSystem, trace: Trace, judge: Judge, p
     for (let e = edges.length - 1; e >= 0; e--) ways[edges[e]!.from]! += ways[edges[e]!.to]!;
     return ways;
   };
-  const toViolation = waysTo((i) => keeps(ts, judge, states[i]!));
+  const toViolation = waysTo((i) => (judge.kind === 'step' ? outcome[i] === FAILED : judge.violated(states[i]!)));
   const toEnd = waysTo(() => true);
   /** Whether step i must precede step j on every way `ways` counts: no edge of j on such a way leaves a state where i has not run. */
   const orderOn = (ways: Float64Array) => {
@@ -179,9 +194,8 @@ export function explainTrace(ts: TransitionSystem, trace: Trace, judge: Judge, p
   const m = ts.model;
   const windows: StepWindow[] = trace.steps.map(({ actor }, i) => {
     const named = { step: i + 1, actor: actor.kind === 'cpu' ? m.cpus[actor.cpu]!.name : `hw:${m.cpus[actor.cpu]!.name}`, text: stepText(actor, m) };
-    if (i === n) return { ...named, earliest: i + 1, latest: i + 1, failing: true, after: [], before: [] };
     return {
-      ...named, failing: false, earliest: earliest[i]!, latest: latest[i]!,
+      ...named, failing: i === failing, earliest: earliest[i]!, latest: latest[i]!,
       after: orderings.filter((x) => x.then === i + 1).map((x) => x.first),
       before: orderings.filter((x) => x.first === i + 1).map((x) => x.then),
     };
@@ -189,11 +203,9 @@ export function explainTrace(ts: TransitionSystem, trace: Trace, judge: Judge, p
   return { property, complete, states: states.length, interleavings: toEnd[0]!, violating: toViolation[0]!, windows: complete ? windows : [], orderings };
 }
 
-function keyOf(s: Int32Array, fired: Uint16Array): string {
-  return `${s.join(',')}|${fired.join(',')}`;
-}
+const FAILED = 1;
+const PASSED = 2;
 
-/** The run of every step ended in `s`: does it show the violation? */
-function keeps(ts: TransitionSystem, judge: Judge, s: Int32Array): boolean {
-  return judge.kind === 'state' ? judge.violated(s) : stepped(ts, judge.action, s).code === judge.code;
+function keyOf(s: Int32Array, fired: Uint16Array, outcome: number): string {
+  return `${s.join(',')}|${fired.join(',')}|${outcome}`;
 }

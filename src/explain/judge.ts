@@ -1,6 +1,6 @@
 // Whether a run of the counterexample's steps ends in the same violation: the test the
 // constrained re-exploration (index.ts) applies to each complete interleaving. State properties
-// are judged in the last state, a failing step by running it there, a deadlock by what the
+// are judged in the last state, a failing step by the status it fails with, a deadlock by what the
 // search's monitors call one (no CPU step enabled, and hardware steps alone cannot change that).
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
 import type { Violation } from '../explore/bfs.js';
@@ -8,15 +8,12 @@ import type { Violation } from '../explore/bfs.js';
 export type Judge =
   /** The violation is a property of the state the steps end in. */
   | { readonly kind: 'state'; violated(s: Int32Array): boolean }
-  /** The violation is action `action` failing with status `code` after the steps. */
-  | { readonly kind: 'step'; readonly action: number; readonly code: number };
+  /** The violation is the trace's last step failing with status `code`. */
+  | { readonly kind: 'step'; readonly code: number };
 
-/** The judge for property `prop`'s violation `v`, whose failing step (if any) is `failing`. */
-export function judgeOf(ts: TransitionSystem, prop: number, v: Violation, failing: number | undefined): Judge {
-  if (v.action !== undefined) {
-    if (failing === undefined) throw new Error('internal: a failing step without its action');
-    return { kind: 'step', action: failing, code: prop + 1 };
-  }
+/** The judge for property `prop`'s violation `v`. */
+export function judgeOf(ts: TransitionSystem, prop: number, v: Violation): Judge {
+  if (v.action !== undefined) return { kind: 'step', code: prop + 1 };
   const p = ts.model.properties[prop]!;
   if (p.kind === 'builtin' && p.name === 'deadlock') return { kind: 'state', violated: (s) => deadlocked(ts, s) };
   const inv = ts.invariants.find((t) => t.prop === prop);

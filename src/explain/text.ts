@@ -11,7 +11,7 @@ export function formatExplanation(x: Explanation): string {
     'at: the positions the step takes in those interleavings; after/before: the nearest steps of other actors it follows/precedes in every one',
     '',
   ];
-  const bounds = w.map((s) => [s.failing ? 'fails (last)' : '', s.after.length ? `after ${s.after.join(', ')}` : '', s.before.length ? `before ${s.before.join(', ')}` : ''].filter(Boolean).join(', '));
+  const bounds = w.map((s) => [s.failing ? 'fails' : '', s.after.length ? `after ${s.after.join(', ')}` : '', s.before.length ? `before ${s.before.join(', ')}` : ''].filter(Boolean).join(', '));
   const at = w.map((s) => (s.earliest === s.latest ? String(s.earliest) : `${s.earliest}-${s.latest}`));
   const width = (xs: string[], min: number) => Math.max(min, ...xs.map((x) => x.length));
   const [atW, boundsW, actorW] = [width(at, 5), width(bounds, 13), width(w.map((s) => s.actor), 5)];

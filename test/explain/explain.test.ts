@@ -15,6 +15,7 @@ import type { Model } from '../../src/ir/model.js';
 import { rebuildTrace } from '../../src/report/trace.js';
 import { bundledFiles, ROOT } from '../gen/bundled.js';
 import { scenarioArb } from '../gen/scenario.js';
+import { TEMPLATES } from '../../src/init/templates.js';
 
 const MODELS = { modelDirs: [join(ROOT, 'models')] };
 
@@ -89,6 +90,22 @@ describe('through the library API', () => {
   });
 });
 
+describe('a failing step', () => {
+  it('has its own window and orderings: the write that fails comes after the free', () => {
+    const model = modelOf({ path: 'mmu.race', text: TEMPLATES.find((t) => t.name === 'mmu-gather')!.text
+      .replace('  tlb_finish_mmu(P, pte_present(old));   // the batched flush\n  F0.freed = true;', '  F0.freed = true;\n  tlb_finish_mmu(P, pte_present(old));') }, MODELS);
+    const { ts, r, pvs } = violations(model);
+    const [x] = pvs.map((p) => explainViolation(ts, r, p));
+    // 1 gather, 2 lock, 3 write, 4 zap, 5 unlock, 6 return, 7 free, 8 write (fails). The first write
+    // goes before the zap (3 places), the failing one after the free and nowhere else.
+    expect(x!.property).toBe('no_write_after_free');
+    expect(x!.windows.map((w) => w.failing)).toEqual([false, false, false, false, false, false, false, true]);
+    expect(orderings(x!)).toEqual([[3, 4], [7, 8]]);
+    expect(windows(x!)[7]).toEqual([8, 8]);
+    expect(x!.violating).toBe(3);
+  });
+});
+
 describe('limits', () => {
   it('a constrained search cut short says so and claims no window', () => {
     const model = modelOfFile(join(ROOT, 'scenarios/apply_as_clean/harvest-before-flush.race'), MODELS);
@@ -99,21 +116,23 @@ describe('limits', () => {
   });
 });
 
-/** Every ordering of the steps (each CPU's in its own order), replayed step by step. */
+/**
+ * Every ordering of the steps (steps of one action in their own order), replayed one by one: each
+ * step must run as in the trace (OK, the same program counter after it); a failing step must be
+ * enabled, and the steps after it are not run (the run ended there).
+ */
 function bruteForce(ts: TransitionSystem, r: ExploreResult, pv: PropertyVerdict, cap: number) {
   const trace = rebuildTrace(ts, r, pv.violation!);
-  const failing = trace.steps.at(-1)?.failing ? trace.steps.at(-1)! : undefined;
-  const steps = failing ? trace.steps.slice(0, -1) : trace.steps;
+  const steps = trace.steps;
   const n = steps.length;
+  const failing = steps.at(-1)?.failing ? n - 1 : -1;
   const prop = ts.model.properties[pv.index]!;
   const violated = (s: Int32Array): boolean => {
-    if (failing) return ts.step(failing.action, s.slice()) === pv.index + 1;
-    if (prop.kind === 'builtin') return deadlocked(ts, s);
+    if (prop.kind === 'builtin' && prop.name === 'deadlock') return deadlocked(ts, s);
     const inv = ts.invariants.find((t) => t.prop === pv.index);
     if (inv) return !inv.test(s);
     return ts.finished(s) && !ts.finals.find((t) => t.prop === pv.index)!.test(s);
   };
-  // Orders are sequences of step indices in which steps of one action keep their order.
   const orders: number[][] = [];
   const pick = (order: number[], used: boolean[]) => {
     if (orders.length > cap) return;
@@ -133,7 +152,9 @@ function bruteForce(ts: TransitionSystem, r: ExploreResult, pv: PropertyVerdict,
   const canRunBefore = new Set<string>();
   for (const order of orders) {
     let s = trace.initial.slice();
+    let failed: boolean | undefined;
     const ok = order.every((i, at) => {
+      if (failed !== undefined) return true; // after the failing step: not run
       const rest = order.slice(at);
       for (const j of rest) {
         if (rest.some((k) => k < j && steps[k]!.action === steps[j]!.action)) continue; // not next of its action
@@ -141,17 +162,22 @@ function bruteForce(ts: TransitionSystem, r: ExploreResult, pv: PropertyVerdict,
       }
       const step = steps[i]!;
       const after = s.slice();
-      if (ts.step(step.action, after) !== OK) return false;
+      const code = ts.step(step.action, after);
+      if (i === failing) {
+        failed = code === pv.index + 1;
+        return code !== DISABLED;
+      }
+      if (code !== OK) return false;
       if (step.actor.kind === 'cpu' && ts.pcOf(step.actor.cpu, after) !== ts.pcOf(step.actor.cpu, step.after)) return false;
       s = after;
       return true;
     });
     if (!ok) continue;
     runs++;
-    if (violated(s)) good.push(order);
+    if (failing >= 0 ? failed : violated(s)) good.push(order);
   }
   const pos = good.map((o) => { const p: number[] = []; o.forEach((i, at) => { p[i] = at + 1; }); return p; });
-  const windows = trace.steps.map((_, i) => (i < n ? [Math.min(...pos.map((p) => p[i]!)), Math.max(...pos.map((p) => p[i]!))] : [i + 1, i + 1]));
+  const windows = steps.map((_, i) => [Math.min(...pos.map((p) => p[i]!)), Math.max(...pos.map((p) => p[i]!))]);
   const must = (i: number, j: number) => pos.every((p) => p[i]! < p[j]!);
   const waits = (i: number, j: number) => !canRunBefore.has(`${j} ${i}`);
   return { runs, violating: good.length, windows, must, waits, steps, n };
