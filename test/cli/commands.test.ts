@@ -111,6 +111,13 @@ describe('documentation', () => {
     expect(broken).toEqual([]);
   });
 
+  it("the README's explain sample is what explain prints", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = readme.split(`$ npx dirtyrace explain ${P2}\n...\n`)[1]!.split('\n```')[0]!;
+    expect(block.split('\n').length).toBeGreaterThan(15);
+    expect((await run('explain', P2)).stdout).toContain(`\n${block}\n`);
+  });
+
   it('every repository path the README and docs mention exists (placeholders aside)', () => {
     const missing: string[] = [];
     for (const md of docs.filter((d) => relative(ROOT, d) === 'README.md' || relative(ROOT, d).startsWith('docs'))) {
