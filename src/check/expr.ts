@@ -3,6 +3,7 @@ import type * as A from '../lang/ast.js';
 import { Diagnostic, spanText, type Span } from '../lang/source.js';
 import type { Expr, RecordKind, Type } from '../ir/model.js';
 import { someExpr } from '../ir/walk.js';
+import { nestedCall } from './depth.js';
 import { fieldIndex, recordOf, type Ctx } from './scope.js';
 import { BOOL, CPU, FRAME, PAGE, assignable, constBool, constInt, constValue, inRange, isScalar, typeName } from './types.js';
 
@@ -197,11 +198,11 @@ function inlineFn(ctx: Ctx, decl: A.Item & { kind: 'fn' }, call: A.Expr & { kind
   const ret = ctx.resolveType(decl.ret);
   ctx.callStack.push(decl.name.name);
   try {
-    return ctx.isolated(() => {
+    return nestedCall(ctx, decl, call, () => ctx.isolated(() => {
       for (const a of args) ctx.define(a.name, { k: 'subst', expr: a.expr, type: a.type });
       const e = fnBody(ctx, decl.body, ret, decl);
       return { e, t: ret };
-    });
+    }));
   } finally {
     ctx.callStack.pop();
   }

@@ -3,6 +3,7 @@ import type * as A from '../lang/ast.js';
 import { Diagnostic, type Span } from '../lang/source.js';
 import type { Expr, LValue, Local, Lock, Stmt, Type } from '../ir/model.js';
 import { bindArgs, checkConstRange, checkExpr, expectType, readsShared } from './expr.js';
+import { nestedCall } from './depth.js';
 import { fieldIndex, recordOf, type Ctx } from './scope.js';
 import { BOOL, PAGE, assignable, constInt, constValue, typeName } from './types.js';
 
@@ -316,10 +317,10 @@ function inlineProc(
   ctx.callStack.push(decl.name.name);
   ctx.call = { id: callId, ret, name: decl.name.name, target: lv };
   try {
-    const body = ctx.isolated(() => {
+    const body = nestedCall(ctx, decl, call, () => ctx.isolated(() => {
       for (const a of args) ctx.define(a.name, { k: 'subst', expr: a.expr, type: a.type });
       return checkBlock(ctx, decl.body, decl.span);
-    });
+    }));
     return { k: 'call', name: decl.name.name, target: lv, body, callId, id: ctx.alloc.stmtId(), span: call.span };
   } finally {
     ctx.call = saved;

@@ -68,7 +68,7 @@ function positiveNumber(v: string | undefined, flag: string): number | undefined
 
 /** Where the progress line is drawn: stderr when it is a terminal and --quiet is not given. */
 export function progressWriter(values: { quiet?: boolean }, io: Io): ((s: string) => void) | undefined {
-  return io.stderrIsTTY && !values.quiet ? (s) => io.stderr(s) : undefined;
+  return io.stderrIsTTY && !values.quiet ? (s) => (io.terminal ?? io.stderr)(s) : undefined;
 }
 
 export function commandLineOf(argv: readonly string[]): string {

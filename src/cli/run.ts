@@ -1,5 +1,6 @@
 // The command line: argv → the command → its exit status.
 import { parseArgs } from 'node:util';
+import { escapeControls } from '../report/escape.js';
 import { EXIT } from '../run/exit.js';
 import { MissingPath } from '../run/files.js';
 import { toolVersion } from '../run/version.js';
@@ -24,7 +25,9 @@ exit status: 0 every expectation met; 1 a property violated or an expectation mi
 2 bad input (the error is printed as file:line:col with a caret); 3 inconclusive (a limit was
 reached first); 4 internal error (a bug in dirtyrace: please report it)`;
 
-export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+export async function runCli(argv: readonly string[], raw: Io): Promise<number> {
+  // No scenario text reaches the terminal unescaped (src/report/escape.ts).
+  const io: Io = { ...raw, stdout: (s) => raw.stdout(escapeControls(s)), stderr: (s) => raw.stderr(escapeControls(s)), terminal: raw.terminal ?? raw.stderr };
   if (argv[0] === 'export') return runExport(argv.slice(1), io);
   if (argv[0] === 'crosscheck') return runCrosscheck(argv.slice(1), io);
   let parsed;

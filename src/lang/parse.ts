@@ -4,25 +4,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ohm from 'ohm-js';
 import type * as A from './ast.js';
+import { checkNesting } from './nesting.js';
 import { Diagnostic, lineCol, type SourceFile, type Span } from './source.js';
 
 const grammarPath = join(dirname(fileURLToPath(import.meta.url)), 'dirtyrace.ohm');
 const grammar = ohm.grammar(readFileSync(grammarPath, 'utf8'));
-
-/** The deepest nesting a file may use; deeper input is refused before it can exhaust the stack. */
-const MAX_NESTING = 200;
-
-function checkNesting(file: SourceFile): void {
-  let depth = 0;
-  for (let i = 0; i < file.text.length; i++) {
-    const c = file.text[i];
-    if (c === '(' || c === '{' || c === '[') {
-      if (++depth > MAX_NESTING) {
-        throw new Diagnostic({ file, start: i, end: i + 1 }, `nesting deeper than ${MAX_NESTING} levels`);
-      }
-    } else if (c === ')' || c === '}' || c === ']') depth = Math.max(0, depth - 1);
-  }
-}
 
 export function parseFile(file: SourceFile): A.FileAst {
   checkNesting(file);

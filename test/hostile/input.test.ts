@@ -1,0 +1,91 @@
+// Hostile scenario text (issue 12, items 9, 14, 15): deep nesting, terminal escapes, odd
+// encodings and line endings, NUL, and forms the documentation forbids. Each ends in a verdict or
+// a located error (exit 2, `file:line:col`), never a stack trace or exit 4.
+import { describe, expect, it } from 'vitest';
+import { dirtyrace, HEADER, scenario, STACK } from './cli.js';
+
+/** A located error at line `line`, exit 2, nothing like a stack trace. */
+function expectLocated(r: { code: number | null; stdout: string; stderr: string }, path: string, line: number | string, message: RegExp) {
+  expect(r.code, r.stdout + r.stderr).toBe(2);
+  expect(r.stderr).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:\\d+: error: `));
+  expect(r.stderr).toMatch(message);
+  expect(r.stdout + r.stderr).not.toMatch(STACK);
+}
+
+describe('item 9: deep nesting is a located error, not a stack overflow', () => {
+  const cases: [string, string, number][] = [
+    ['1 000 chained else if', `cpu a {\nif (x == 0) { x = 1; }\n${'else if (x == 1) { x = 2; }\n'.repeat(1000)}}\n`, 0],
+    ['! x 1 000', `cpu a { b = ${'!'.repeat(1000)}b; }\n`, 6],
+    ['a 1 000-term ||', `cpu a { b = b${' || b'.repeat(1000)}; }\n`, 6],
+    ['1 000 nested ?:', `cpu a { x = ${'b ? 1 : '.repeat(1000)}0; }\n`, 6],
+    ['1 000 parentheses', `cpu a { b = ${'('.repeat(1000)}b${')'.repeat(1000)}; }\n`, 6],
+    ['1 000 nested if without braces', `cpu a { ${'if (b) '.repeat(1000)}skip; }\n`, 6],
+    ['1 000 labels', `cpu a { ${'l: '.repeat(1000)}skip; }\n`, 6],
+  ];
+  for (const [what, body, line] of cases) {
+    it(what, () => {
+      const f = scenario('deep.race', HEADER + body);
+      const r = dirtyrace(['check', f]);
+      // The else-if chain is refused at its 99th branch (each adds `else` and `if`).
+      expectLocated(r, f, line || 105, /nested deeper than 200 levels/);
+    });
+  }
+
+  it('a chain of 1 000 procedures or functions, each small, is refused at the call that nests too deep', () => {
+    const procs = `proc p0() { if (b) { x = 1; } }\n${Array.from({ length: 1000 }, (_, i) => `proc p${i + 1}() { if (b) { p${i}(); } }\n`).join('')}cpu a { p1000(); }\n`;
+    const fns = `fn f0(v: bool) -> bool { return !v; }\n${Array.from({ length: 1000 }, (_, i) => `fn f${i + 1}(v: bool) -> bool { return !f${i}(v); }\n`).join('')}cpu a { b = f1000(b); }\n`;
+    for (const body of [procs, fns]) {
+      const f = scenario('chain.race', HEADER + body);
+      const r = dirtyrace(['check', f]);
+      expectLocated(r, f, 927, /calls nested too deeply: inlining '[pf]920' here nests the program deeper than 400 levels/);
+      expect(r.stderr).toMatch(/the calls in progress: [pf]1000 > [pf]999 > /);
+    }
+  });
+
+  it('nesting just inside the bounds checks, under every engine option and in the Promela export', () => {
+    // Three levels of 180 (the CPU, p2, p1), with a violation so the trace is rendered too.
+    const ifs = 'if (!b) '.repeat(180);
+    const text = `${HEADER}proc p1() { x = ${'-'.repeat(90)}-1 + 2; }\nproc p2() { ${ifs}p1(); }\ncpu a { ${ifs}p2(); }\ninvariant small: x == 0;\n`;
+    const f = scenario('inside.race', text);
+    for (const opts of [[], ['--threads', '2'], ['--no-por', '--no-symmetry']]) {
+      const r = dirtyrace(['check', ...opts, f]);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/violated {2}small/);
+    }
+    const out = dirtyrace(['export', '--promela', f, '-']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toContain('proctype');
+  });
+
+  it('the bound counts no comments', () => {
+    const f = scenario('comment.race', `${HEADER}// ${'((((('.repeat(200)}\n/* ${'!'.repeat(500)} */\ncpu a { skip; }\n`);
+    expect(dirtyrace(['check', f]).code).toBe(0);
+  });
+});
+
+describe('item 14: control characters are escaped in everything printed', () => {
+  const ESC = '\x1b]0;pwned\x07\x1b[2J\x9b31m\u202e';
+
+  it('in a trace, a summary line and a file name', () => {
+    const f = scenario(`name${ESC}.race`, `${HEADER}cpu a { x = 1 /* ${ESC} */; }\ninvariant zero: x == 0;\n`);
+    for (const args of [['check', f], ['check', f, f]]) {
+      const r = dirtyrace(args);
+      expect(r.code).toBe(1);
+      expect(r.stdout + r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]/);
+      expect(r.stdout).toContain('\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m\\u202e');
+    }
+  });
+
+  it('in a located error, and JSON output stays valid and keeps the text', () => {
+    const f = scenario('err.race', `${HEADER}cpu a { x = ; } // ${ESC}\n`);
+    const r = dirtyrace(['check', f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/err.race:6:13: error: /);
+    expect(r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]/);
+    expect(r.stderr).toContain('// \\u001b]0;pwned');
+    const g = scenario(`json${ESC}.race`, `${HEADER}cpu a { x = 1; }\n`);
+    const j = dirtyrace(['check', '--format', 'json', g]);
+    expect(j.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]/);
+    expect(JSON.parse(j.stdout).results[0].file).toBe(g);
+  });
+});
