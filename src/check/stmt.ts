@@ -1,6 +1,6 @@
 // Statements: checking, inlining of procedures and fault handlers, unrolling of `for`.
 import type * as A from '../lang/ast.js';
-import { Diagnostic, type Span } from '../lang/source.js';
+import { Diagnostic, lineCol, type Span } from '../lang/source.js';
 import type { Expr, LValue, Local, Lock, Stmt, Type } from '../ir/model.js';
 import { bindArgs, checkConstRange, checkExpr, expectType, readsShared } from './expr.js';
 import { nestedCall } from './depth.js';
@@ -132,7 +132,7 @@ function checkStmtInner(ctx: Ctx, s: A.Stmt): Stmt {
 }
 
 function lineOf(span: Span): number {
-  return span.file.text.slice(0, span.start).split('\n').length;
+  return lineCol(span.file, span.start).line;
 }
 
 /** A branch or loop body is its own scope even when it is a single statement. */

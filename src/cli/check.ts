@@ -2,11 +2,12 @@
 // printed report, the report files, and the exit status.
 import { readFileSync } from 'node:fs';
 import { splitArchList } from '../check/load.js';
+import { fsProblem, type SourceFile } from '../lang/source.js';
 import { formatComparison, type CompareColumn } from '../report/compare.js';
 import type { FileReport } from '../report/file-report.js';
 import { JSON_SCHEMA_VERSION } from '../report/json.js';
 import { expectedArchs } from '../run/archs.js';
-import { checkScenario, type CheckedFile } from '../run/check.js';
+import { checkScenario, unreadableScenario, type CheckedFile } from '../run/check.js';
 import { combineExits, EXIT } from '../run/exit.js';
 import { scenarioFiles } from '../run/files.js';
 import { DEFAULT_MAX_STATES, runOptions, type RunOptions } from '../run/options.js';
@@ -75,6 +76,12 @@ export function commandLineOf(argv: readonly string[]): string {
   return ['dirtyrace', ...argv].map((a) => (/^[\w./:=,@+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
+function archList(text: string): string[] {
+  const archs = splitArchList(text);
+  if (!archs.length) throw new UsageError(`--arch names no architecture, found '${text}'`);
+  return archs;
+}
+
 function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): CheckCommand {
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format is text or json, found '${format}'`);
@@ -92,7 +99,7 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
   });
   if (run.hashCompact && run.threads > 1) throw new UsageError('--hash-compact runs on one thread: leave out --threads');
   return {
-    archs: values.arch ? splitArchList(values.arch) : [undefined],
+    archs: values.arch !== undefined ? archList(values.arch) : [undefined],
     run,
     traces: !values['no-trace'],
     json: format === 'json',
@@ -105,11 +112,14 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
 export async function runCheck(values: CheckValues, paths: readonly string[], io: Io, argv: readonly string[]): Promise<number> {
   if (!paths.length) throw new UsageError('check needs at least one file or directory');
   const cmd = checkCommand(values, io, argv);
-  const files = scenarioFiles(paths);
+  const entries = scenarioFiles(paths);
+  if (!entries.length) throw new UsageError(`nothing to check: no .race file in ${paths.join(', ')}`);
+  const files = entries.map((e) => e.path);
   // Without --arch, a file is checked under its own model and each model its `expect on` lines name.
   const groups: CheckedFile[][] = [];
-  for (const file of files) {
-    const source = { path: file, text: readFileSync(file, 'utf8') };
+  for (const { path: file, problem } of entries) {
+    const source = problem === undefined ? readScenario(file) : problem;
+    if (typeof source === 'string') { groups.push([unreadableScenario(file, source, cmd.run)]); continue; }
     const archs = cmd.archs.length === 1 && cmd.archs[0] === undefined ? expectedArchs(source) : cmd.archs;
     const group: CheckedFile[] = [];
     for (const arch of archs) {
@@ -122,16 +132,25 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
   const outcomes = groups.flat();
   const exit = combineExits(outcomes.map((o) => o.exit));
   const reports: FileReport[] = outcomes.map((o) => o.report);
-  if (wantsArtifacts(cmd)) writeArtifacts(cmd, reports, { version: toolVersion(), commandLine: cmd.commandLine, exitCode: exit });
+  // A report file that cannot be written fails the run (exit 2) after the results are printed.
+  const unwritten = wantsArtifacts(cmd) ? writeArtifacts(cmd, reports, { version: toolVersion(), commandLine: cmd.commandLine, exitCode: exit }) : [];
+  const runExit = unwritten.length && exit !== EXIT.internal ? EXIT.badInput : exit;
+  printResults(cmd, groups, files, io, runExit);
+  for (const u of unwritten) io.stderr(`dirtyrace: cannot write ${u}\n`);
+  return runExit;
+}
+
+function printResults(cmd: CheckCommand, groups: readonly CheckedFile[][], files: readonly string[], io: Io, exit: number): void {
+  const outcomes = groups.flat();
   if (cmd.json) {
     io.stdout(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, tool: { name: 'dirtyrace', version: toolVersion() }, exit, results: outcomes.map(checkJson) }, null, 2)}\n`);
-    return exit;
+    return;
   }
   const textOptions = { ...cmd.run, traces: cmd.traces };
   if (outcomes.length === 1) {
     const o = outcomes[0]!;
     (o.exit === EXIT.badInput || o.exit === EXIT.internal ? io.stderr : io.stdout)(`${checkText(o, textOptions)}\n`);
-    return exit;
+    return;
   }
   groups.forEach((group, i) => {
     if (group.length > 1) io.stdout(`${formatComparison(files[i]!, group.map(columnOf))}\n\n`);
@@ -143,7 +162,15 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
   const count = (c: number) => outcomes.filter((o) => o.exit === c).length;
   io.stdout(`\n${outcomes.length} checked: ${count(EXIT.ok)} passed, ${count(EXIT.failed)} failed, ${count(EXIT.inconclusive)} inconclusive, ${count(EXIT.badInput) + count(EXIT.internal)} errors\n`);
   io.stdout(`run: ${cmd.commandLine}  (dirtyrace ${toolVersion()})\n`);
-  return exit;
+}
+
+/** The scenario's text, or why it cannot be read. */
+function readScenario(path: string): SourceFile | string {
+  try {
+    return { path, text: readFileSync(path, 'utf8') };
+  } catch (e) {
+    return fsProblem(e);
+  }
 }
 
 /** This check's column in a side-by-side comparison (one file under several models). */

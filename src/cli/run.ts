@@ -1,6 +1,7 @@
 // The command line: argv → the command → its exit status.
 import { parseArgs } from 'node:util';
 import { escapeControls } from '../report/escape.js';
+import { JSON_SCHEMA_VERSION } from '../report/json.js';
 import { EXIT } from '../run/exit.js';
 import { MissingPath } from '../run/files.js';
 import { toolVersion } from '../run/version.js';
@@ -48,7 +49,12 @@ export async function runCli(argv: readonly string[], raw: Io): Promise<number> 
     if (command !== 'check') throw new UsageError(command === undefined ? 'no command given' : `unknown command '${command}'`);
     return await runCheck(values, paths, io, argv);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof MissingPath) { io.stderr(`dirtyrace: ${e.message}\n\n${USAGE}\n`); return EXIT.badInput; }
-    throw e;
+    if (!(e instanceof UsageError || e instanceof MissingPath)) throw e;
+    // With --format json a script reads stdout: it gets a document there too (docs/JSON.md).
+    if (values.format === 'json') {
+      io.stdout(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, tool: { name: 'dirtyrace', version: toolVersion() }, exit: EXIT.badInput, error: e.message, results: [] }, null, 2)}\n`);
+      io.stderr(`dirtyrace: ${e.message}\n`);
+    } else io.stderr(`dirtyrace: ${e.message}\n\n${USAGE}\n`);
+    return EXIT.badInput;
   }
 }

@@ -61,7 +61,8 @@ export function checkNesting(file: SourceFile): void {
   }
 }
 
-function lineEnd(t: string, i: number): number {
+/** Where the line holding offset `i` ends (at LF or CR). */
+export function lineEnd(t: string, i: number): number {
   const n = t.indexOf('\n', i);
   const r = t.indexOf('\r', i);
   const ends = [n, r].filter((x) => x >= 0);

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ohm from 'ohm-js';
 import type * as A from './ast.js';
-import { checkNesting } from './nesting.js';
+import { checkNesting, lineEnd } from './nesting.js';
 import { Diagnostic, lineCol, type SourceFile, type Span } from './source.js';
 
 const grammarPath = join(dirname(fileURLToPath(import.meta.url)), 'dirtyrace.ohm');
@@ -24,9 +24,9 @@ function syntaxError(file: SourceFile, pos: number, expectedText: string): Diagn
   // next line, which is where the parser noticed.
   const wantsSemi = expectedText.split(/, or |, /).some((p) => p.trim() === '";"');
   const gap = file.text.slice(0, pos).match(/\s*$/)![0];
-  if (wantsSemi && gap.includes('\n') && found !== undefined) {
+  if (wantsSemi && /[\n\r]/.test(gap) && found !== undefined) {
     let end = pos - gap.length;
-    const lineStart = file.text.lastIndexOf('\n', end - 1) + 1;
+    const lineStart = Math.max(file.text.lastIndexOf('\n', end - 1), file.text.lastIndexOf('\r', end - 1)) + 1;
     const comment = file.text.slice(lineStart, end).indexOf('//');
     if (comment >= 0) end = lineStart + comment;
     const prev = file.text.slice(lineStart, end).match(/(\S{1,20})\s*$/);
@@ -55,7 +55,7 @@ function unclosedBrace(file: SourceFile): string | undefined {
   const open: number[] = [];
   const t = file.text;
   for (let i = 0; i < t.length; i++) {
-    if (t.startsWith('//', i)) i = t.indexOf('\n', i) < 0 ? t.length : t.indexOf('\n', i);
+    if (t.startsWith('//', i)) i = lineEnd(t, i);
     else if (t.startsWith('/*', i)) i = t.indexOf('*/', i + 2) < 0 ? t.length : t.indexOf('*/', i + 2) + 1;
     else if (t[i] === '{') open.push(i);
     else if (t[i] === '}') open.pop();

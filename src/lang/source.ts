@@ -26,11 +26,14 @@ export class Diagnostic extends Error {
   }
 }
 
+/** Line and column of an offset; a line ends at LF, CRLF or a lone CR. */
 export function lineCol(file: SourceFile, offset: number): LineCol {
   let line = 1;
   let lineStart = 0;
-  for (let i = 0; i < offset && i < file.text.length; i++) {
-    if (file.text.charCodeAt(i) === 10) {
+  const t = file.text;
+  for (let i = 0; i < offset && i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 10 || (c === 13 && t.charCodeAt(i + 1) !== 10)) {
       line++;
       lineStart = i + 1;
     }
@@ -38,16 +41,24 @@ export function lineCol(file: SourceFile, offset: number): LineCol {
   return { line, col: offset - lineStart + 1 };
 }
 
+/** The lines of a text, whatever its line endings. */
+export function sourceLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}
+
 /** `file:line:col: error: message`, the source line, and a caret under the offending text. */
 export function formatDiagnostic(d: Diagnostic): string {
   const { file, start, end } = d.span;
   const { line, col } = lineCol(file, start);
-  const lines = file.text.split('\n');
+  const head = `${file.path}:${line}:${col}: error: ${d.message}`;
+  // A file that could not be read has no text to show.
+  if (file.text === '') return d.hint ? `${head}\n  = ${d.hint}` : head;
+  const lines = sourceLines(file.text);
   const src = (lines[line - 1] ?? '').replace(/\t/g, ' ');
   const width = Math.max(1, Math.min(end - start, src.length - (col - 1)));
   const gutter = String(line).length;
   const out = [
-    `${file.path}:${line}:${col}: error: ${d.message}`,
+    head,
     `${' '.repeat(gutter)} |`,
     `${line} | ${src}`,
     `${' '.repeat(gutter)} | ${' '.repeat(col - 1)}${'^'.repeat(width)}`,
@@ -58,4 +69,16 @@ export function formatDiagnostic(d: Diagnostic): string {
 
 export function spanText(span: Span): string {
   return span.file.text.slice(span.start, span.end);
+}
+
+/** A file-system error in words (`EACCES` → "permission denied"). */
+export function fsProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    EACCES: 'permission denied', EPERM: 'permission denied', ENOENT: 'no such file or directory',
+    ELOOP: 'too many levels of symbolic links', EISDIR: 'is a directory', ENOTDIR: 'not a directory',
+    ENAMETOOLONG: 'file name too long', EMFILE: 'too many open files', ENOSPC: 'no space left on device',
+    EROFS: 'read-only file system', EIO: 'input/output error',
+  };
+  return (code && words[code]) ?? (e as Error).message;
 }
