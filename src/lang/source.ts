@@ -78,7 +78,7 @@ export function fsProblem(e: unknown): string {
     EACCES: 'permission denied', EPERM: 'permission denied', ENOENT: 'no such file or directory',
     ELOOP: 'too many levels of symbolic links', EISDIR: 'is a directory', ENOTDIR: 'not a directory',
     ENAMETOOLONG: 'file name too long', EMFILE: 'too many open files', ENOSPC: 'no space left on device',
-    EROFS: 'read-only file system', EIO: 'input/output error',
+    EROFS: 'read-only file system', EIO: 'input/output error', EEXIST: 'a file is in the way of a directory',
   };
   return (code && words[code]) ?? (e as Error).message;
 }

@@ -89,3 +89,46 @@ describe('item 14: control characters are escaped in everything printed', () => 
     expect(JSON.parse(j.stdout).results[0].file).toBe(g);
   });
 });
+
+describe('item 15: encodings, line endings and forms the documentation forbids', () => {
+  it('a UTF-8 byte-order mark is accepted', () => {
+    const f = scenario('bom.race', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${HEADER}cpu a { write P; }\n`)]));
+    const r = dirtyrace(['check', f]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('CR-only and CRLF line endings give the right line numbers (and no stray CR in the excerpt)', () => {
+    for (const eol of ['\r', '\r\n']) {
+      const text = `${HEADER}// a comment\ncpu a {\n  x = ;\n}\n`.replace(/\n/g, eol);
+      const f = scenario('cr.race', text);
+      const r = dirtyrace(['check', f]);
+      expectLocated(r, f, 8, /syntax error: expected/);
+      expect(r.stderr).toContain('8 |   x = ;\n');
+    }
+  });
+
+  it('NUL is not whitespace: a located error', () => {
+    const f = scenario('nul.race', `${HEADER}cpu a {\0 write P; }\n`);
+    expectLocated(dirtyrace(['check', f]), f, 6, /syntax error: expected .*found '\\u0000/);
+  });
+
+  it('a library used twice is reported at the scenario\'s second use line', () => {
+    const f = scenario('twice.race', `use x86_64;\nuse linux;\nuse linux;\n${HEADER.slice(HEADER.indexOf('\n') + 1)}cpu a { write P; }\n`);
+    const r = dirtyrace(['check', f]);
+    expectLocated(r, f, 3, /library 'linux' is already used at line 2/);
+    expect(r.stderr).not.toContain('linux.lib');
+  });
+
+  it('a fn reading a global, a PTE or a frame is a located error; through its arguments it may', () => {
+    for (const [body, what] of [['v && b', "the global 'b'"], ['v && pte_dirty(ptep_get(P))', 'a PTE'], ['v && F0.version == 0', "a frame's version"]] as const) {
+      const f = scenario('fn.race', `${HEADER}fn f(v: bool) -> bool { return ${body}; }\ncpu a { let y = f(true); write P; }\n`);
+      const r = dirtyrace(['check', f]);
+      expectLocated(r, f, 6, new RegExp(`function 'f' reads ${what.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: a fn may read only its arguments`));
+    }
+    // Never called, it is still checked.
+    const unused = scenario('fn.race', `${HEADER}fn f(v: bool) -> bool { return v && b; }\ncpu a { write P; }\n`);
+    expectLocated(dirtyrace(['check', unused]), unused, 6, /function 'f' reads the global 'b'/);
+    const ok = scenario('fn.race', `${HEADER}fn f(v: bool, p: pte) -> bool { return v && pte_dirty(p); }\ncpu a { let y = f(b, ptep_get(P)); write P; }\n`);
+    expect(dirtyrace(['check', ok]).code).toBe(0);
+  });
+});
