@@ -3,13 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { htmlReport } from '../report/html.js';
 import { junitXml } from '../report/junit.js';
-import { sarifLog } from '../report/sarif.js';
+import { sarifLog, type SarifExpected } from '../report/sarif.js';
 import type { FileReport } from '../report/file-report.js';
 import { fsProblem } from '../lang/source.js';
 
 export interface ArtifactPaths {
   readonly junit?: string;
   readonly sarif?: string;
+  readonly sarifExpected?: SarifExpected;
   readonly html?: string;
 }
 
@@ -29,7 +30,7 @@ export function writeArtifacts(p: ArtifactPaths, files: readonly FileReport[], c
     }
   };
   if (p.junit) write(p.junit, junitXml(files));
-  if (p.sarif) write(p.sarif, `${JSON.stringify(sarifLog(files, ctx), null, 2)}\n`);
+  if (p.sarif) write(p.sarif, `${JSON.stringify(sarifLog(files, { ...ctx, expected: p.sarifExpected }), null, 2)}\n`);
   if (p.html) write(p.html, htmlReport(files, ctx));
   return failed;
 }

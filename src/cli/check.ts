@@ -6,6 +6,7 @@ import { fsProblem, type SourceFile } from '../lang/source.js';
 import { formatComparison, type CompareColumn } from '../report/compare.js';
 import type { FileReport } from '../report/file-report.js';
 import { JSON_SCHEMA_VERSION } from '../report/json.js';
+import type { SarifExpected } from '../report/sarif.js';
 import { expectedArchs } from '../run/archs.js';
 import { checkScenario, unreadableScenario, type CheckedFile } from '../run/check.js';
 import { combineExits, EXIT } from '../run/exit.js';
@@ -22,7 +23,7 @@ export const CHECK_FLAGS = {
   format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, 'no-por': { type: 'boolean' },
   threads: { type: 'string' }, 'hash-compact': { type: 'boolean' },
   strict: { type: 'boolean' }, record: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' },
-  junit: { type: 'string' }, sarif: { type: 'string' }, html: { type: 'string' },
+  junit: { type: 'string' }, sarif: { type: 'string' }, 'sarif-expected': { type: 'string' }, html: { type: 'string' },
 } as const;
 
 export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture models instead of the scenario's own
@@ -41,6 +42,7 @@ export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture
   --record            write PROOF.race.counts.json next to each proof (states, transitions, model hash)
   --junit FILE        also write a JUnit XML report (a test case per property per file)
   --sarif FILE        also write a SARIF 2.1.0 log (a result per violated property, with the trace)
+  --sarif-expected E  expected violations in the SARIF log: note (default) or omit
   --html FILE         also write a self-contained HTML trace viewer
   -q, --quiet         no progress line on stderr`;
 
@@ -54,6 +56,7 @@ interface CheckCommand {
   readonly json: boolean;
   readonly junit?: string;
   readonly sarif?: string;
+  readonly sarifExpected: SarifExpected;
   readonly html?: string;
   /** Writes the progress line; undefined when stderr is not a terminal or with --quiet. */
   readonly progress?: (s: string) => void;
@@ -85,6 +88,8 @@ function archList(text: string): string[] {
 function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): CheckCommand {
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format is text or json, found '${format}'`);
+  const sarifExpected = values['sarif-expected'] ?? 'note';
+  if (sarifExpected !== 'note' && sarifExpected !== 'omit') throw new UsageError(`--sarif-expected is note or omit, found '${sarifExpected}'`);
   const run = runOptions({
     maxStates: positiveNumber(values['max-states'], '--max-states') ?? DEFAULT_MAX_STATES,
     timeLimitMs: (positiveNumber(values['time-limit'], '--time-limit') ?? Infinity) * 1000,
@@ -103,7 +108,7 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
     run,
     traces: !values['no-trace'],
     json: format === 'json',
-    junit: values.junit, sarif: values.sarif, html: values.html,
+    junit: values.junit, sarif: values.sarif, sarifExpected, html: values.html,
     progress: progressWriter(values, io),
     commandLine: commandLineOf(argv),
   };
