@@ -26,7 +26,7 @@ export class Diagnostic extends Error {
   }
 }
 
-/** Line and column of an offset; a line ends at LF, CRLF or a lone CR. */
+/** Line and column of an offset; a line ends at LF, CRLF or a lone CR; a byte-order mark takes no column. */
 export function lineCol(file: SourceFile, offset: number): LineCol {
   let line = 1;
   let lineStart = 0;
@@ -38,13 +38,17 @@ export function lineCol(file: SourceFile, offset: number): LineCol {
       lineStart = i + 1;
     }
   }
-  return { line, col: offset - lineStart + 1 };
+  const bom = line === 1 && t.charCodeAt(0) === 0xfeff ? 1 : 0;
+  return { line, col: Math.max(1, offset - lineStart + 1 - bom) };
 }
 
-/** The lines of a text, whatever its line endings. */
+/** The lines of a text, whatever its line endings (without a byte-order mark). */
 export function sourceLines(text: string): string[] {
-  return text.split(/\r\n|\r|\n/);
+  return text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
 }
+
+/** How much of a long line an excerpt shows, around the column: one error never prints a megabyte. */
+const EXCERPT = 120;
 
 /** `file:line:col: error: message`, the source line, and a caret under the offending text. */
 export function formatDiagnostic(d: Diagnostic): string {
@@ -55,13 +59,17 @@ export function formatDiagnostic(d: Diagnostic): string {
   if (file.text === '') return d.hint ? `${head}\n  = ${d.hint}` : head;
   const lines = sourceLines(file.text);
   const src = (lines[line - 1] ?? '').replace(/\t/g, ' ');
-  const width = Math.max(1, Math.min(end - start, src.length - (col - 1)));
+  const from = src.length > EXCERPT ? Math.max(0, Math.min(col - 1 - EXCERPT / 2, src.length - EXCERPT)) : 0;
+  const to = Math.min(src.length, from + EXCERPT);
+  const shown = `${from > 0 ? '...' : ''}${src.slice(from, to)}${to < src.length ? '...' : ''}`;
+  const caret = col - 1 - from + (from > 0 ? 3 : 0);
+  const width = Math.max(1, Math.min(end - start, to - (col - 1)));
   const gutter = String(line).length;
   const out = [
     head,
     `${' '.repeat(gutter)} |`,
-    `${line} | ${src}`,
-    `${' '.repeat(gutter)} | ${' '.repeat(col - 1)}${'^'.repeat(width)}`,
+    `${line} | ${shown}`,
+    `${' '.repeat(gutter)} | ${' '.repeat(caret)}${'^'.repeat(width)}`,
   ];
   if (d.hint) out.push(`${' '.repeat(gutter)} = ${d.hint}`);
   return out.join('\n');

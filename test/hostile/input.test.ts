@@ -28,6 +28,9 @@ describe('item 9: deep nesting is a located error, not a stack overflow', () => 
       const r = dirtyrace(['check', f]);
       // The else-if chain is refused at its 99th branch (each adds `else` and `if`).
       expectLocated(r, f, line || 105, /nested deeper than 200 levels/);
+      // The excerpt of a long line is the part around the column, not the whole line.
+      expect(r.stderr.length).toBeLessThan(600);
+      expect(r.stderr.split('\n')[3]!.indexOf('^')).toBeGreaterThan(0);
     });
   }
 
@@ -91,10 +94,13 @@ describe('item 14: control characters are escaped in everything printed', () => 
 });
 
 describe('item 15: encodings, line endings and forms the documentation forbids', () => {
-  it('a UTF-8 byte-order mark is accepted', () => {
-    const f = scenario('bom.race', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${HEADER}cpu a { write P; }\n`)]));
+  it('a UTF-8 byte-order mark is accepted, and takes no column', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const f = scenario('bom.race', Buffer.concat([bom, Buffer.from(`${HEADER}cpu a { write P; }\n`)]));
     const r = dirtyrace(['check', f]);
     expect(r.code, r.stderr).toBe(0);
+    const g = scenario('bom.race', Buffer.concat([bom, Buffer.from('use x86_64 x;\n')]));
+    expectLocated(dirtyrace(['check', g]), g, 1, /^\S+:1:12: error: syntax error/);
   });
 
   it('CR-only and CRLF line endings give the right line numbers (and no stray CR in the excerpt)', () => {
