@@ -1,11 +1,11 @@
 // Reads a scenario and the model files its `use` lines name (an arch with its `extends` chain,
 // and libraries), parsed, in the order their definitions apply.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as A from '../lang/ast.js';
 import { parseFile } from '../lang/parse.js';
-import { Diagnostic, fsProblem, lineCol, type SourceFile, type Span } from '../lang/source.js';
+import { Diagnostic, lineCol, readText, unreadableFile, type SourceFile, type Span } from '../lang/source.js';
 import { didYouMean } from './types.js';
 
 /** The package's own models/, found from this file whether it runs compiled (dist/) or from source. */
@@ -40,19 +40,18 @@ export interface LoadOptions {
 }
 
 export function readSource(path: string): SourceFile {
-  return { path, text: readFileSync(path, 'utf8') };
+  const r = readText(path);
+  if ('problem' in r) throw unreadableFile(path, r.problem);
+  return { path, text: r.text };
 }
 
 /** Parsed model files by path, reused while the text is unchanged (every check of a directory uses them). */
 const parsedModels = new Map<string, ParsedFile>();
 
 function parseModel(path: string, use: Span): ParsedFile {
-  let source: SourceFile;
-  try {
-    source = readSource(path);
-  } catch (e) {
-    throw new Diagnostic(use, `cannot read ${path}: ${fsProblem(e)}`);
-  }
+  const r = readText(path);
+  if ('problem' in r) throw new Diagnostic(use, `cannot read ${path}: ${r.problem}`);
+  const source = { path, text: r.text };
   const hit = parsedModels.get(path);
   if (hit && hit.source.text === source.text) return hit;
   const file = { source, ast: parseFile(source) };

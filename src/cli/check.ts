@@ -1,8 +1,7 @@
 // `dirtyrace check`: argv to run options, the driver (src/run) per file and architecture, the
 // printed report, the report files, and the exit status.
-import { readFileSync } from 'node:fs';
 import { splitArchList } from '../check/load.js';
-import { fsProblem, type SourceFile } from '../lang/source.js';
+import { readText } from '../lang/source.js';
 import { formatComparison, type CompareColumn } from '../report/compare.js';
 import type { FileReport } from '../report/file-report.js';
 import { JSON_SCHEMA_VERSION } from '../report/json.js';
@@ -123,8 +122,9 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
   // Without --arch, a file is checked under its own model and each model its `expect on` lines name.
   const groups: CheckedFile[][] = [];
   for (const { path: file, problem } of entries) {
-    const source = problem === undefined ? readScenario(file) : problem;
-    if (typeof source === 'string') { groups.push([unreadableScenario(file, source, cmd.run)]); continue; }
+    const read = problem === undefined ? readText(file) : { problem };
+    if ('problem' in read) { groups.push([unreadableScenario(file, read.problem, cmd.run)]); continue; }
+    const source = { path: file, text: read.text };
     const archs = cmd.archs.length === 1 && cmd.archs[0] === undefined ? expectedArchs(source) : cmd.archs;
     const group: CheckedFile[] = [];
     for (const arch of archs) {
@@ -167,15 +167,6 @@ function printResults(cmd: CheckCommand, groups: readonly CheckedFile[][], files
   const count = (c: number) => outcomes.filter((o) => o.exit === c).length;
   io.stdout(`\n${outcomes.length} checked: ${count(EXIT.ok)} passed, ${count(EXIT.failed)} failed, ${count(EXIT.inconclusive)} inconclusive, ${count(EXIT.badInput) + count(EXIT.internal)} errors\n`);
   io.stdout(`run: ${cmd.commandLine}  (dirtyrace ${toolVersion()})\n`);
-}
-
-/** The scenario's text, or why it cannot be read. */
-function readScenario(path: string): SourceFile | string {
-  try {
-    return { path, text: readFileSync(path, 'utf8') };
-  } catch (e) {
-    return fsProblem(e);
-  }
 }
 
 /** This check's column in a side-by-side comparison (one file under several models). */

@@ -1,4 +1,5 @@
 // Source text, spans and user-facing diagnostics shared by every stage that reports on a file.
+import { readFileSync, statSync, type Stats } from 'node:fs';
 
 export interface SourceFile {
   readonly path: string;
@@ -89,4 +90,25 @@ export function fsProblem(e: unknown): string {
     EROFS: 'read-only file system', EIO: 'input/output error', EEXIST: 'a file is in the way of a directory',
   };
   return (code && words[code]) ?? (e as Error).message;
+}
+
+/** What a file that is not a regular file is, in words. */
+export function nonRegular(st: Stats): string {
+  return st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isDirectory() ? 'a directory' : 'not a regular file';
+}
+
+/** The text of the file at `path`, or why it cannot be read. Only a regular file is opened: a FIFO would block. */
+export function readText(path: string): { readonly text: string } | { readonly problem: string } {
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return { problem: `${nonRegular(st)}, not read` };
+    return { text: readFileSync(path, 'utf8') };
+  } catch (e) {
+    return { problem: fsProblem(e) };
+  }
+}
+
+/** A file that cannot be read, as an error at its start (it has no text to show). */
+export function unreadableFile(path: string, problem: string): Diagnostic {
+  return new Diagnostic({ file: { path, text: '' }, start: 0, end: 0 }, `cannot check this file: ${problem}`);
 }

@@ -8,7 +8,7 @@ import { explore, type ExploreOptions, type ExploreResult } from '../explore/bfs
 import { exploreParallel } from '../explore/parallel.js';
 import { verdictOf, type Verdict } from '../explore/verdict.js';
 import type { Model } from '../ir/model.js';
-import { Diagnostic, formatDiagnostic, lineCol, type SourceFile } from '../lang/source.js';
+import { Diagnostic, formatDiagnostic, lineCol, unreadableFile, type SourceFile } from '../lang/source.js';
 import { programGraph } from '../program/graph.js';
 import type { FileReport } from '../report/file-report.js';
 import { analyse, failedReport, labelOf, type Analysis } from './analysis.js';
@@ -41,8 +41,7 @@ function badInput(source: SourceFile, e: Diagnostic, o: RunOptions): CheckedFile
 
 /** A scenario file that could not be read (src/run/files.ts): bad input, located at its start. */
 export function unreadableScenario(path: string, problem: string, o: RunOptions): CheckedFile {
-  const source = { path, text: '' };
-  return badInput(source, new Diagnostic({ file: source, start: 0, end: 0 }, `cannot check this file: ${problem}`), o);
+  return badInput({ path, text: '' }, unreadableFile(path, problem), o);
 }
 
 export async function checkScenario(source: SourceFile, o: RunOptions): Promise<CheckedFile> {

@@ -5,7 +5,7 @@
 // FIFO cannot block the run.
 import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { fsProblem } from '../lang/source.js';
+import { fsProblem, nonRegular } from '../lang/source.js';
 
 /** A path given on the command line that does not exist. */
 export class MissingPath extends Error {}
@@ -14,10 +14,6 @@ export interface ScenarioEntry {
   readonly path: string;
   /** Why the entry cannot be checked; undefined for a regular file. */
   readonly problem?: string;
-}
-
-function kindOf(st: Stats): string {
-  return st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a regular file';
 }
 
 export function scenarioFiles(paths: readonly string[]): ScenarioEntry[] {
@@ -46,7 +42,7 @@ export function scenarioFiles(paths: readonly string[]): ScenarioEntry[] {
         continue;
       }
       if (st.isDirectory()) walk(p);
-      else if (p.endsWith('.race')) out.push(st.isFile() ? { path: p } : { path: p, problem: `${kindOf(st)}, not read` });
+      else if (p.endsWith('.race')) out.push(st.isFile() ? { path: p } : { path: p, problem: `${nonRegular(st)}, not read` });
     }
   };
   for (const p of paths) {
@@ -59,7 +55,7 @@ export function scenarioFiles(paths: readonly string[]): ScenarioEntry[] {
     }
     if (!st) throw new MissingPath(`no such file or directory: ${p}`);
     if (st.isDirectory()) walk(p);
-    else out.push(st.isFile() ? { path: p } : { path: p, problem: `${kindOf(st)}, not read` });
+    else out.push(st.isFile() ? { path: p } : { path: p, problem: `${nonRegular(st)}, not read` });
   }
   return out;
 }

@@ -81,6 +81,10 @@ describe('items 7 and 10: entries under a checked directory', () => {
     const r = dirtyrace(['check', join(dir, 'p.race')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('p.race:1:1: error: cannot check this file: a FIFO, not read');
+    // `export` reads its scenario the same way.
+    const e = dirtyrace(['export', '--promela', join(dir, 'p.race'), '-']);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain('p.race:1:1: error: cannot check this file: a FIFO, not read');
     const n = dirtyrace(['check', '/dev/null']);
     expect(n.code).toBe(2);
     expect(n.stderr).toContain('/dev/null:1:1: error: cannot check this file: a device, not read');
@@ -93,7 +97,7 @@ describe('items 7 and 10: entries under a checked directory', () => {
     writeFileSync(f, `use x86_64;\nuse mylib;\n${OK.slice(OK.indexOf('\n') + 1)}`);
     const r = dirtyrace(['check', f]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`s.race:2:5: error: cannot read ${join(dir, 'mylib.lib')}: is a directory`);
+    expect(r.stderr).toContain(`s.race:2:5: error: cannot read ${join(dir, 'mylib.lib')}: a directory, not read`);
   });
 });
 
