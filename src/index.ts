@@ -7,7 +7,7 @@ import { runOptions, type RunOptions } from './run/options.js';
 export type { CheckedFile } from './run/check.js';
 export { DEFAULT_MAX_STATES, DEFAULT_OPTIONS, runOptions, type RunOptions } from './run/options.js';
 export { EXIT, combineExits, type ExitStatus } from './run/exit.js';
-export { scenarioFiles } from './run/files.js';
+export { scenarioFiles, type ScenarioEntry } from './run/files.js';
 export { expectedArchs } from './run/archs.js';
 export { toolVersion } from './run/version.js';
 

@@ -3,6 +3,7 @@ import type * as A from '../lang/ast.js';
 import { Diagnostic, spanText, type Span } from '../lang/source.js';
 import type { Expr, RecordKind, Type } from '../ir/model.js';
 import { someExpr } from '../ir/walk.js';
+import { nestedCall } from './depth.js';
 import { fieldIndex, recordOf, type Ctx } from './scope.js';
 import { BOOL, CPU, FRAME, PAGE, assignable, constBool, constInt, constValue, inRange, isScalar, typeName } from './types.js';
 
@@ -82,8 +83,8 @@ function joinTypes(a: Type, b: Type, span: Span): Type {
 function checkIdent(ctx: Ctx, name: A.Ident): Typed {
   const local = ctx.lookupLocal(name.name);
   if (local) return local.k === 'local' ? { e: { k: 'local', local: local.local }, t: local.local.type } : { e: local.expr, t: local.type };
-  if (ctx.mode === 'rule' && name.name === 'pte') return { e: { k: 'rulePte' }, t: { k: 'pte' } };
-  if (ctx.mode === 'rule' && name.name === 'tlb') return { e: { k: 'ruleTlb' }, t: { k: 'tlbe' } };
+  if (ctx.mode === 'rule' && name.name === 'pte') return sharedRead(ctx, name.span, 'the rule\'s PTE', { e: { k: 'rulePte' }, t: { k: 'pte' } });
+  if (ctx.mode === 'rule' && name.name === 'tlb') return sharedRead(ctx, name.span, 'the rule\'s TLB entry', { e: { k: 'ruleTlb' }, t: { k: 'tlbe' } });
   if (ctx.binders) {
     if (name.name === ctx.binders.cpu) return { e: { k: 'accessCpu' }, t: CPU };
     if (name.name === ctx.binders.page) return { e: { k: 'accessPage' }, t: PAGE };
@@ -103,7 +104,7 @@ function checkIdent(ctx: Ctx, name: A.Ident): Typed {
     case 'cpuGroup': throw new Diagnostic(name.span, `'${name.name}' is a group of ${sym.count} CPUs: write ${name.name}[0] .. ${name.name}[${sym.count - 1}]`);
     case 'global':
       if (sym.v.indexBy) throw new Diagnostic(name.span, `'${name.name}' is an array indexed by ${sym.v.indexBy}: write ${name.name}[...]`);
-      return { e: { k: 'global', v: sym.v }, t: sym.v.type };
+      return sharedRead(ctx, name.span, `the global '${name.name}'`, { e: { k: 'global', v: sym.v }, t: sym.v.type });
     case 'lock': throw new Diagnostic(name.span, `'${name.name}' is a lock, not a value`);
     case 'enumType': throw new Diagnostic(name.span, `'${name.name}' is a type, not a value`);
     case 'enumMember': return { e: { k: 'const', type: sym.type, value: sym.index }, t: sym.type };
@@ -149,13 +150,13 @@ function checkCall(ctx: Ctx, node: A.Expr & { kind: 'call' }): Typed {
     arity(node, 1);
     const page = expectType(ctx, node.args[0]!, PAGE, 'argument of ptep_get');
     ctx.pteTouches++;
-    return { e: { k: 'pteOf', page }, t: { k: 'pte' } };
+    return sharedRead(ctx, node.span, 'a PTE', { e: { k: 'pteOf', page }, t: { k: 'pte' } });
   }
   if (!sym && name === 'tlb') {
     arity(node, 2);
     const cpu = expectType(ctx, node.args[0]!, CPU, 'first argument of tlb');
     const page = expectType(ctx, node.args[1]!, PAGE, 'second argument of tlb');
-    return { e: { k: 'tlbOf', cpu, page }, t: { k: 'tlbe' } };
+    return sharedRead(ctx, node.span, 'a TLB entry', { e: { k: 'tlbOf', cpu, page }, t: { k: 'tlbe' } });
   }
   if (!sym && name === 'frame_of') {
     arity(node, 1);
@@ -196,13 +197,16 @@ function inlineFn(ctx: Ctx, decl: A.Item & { kind: 'fn' }, call: A.Expr & { kind
   const args = bindArgs(ctx, decl.params, call, ctx.resolveType);
   const ret = ctx.resolveType(decl.ret);
   ctx.callStack.push(decl.name.name);
+  const caller = ctx.inFn;
+  ctx.inFn = decl.name.name;
   try {
-    return ctx.isolated(() => {
+    return nestedCall(ctx, decl, call, () => ctx.isolated(() => {
       for (const a of args) ctx.define(a.name, { k: 'subst', expr: a.expr, type: a.type });
       const e = fnBody(ctx, decl.body, ret, decl);
       return { e, t: ret };
-    });
+    }));
   } finally {
+    ctx.inFn = caller;
     ctx.callStack.pop();
   }
 }
@@ -248,8 +252,8 @@ function checkField(ctx: Ctx, node: A.Expr & { kind: 'field' }): Typed {
     return { e: { k: 'field', rec, target: target.e, index }, t: fields[index]!.type };
   }
   if (target.t.k === 'frame') {
-    if (node.field.name === 'version') return { e: { k: 'frameVersion', frame: target.e }, t: { k: 'int', lo: 0, hi: ctx.g.maxVersion } };
-    if (node.field.name === 'freed') return { e: { k: 'frameFreed', frame: target.e }, t: BOOL };
+    if (node.field.name === 'version') return sharedRead(ctx, node.span, 'a frame\'s version', { e: { k: 'frameVersion', frame: target.e }, t: { k: 'int', lo: 0, hi: ctx.g.maxVersion } });
+    if (node.field.name === 'freed') return sharedRead(ctx, node.span, 'whether a frame is freed', { e: { k: 'frameFreed', frame: target.e }, t: BOOL });
     throw new Diagnostic(node.field.span, `a frame has no field '${node.field.name}'; its fields are version, freed`);
   }
   throw new Diagnostic(node.field.span, `${typeName(target.t)} has no fields (only pte, tlbe and frame values do)`);
@@ -269,7 +273,16 @@ function checkIndex(ctx: Ctx, node: A.Expr & { kind: 'index' }): Typed {
   }
   if (!sym.v.indexBy) throw new Diagnostic(node.target.span, `'${sym.v.name}' is not an array`);
   const index = expectType(ctx, node.index, sym.v.indexBy === 'page' ? PAGE : CPU, `index of '${sym.v.name}'`);
-  return { e: { k: 'global', v: sym.v, index }, t: sym.v.type };
+  return sharedRead(ctx, node.span, `the global '${sym.v.name}'`, { e: { k: 'global', v: sym.v, index }, t: sym.v.type });
+}
+
+/** `read`, unless a function body is being checked: a fn sees only its arguments (docs/LANGUAGE.md). */
+function sharedRead(ctx: Ctx, span: Span, what: string, read: Typed): Typed {
+  if (ctx.inFn !== undefined) {
+    throw new Diagnostic(span, `function '${ctx.inFn}' reads ${what}: a fn may read only its arguments`,
+      'pass the value as an argument, or make it a proc');
+  }
+  return read;
 }
 
 function checkBinary(ctx: Ctx, node: A.Expr & { kind: 'binary' }): Typed {

@@ -351,6 +351,7 @@ function checkDetached(g: Globals, scenario: ParsedFile): void {
         ctx.define(p.name, { k: 'subst', expr: { k: 'local', local: ctx.alloc.local(p.name.name, type) }, type });
       }
       ctx.callStack.push(f.name.name);
+      ctx.inFn = f.name.name;
       fnBody(ctx, f.body, g.resolveType(f.ret), f);
     });
   }

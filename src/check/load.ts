@@ -1,11 +1,11 @@
 // Reads a scenario and the model files its `use` lines name (an arch with its `extends` chain,
 // and libraries), parsed, in the order their definitions apply.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as A from '../lang/ast.js';
 import { parseFile } from '../lang/parse.js';
-import { Diagnostic, type SourceFile, type Span } from '../lang/source.js';
+import { Diagnostic, lineCol, readText, unreadableFile, type SourceFile, type Span } from '../lang/source.js';
 import { didYouMean } from './types.js';
 
 /** The package's own models/, found from this file whether it runs compiled (dist/) or from source. */
@@ -40,14 +40,18 @@ export interface LoadOptions {
 }
 
 export function readSource(path: string): SourceFile {
-  return { path, text: readFileSync(path, 'utf8') };
+  const r = readText(path);
+  if ('problem' in r) throw unreadableFile(path, r.problem);
+  return { path, text: r.text };
 }
 
 /** Parsed model files by path, reused while the text is unchanged (every check of a directory uses them). */
 const parsedModels = new Map<string, ParsedFile>();
 
-function parseModel(path: string): ParsedFile {
-  const source = readSource(path);
+function parseModel(path: string, use: Span): ParsedFile {
+  const r = readText(path);
+  if ('problem' in r) throw new Diagnostic(use, `cannot read ${path}: ${r.problem}`);
+  const source = { path, text: r.text };
   const hit = parsedModels.get(path);
   if (hit && hit.source.text === source.text) return hit;
   const file = { source, ast: parseFile(source) };
@@ -71,7 +75,7 @@ export function loadScenario(scenario: ParsedFile, opts: LoadOptions = {}): Load
     for (const dir of dirs) {
       for (const ext of ['.arch', '.lib']) {
         const path = join(dir, name + ext);
-        if (existsSync(path)) return parseModel(path);
+        if (existsSync(path)) return parseModel(path, span);
       }
     }
     const known = dirs.flatMap((d) => (existsSync(d) ? readdirSync(d) : []))
@@ -85,12 +89,19 @@ export function loadScenario(scenario: ParsedFile, opts: LoadOptions = {}): Load
   let useArgs: { name: A.Ident; value: A.Expr }[] = [];
   let archArgs: { name: A.Ident; value: A.Expr }[] = [];
   const libraries: ParsedFile[] = [];
+  const libraryUses = new Map<ParsedFile, Span>();
   for (const item of scenario.ast.items) {
     if (item.kind !== 'use') continue;
     const file = find(item.name.name, item.name.span);
     const kind = header(file);
     if (!kind) throw new Diagnostic(item.name.span, `'${item.name.name}' is neither an arch nor a library (its file starts with neither 'arch' nor 'library')`);
-    if (kind.kind === 'library') { useArgs = useArgs.concat(item.args); libraries.push(file); continue; }
+    if (kind.kind === 'library') {
+      // Its definitions would clash with themselves, reported inside the library; say it here.
+      const first = libraryUses.get(file);
+      if (first) throw new Diagnostic(item.span, `library '${item.name.name}' is already used at line ${lineCol(first.file, first.start).line}`, 'remove this `use` line');
+      libraryUses.set(file, item.span);
+      useArgs = useArgs.concat(item.args); libraries.push(file); continue;
+    }
     if (archName !== undefined) throw new Diagnostic(item.span, `a scenario uses one architecture; '${archName}' is already used`);
     archName = item.name.name;
     arch = archChain(file, find);

@@ -69,6 +69,10 @@ export class Ctx {
   inAtomic = false;
   /** Procedures being inlined, innermost last; a repeat is recursion. */
   readonly callStack: string[] = [];
+  /** The innermost function whose body is being checked: it may read only its arguments. */
+  inFn?: string;
+  /** Syntactic depth of the bodies being inlined (src/check/depth.ts). */
+  inlinedNesting = 0;
   /** Innermost inlined call: its id, whether it returns a value, and its return type. */
   call?: { id: number; ret?: Type; name: string; target?: LValue };
   /** Locals declared by `let` directly in each open block, innermost last. */

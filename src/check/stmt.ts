@@ -1,8 +1,9 @@
 // Statements: checking, inlining of procedures and fault handlers, unrolling of `for`.
 import type * as A from '../lang/ast.js';
-import { Diagnostic, type Span } from '../lang/source.js';
+import { Diagnostic, lineCol, type Span } from '../lang/source.js';
 import type { Expr, LValue, Local, Lock, Stmt, Type } from '../ir/model.js';
 import { bindArgs, checkConstRange, checkExpr, expectType, readsShared } from './expr.js';
+import { nestedCall } from './depth.js';
 import { fieldIndex, recordOf, type Ctx } from './scope.js';
 import { BOOL, PAGE, assignable, constInt, constValue, typeName } from './types.js';
 
@@ -131,7 +132,7 @@ function checkStmtInner(ctx: Ctx, s: A.Stmt): Stmt {
 }
 
 function lineOf(span: Span): number {
-  return span.file.text.slice(0, span.start).split('\n').length;
+  return lineCol(span.file, span.start).line;
 }
 
 /** A branch or loop body is its own scope even when it is a single statement. */
@@ -316,10 +317,10 @@ function inlineProc(
   ctx.callStack.push(decl.name.name);
   ctx.call = { id: callId, ret, name: decl.name.name, target: lv };
   try {
-    const body = ctx.isolated(() => {
+    const body = nestedCall(ctx, decl, call, () => ctx.isolated(() => {
       for (const a of args) ctx.define(a.name, { k: 'subst', expr: a.expr, type: a.type });
       return checkBlock(ctx, decl.body, decl.span);
-    });
+    }));
     return { k: 'call', name: decl.name.name, target: lv, body, callId, id: ctx.alloc.stmtId(), span: call.span };
   } finally {
     ctx.call = saved;

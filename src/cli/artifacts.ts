@@ -3,12 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { htmlReport } from '../report/html.js';
 import { junitXml } from '../report/junit.js';
-import { sarifLog } from '../report/sarif.js';
+import { sarifLog, type SarifExpected } from '../report/sarif.js';
 import type { FileReport } from '../report/file-report.js';
+import { fsProblem } from '../lang/source.js';
 
 export interface ArtifactPaths {
   readonly junit?: string;
   readonly sarif?: string;
+  readonly sarifExpected?: SarifExpected;
   readonly html?: string;
 }
 
@@ -16,12 +18,19 @@ export function wantsArtifacts(p: ArtifactPaths): boolean {
   return Boolean(p.junit || p.sarif || p.html);
 }
 
-export function writeArtifacts(p: ArtifactPaths, files: readonly FileReport[], ctx: { version: string; commandLine: string; exitCode: number }): void {
+/** Writes the report files asked for; returns `PATH: reason` for each that could not be written. */
+export function writeArtifacts(p: ArtifactPaths, files: readonly FileReport[], ctx: { version: string; commandLine: string; exitCode: number }): string[] {
+  const failed: string[] = [];
   const write = (path: string, text: string) => {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+    } catch (e) {
+      failed.push(`${path}: ${fsProblem(e)}`);
+    }
   };
   if (p.junit) write(p.junit, junitXml(files));
-  if (p.sarif) write(p.sarif, `${JSON.stringify(sarifLog(files, ctx), null, 2)}\n`);
+  if (p.sarif) write(p.sarif, `${JSON.stringify(sarifLog(files, { ...ctx, expected: p.sarifExpected }), null, 2)}\n`);
   if (p.html) write(p.html, htmlReport(files, ctx));
+  return failed;
 }

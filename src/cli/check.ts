@@ -1,12 +1,13 @@
 // `dirtyrace check`: argv to run options, the driver (src/run) per file and architecture, the
 // printed report, the report files, and the exit status.
-import { readFileSync } from 'node:fs';
 import { splitArchList } from '../check/load.js';
+import { readText } from '../lang/source.js';
 import { formatComparison, type CompareColumn } from '../report/compare.js';
 import type { FileReport } from '../report/file-report.js';
 import { JSON_SCHEMA_VERSION } from '../report/json.js';
+import type { SarifExpected } from '../report/sarif.js';
 import { expectedArchs } from '../run/archs.js';
-import { checkScenario, type CheckedFile } from '../run/check.js';
+import { checkScenario, unreadableScenario, type CheckedFile } from '../run/check.js';
 import { combineExits, EXIT } from '../run/exit.js';
 import { scenarioFiles } from '../run/files.js';
 import { DEFAULT_MAX_STATES, runOptions, type RunOptions } from '../run/options.js';
@@ -21,7 +22,7 @@ export const CHECK_FLAGS = {
   format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, 'no-por': { type: 'boolean' },
   threads: { type: 'string' }, 'hash-compact': { type: 'boolean' },
   strict: { type: 'boolean' }, record: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' },
-  junit: { type: 'string' }, sarif: { type: 'string' }, html: { type: 'string' }, explain: { type: 'boolean' }, 'state-at': { type: 'string' },
+  junit: { type: 'string' }, sarif: { type: 'string' }, 'sarif-expected': { type: 'string' }, html: { type: 'string' }, explain: { type: 'boolean' }, 'state-at': { type: 'string' },
 } as const;
 
 export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture models instead of the scenario's own
@@ -40,6 +41,7 @@ export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture
   --record            write PROOF.race.counts.json next to each proof (states, transitions, model hash)
   --junit FILE        also write a JUnit XML report (a test case per property per file)
   --sarif FILE        also write a SARIF 2.1.0 log (a result per violated property, with the trace)
+  --sarif-expected E  expected violations in the SARIF log: note (default) or omit
   --html FILE         also write a self-contained HTML trace viewer
   --explain           for each violation: the positions each step can take and the orderings
                       between CPUs the violation needs (also in JSON and HTML)
@@ -58,6 +60,7 @@ interface CheckCommand {
   readonly json: boolean;
   readonly junit?: string;
   readonly sarif?: string;
+  readonly sarifExpected: SarifExpected;
   readonly html?: string;
   /** Writes the progress line; undefined when stderr is not a terminal or with --quiet. */
   readonly progress?: (s: string) => void;
@@ -79,16 +82,24 @@ function stepNumber(v: string | undefined, flag: string): number | undefined {
 
 /** Where the progress line is drawn: stderr when it is a terminal and --quiet is not given. */
 export function progressWriter(values: { quiet?: boolean }, io: Io): ((s: string) => void) | undefined {
-  return io.stderrIsTTY && !values.quiet ? (s) => io.stderr(s) : undefined;
+  return io.stderrIsTTY && !values.quiet ? (s) => (io.terminal ?? io.stderr)(s) : undefined;
 }
 
 export function commandLineOf(argv: readonly string[]): string {
   return ['dirtyrace', ...argv].map((a) => (/^[\w./:=,@+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
+function archList(text: string): string[] {
+  const archs = splitArchList(text);
+  if (!archs.length) throw new UsageError(`--arch names no architecture, found '${text}'`);
+  return archs;
+}
+
 function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): CheckCommand {
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format is text or json, found '${format}'`);
+  const sarifExpected = values['sarif-expected'] ?? 'note';
+  if (sarifExpected !== 'note' && sarifExpected !== 'omit') throw new UsageError(`--sarif-expected is note or omit, found '${sarifExpected}'`);
   const run = runOptions({
     maxStates: positiveNumber(values['max-states'], '--max-states') ?? DEFAULT_MAX_STATES,
     timeLimitMs: (positiveNumber(values['time-limit'], '--time-limit') ?? Infinity) * 1000,
@@ -104,12 +115,12 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
   });
   if (run.hashCompact && run.threads > 1) throw new UsageError('--hash-compact runs on one thread: leave out --threads');
   return {
-    archs: values.arch ? splitArchList(values.arch) : [undefined],
+    archs: values.arch !== undefined ? archList(values.arch) : [undefined],
     run,
     traces: !values['no-trace'],
     stateAt: stepNumber(values['state-at'], '--state-at'),
     json: format === 'json',
-    junit: values.junit, sarif: values.sarif, html: values.html,
+    junit: values.junit, sarif: values.sarif, sarifExpected, html: values.html,
     progress: progressWriter(values, io),
     commandLine: commandLineOf(argv),
   };
@@ -118,11 +129,15 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
 export async function runCheck(values: CheckValues, paths: readonly string[], io: Io, argv: readonly string[]): Promise<number> {
   if (!paths.length) throw new UsageError('check needs at least one file or directory');
   const cmd = checkCommand(values, io, argv);
-  const files = scenarioFiles(paths);
+  const entries = scenarioFiles(paths);
+  if (!entries.length) throw new UsageError(`nothing to check: no .race file in ${paths.join(', ')}`);
+  const files = entries.map((e) => e.path);
   // Without --arch, a file is checked under its own model and each model its `expect on` lines name.
   const groups: CheckedFile[][] = [];
-  for (const file of files) {
-    const source = { path: file, text: readFileSync(file, 'utf8') };
+  for (const { path: file, problem } of entries) {
+    const read = problem === undefined ? readText(file) : { problem };
+    if ('problem' in read) { groups.push([unreadableScenario(file, read.problem, cmd.run)]); continue; }
+    const source = { path: file, text: read.text };
     const archs = cmd.archs.length === 1 && cmd.archs[0] === undefined ? expectedArchs(source) : cmd.archs;
     const group: CheckedFile[] = [];
     for (const arch of archs) {
@@ -135,16 +150,25 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
   const outcomes = groups.flat();
   const exit = combineExits(outcomes.map((o) => o.exit));
   const reports: FileReport[] = outcomes.map((o) => o.report);
-  if (wantsArtifacts(cmd)) writeArtifacts(cmd, reports, { version: toolVersion(), commandLine: cmd.commandLine, exitCode: exit });
+  // A report file that cannot be written fails the run (exit 2) after the results are printed.
+  const unwritten = wantsArtifacts(cmd) ? writeArtifacts(cmd, reports, { version: toolVersion(), commandLine: cmd.commandLine, exitCode: exit }) : [];
+  const runExit = unwritten.length && exit !== EXIT.internal ? EXIT.badInput : exit;
+  printResults(cmd, groups, files, io, runExit);
+  for (const u of unwritten) io.stderr(`dirtyrace: cannot write ${u}\n`);
+  return runExit;
+}
+
+function printResults(cmd: CheckCommand, groups: readonly CheckedFile[][], files: readonly string[], io: Io, exit: number): void {
+  const outcomes = groups.flat();
   if (cmd.json) {
     io.stdout(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, tool: { name: 'dirtyrace', version: toolVersion() }, exit, results: outcomes.map((o) => checkJson(o, cmd.run.explain)) }, null, 2)}\n`);
-    return exit;
+    return;
   }
   const textOptions = { ...cmd.run, traces: cmd.traces, stateAt: cmd.stateAt };
   if (outcomes.length === 1) {
     const o = outcomes[0]!;
     (o.exit === EXIT.badInput || o.exit === EXIT.internal ? io.stderr : io.stdout)(`${checkText(o, textOptions)}\n`);
-    return exit;
+    return;
   }
   groups.forEach((group, i) => {
     if (group.length > 1) io.stdout(`${formatComparison(files[i]!, group.map(columnOf))}\n\n`);
@@ -158,7 +182,6 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
   const count = (c: number) => outcomes.filter((o) => o.exit === c).length;
   io.stdout(`\n${outcomes.length} checked: ${count(EXIT.ok)} passed, ${count(EXIT.failed)} failed, ${count(EXIT.inconclusive)} inconclusive, ${count(EXIT.badInput) + count(EXIT.internal)} errors\n`);
   io.stdout(`run: ${cmd.commandLine}  (dirtyrace ${toolVersion()})\n`);
-  return exit;
 }
 
 /** This check's column in a side-by-side comparison (one file under several models). */

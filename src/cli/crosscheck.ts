@@ -7,7 +7,7 @@ import type { Model } from '../ir/model.js';
 import { compile, DISABLED, type TransitionSystem } from '../compile/index.js';
 import { FINISHED, programGraph } from '../program/graph.js';
 import { EXIT } from '../run/exit.js';
-import { scenarioFiles } from '../run/files.js';
+import { scenarioFiles, type ScenarioEntry } from '../run/files.js';
 import { explore, type ExploreResult } from '../explore/bfs.js';
 import { verdictOf } from '../explore/verdict.js';
 import { blocksOnlyOnSoftware, toPromela } from '../export/promela.js';
@@ -133,10 +133,11 @@ export async function runCrosscheck(argv: readonly string[], io: { stdout(s: str
   if (parsed.values.help) { io.stdout(`${USAGE}\n`); return EXIT.ok; }
   if (!parsed.positionals.length) { io.stderr(`dirtyrace: crosscheck needs at least one file\n\n${USAGE}\n`); return EXIT.badInput; }
   if (!spinAvailable()) { io.stderr('dirtyrace: crosscheck needs `spin` on the PATH (apt-get install spin)\n'); return EXIT.badInput; }
-  let files: string[];
+  let files: ScenarioEntry[];
   try { files = scenarioFiles(parsed.positionals); } catch (e) { io.stderr(`dirtyrace: ${(e as Error).message}\n`); return EXIT.badInput; }
   let exit: number = EXIT.ok;
-  for (const f of files) {
+  for (const { path: f, problem } of files) {
+    if (problem !== undefined) { io.stderr(`${f}: error: cannot check this file: ${problem}\n`); exit = Math.max(exit, EXIT.badInput); continue; }
     let model: Model;
     try {
       model = modelOfFile(f, { modelDirs: parsed.values.models ?? [] });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `dirtyrace` executable.
+import { escapeControls } from '../report/escape.js';
 import { EXIT } from '../run/exit.js';
 import { runCli } from './run.js';
 
@@ -10,7 +11,7 @@ runCli(process.argv.slice(2), {
 }).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
-    process.stderr.write(`dirtyrace: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(escapeControls(`dirtyrace: internal error: ${e instanceof Error ? e.message : String(e)}\n`));
     process.exitCode = EXIT.internal;
   },
 );

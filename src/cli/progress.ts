@@ -1,6 +1,7 @@
 // The progress line: on a terminal, one line on stderr rewritten in place (states, states/s,
 // depth, queue, memory, elapsed) for a search that runs over a second; cleared when it ends.
 import type { ExploreProgress } from '../explore/bfs.js';
+import { escapeControls } from '../report/escape.js';
 
 const SHOW_AFTER_MS = 1000;
 
@@ -21,7 +22,7 @@ export function progressLine(label: string, write: (s: string) => void, columns 
   return {
     update: (p) => {
       if (p.elapsedMs < SHOW_AFTER_MS) return;
-      const text = formatProgress(label, p, process.memoryUsage.rss());
+      const text = escapeControls(formatProgress(label, p, process.memoryUsage.rss()));
       write(`\r${text.length >= columns ? `${text.slice(0, columns - 4)}...` : text}\x1b[K`);
       drawn = true;
     },

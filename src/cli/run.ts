@@ -1,5 +1,7 @@
 // The command line: argv → the command → its exit status.
 import { parseArgs } from 'node:util';
+import { escapeControls } from '../report/escape.js';
+import { JSON_SCHEMA_VERSION } from '../report/json.js';
 import { EXIT } from '../run/exit.js';
 import { MissingPath } from '../run/files.js';
 import { toolVersion } from '../run/version.js';
@@ -39,7 +41,9 @@ exit status: 0 every expectation met; 1 a property violated or an expectation mi
 2 bad input (the error is printed as file:line:col with a caret); 3 inconclusive (a limit was
 reached first); 4 internal error (a bug in dirtyrace: please report it)`;
 
-export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+export async function runCli(argv: readonly string[], raw: Io): Promise<number> {
+  // No scenario text reaches the terminal unescaped (src/report/escape.ts).
+  const io: Io = { ...raw, stdout: (s) => raw.stdout(escapeControls(s)), stderr: (s) => raw.stderr(escapeControls(s)), terminal: raw.terminal ?? raw.stderr };
   if (argv[0] === 'export') return runExport(argv.slice(1), io);
   if (argv[0] === 'crosscheck') return runCrosscheck(argv.slice(1), io);
   if (argv[0] === 'simulate') return runSimulate(argv.slice(1), io);
@@ -63,7 +67,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     if (command !== 'check') throw new UsageError(command === undefined ? 'no command given' : `unknown command '${command}'`);
     return await runCheck(values, paths, io, argv);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof MissingPath) { io.stderr(`dirtyrace: ${e.message}\n\n${USAGE}\n`); return EXIT.badInput; }
-    throw e;
+    if (!(e instanceof UsageError || e instanceof MissingPath)) throw e;
+    // With --format json a script reads stdout: it gets a document there too (docs/JSON.md).
+    if (values.format === 'json') {
+      io.stdout(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, tool: { name: 'dirtyrace', version: toolVersion() }, exit: EXIT.badInput, error: e.message, results: [] }, null, 2)}\n`);
+      io.stderr(`dirtyrace: ${e.message}\n`);
+    } else io.stderr(`dirtyrace: ${e.message}\n\n${USAGE}\n`);
+    return EXIT.badInput;
   }
 }

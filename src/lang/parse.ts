@@ -4,25 +4,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ohm from 'ohm-js';
 import type * as A from './ast.js';
+import { checkNesting, lineEnd } from './nesting.js';
 import { Diagnostic, lineCol, type SourceFile, type Span } from './source.js';
 
 const grammarPath = join(dirname(fileURLToPath(import.meta.url)), 'dirtyrace.ohm');
 const grammar = ohm.grammar(readFileSync(grammarPath, 'utf8'));
-
-/** The deepest nesting a file may use; deeper input is refused before it can exhaust the stack. */
-const MAX_NESTING = 200;
-
-function checkNesting(file: SourceFile): void {
-  let depth = 0;
-  for (let i = 0; i < file.text.length; i++) {
-    const c = file.text[i];
-    if (c === '(' || c === '{' || c === '[') {
-      if (++depth > MAX_NESTING) {
-        throw new Diagnostic({ file, start: i, end: i + 1 }, `nesting deeper than ${MAX_NESTING} levels`);
-      }
-    } else if (c === ')' || c === '}' || c === ']') depth = Math.max(0, depth - 1);
-  }
-}
 
 export function parseFile(file: SourceFile): A.FileAst {
   checkNesting(file);
@@ -38,9 +24,9 @@ function syntaxError(file: SourceFile, pos: number, expectedText: string): Diagn
   // next line, which is where the parser noticed.
   const wantsSemi = expectedText.split(/, or |, /).some((p) => p.trim() === '";"');
   const gap = file.text.slice(0, pos).match(/\s*$/)![0];
-  if (wantsSemi && gap.includes('\n') && found !== undefined) {
+  if (wantsSemi && /[\n\r]/.test(gap) && found !== undefined) {
     let end = pos - gap.length;
-    const lineStart = file.text.lastIndexOf('\n', end - 1) + 1;
+    const lineStart = Math.max(file.text.lastIndexOf('\n', end - 1), file.text.lastIndexOf('\r', end - 1)) + 1;
     const comment = file.text.slice(lineStart, end).indexOf('//');
     if (comment >= 0) end = lineStart + comment;
     const prev = file.text.slice(lineStart, end).match(/(\S{1,20})\s*$/);
@@ -69,7 +55,7 @@ function unclosedBrace(file: SourceFile): string | undefined {
   const open: number[] = [];
   const t = file.text;
   for (let i = 0; i < t.length; i++) {
-    if (t.startsWith('//', i)) i = t.indexOf('\n', i) < 0 ? t.length : t.indexOf('\n', i);
+    if (t.startsWith('//', i)) i = lineEnd(t, i);
     else if (t.startsWith('/*', i)) i = t.indexOf('*/', i + 2) < 0 ? t.length : t.indexOf('*/', i + 2) + 1;
     else if (t[i] === '{') open.push(i);
     else if (t[i] === '}') open.pop();

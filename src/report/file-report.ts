@@ -12,6 +12,8 @@ export interface PropertyReport {
   /** The scenario expects it violated. */
   readonly expectedViolated: boolean;
   readonly location: Location | null;
+  /** Milliseconds of search until its verdict: the share of the search up to its counterexample's last state, else all of it. */
+  readonly ms: number;
 }
 
 /** Something true of a run that may make its verdict mean less than it says. */

@@ -1,9 +1,15 @@
 // SARIF 2.1.0 for code-review tools: one result per violated property (and per missed
 // expectation, bad input and warning), located at the property, with the trace as a codeFlow of
 // one threadFlow per CPU whose locations are the scenario lines of each step in execution order.
-// Paths are relative to the working directory (uriBaseId SRCROOT), as GitHub code scanning wants.
-import { isAbsolute, relative, resolve } from 'node:path';
+// Paths are relative to the checked repository (uriBaseId SRCROOT: the nearest directory above the
+// working directory with a .git, else the working directory), as GitHub code scanning wants; the
+// bundled models and libraries have their own base (DIRTYRACE_MODELS) unless they are committed in
+// that repository, so no link points at a file the repository does not have. URIs are
+// percent-encoded (RFC 3986), so any file name gives a valid uri-reference.
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { BUNDLED_MODELS } from '../check/load.js';
 import type { FileReport } from './file-report.js';
 import type { Location } from './coverage.js';
 
@@ -20,14 +26,39 @@ const RULES = [
 ] as const;
 type RuleId = (typeof RULES)[number]['id'];
 
-function artifact(path: string, root: string) {
+/** What `expect violated` results become: notes (the default), or nothing. */
+export type SarifExpected = 'note' | 'omit';
+
+/** The nearest directory at or above `dir` holding .git, else `dir`. */
+export function repositoryRoot(dir: string): string {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return resolve(dir);
+  }
+}
+
+/** `rel` (inside its base) as a relative URI: each segment percent-encoded. */
+function relativeUri(rel: string): string {
+  return rel.split(sep).map((seg) => encodeURIComponent(seg).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/');
+}
+
+function inside(base: string, abs: string): string | undefined {
+  const rel = relative(base, abs);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : undefined;
+}
+
+interface Bases { readonly root: string; readonly models: string }
+
+function artifact(path: string, b: Bases) {
   const abs = resolve(path);
-  const rel = relative(root, abs);
-  if (!rel.startsWith('..') && !isAbsolute(rel)) return { uri: rel.split('\\').join('/'), uriBaseId: 'SRCROOT' };
+  const model = inside(b.models, abs);
+  const src = inside(b.root, abs);
+  if (src !== undefined && !(model !== undefined && src.split(sep).includes('node_modules'))) return { uri: relativeUri(src), uriBaseId: 'SRCROOT' };
+  if (model !== undefined) return { uri: relativeUri(model), uriBaseId: 'DIRTYRACE_MODELS' };
   return { uri: pathToFileURL(abs).href };
 }
 
-function physical(l: Location, root: string) {
+function physical(l: Location, root: Bases) {
   const region: Record<string, number> = { startLine: l.line, startColumn: l.col };
   if (l.endLine > l.line || (l.endLine === l.line && l.endCol > l.col)) { region.endLine = l.endLine; region.endColumn = l.endCol; }
   return { physicalLocation: { artifactLocation: artifact(l.file, root), region } };
@@ -37,8 +68,12 @@ function fileStart(file: string): Location {
   return { file, line: 1, col: 1, endLine: 1, endCol: 1 };
 }
 
-export function sarifLog(files: readonly FileReport[], opts: { version: string; commandLine: string; exitCode: number; root?: string }) {
-  const root = opts.root ?? process.cwd();
+function dirUri(dir: string): string {
+  return pathToFileURL(dir.endsWith(sep) ? dir : `${dir}${sep}`).href;
+}
+
+export function sarifLog(files: readonly FileReport[], opts: { version: string; commandLine: string; exitCode: number; root?: string; expected?: SarifExpected }) {
+  const root: Bases = { root: opts.root ?? repositoryRoot(process.cwd()), models: BUNDLED_MODELS };
   const results: unknown[] = [];
   const result = (ruleId: RuleId, level: 'error' | 'warning' | 'note', text: string, where: Location, f: FileReport, extra: Record<string, unknown> = {}) => {
     results.push({
@@ -58,7 +93,7 @@ export function sarifLog(files: readonly FileReport[], opts: { version: string; 
       if (p.status === 'holds' && p.expectedViolated) {
         result('missed-expectation', 'error', `${f.label}: expected ${p.name} to be violated, but it holds in every reachable state.`, where, f);
       }
-      if (p.status !== 'violated') continue;
+      if (p.status !== 'violated' || (p.expectedViolated && opts.expected === 'omit')) continue;
       const t = f.traces.find((x) => x.property === p.name);
       const level = p.expectedViolated ? 'note' : 'error';
       const text = `${f.label}: ${p.name} is violated after ${t?.depth ?? '?'} steps${p.expectedViolated ? ' (as the scenario expects)' : ''}: ${t?.description ?? p.name}`;
@@ -97,7 +132,10 @@ export function sarifLog(files: readonly FileReport[], opts: { version: string; 
         },
       },
       invocations: [{ executionSuccessful: opts.exitCode !== 4, exitCode: opts.exitCode, commandLine: opts.commandLine }],
-      originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(root.endsWith('/') ? root : `${root}/`).href } },
+      originalUriBaseIds: {
+        SRCROOT: { uri: dirUri(root.root), description: { text: 'The checked repository.' } },
+        DIRTYRACE_MODELS: { uri: dirUri(root.models), description: { text: "dirtyrace's bundled architecture models and kernel libraries." } },
+      },
       results,
       columnKind: 'utf16CodeUnits',
     }],

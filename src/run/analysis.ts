@@ -73,9 +73,10 @@ export function analyse(source: SourceFile, m: Model, ts: TransitionSystem, r: E
     exit,
     outcome: v.outcome,
     expected: v.expected ?? null,
-    properties: v.properties.map((p) => ({
+    properties: v.properties.map((p, i) => ({
       name: p.property.name, kind: p.property.kind, status: p.status, expectedViolated: want.has(p.property.name),
       location: p.property.span ? locationOf(p.property.span) : null,
+      ms: decidedMs(r, i),
     })),
     traces: o.reports ? traceViews(ts, r, v) : [],
     ...(o.explain ? { explanations } : {}),
@@ -87,6 +88,15 @@ export function analyse(source: SourceFile, m: Model, ts: TransitionSystem, r: E
     provenance,
   };
   return { exit, coverage, warnings, notes, provenance, explanations, report };
+}
+
+/**
+ * How long the search took to decide property `i`: states are numbered in the order the search
+ * reached them at a roughly even cost, so a violation found at state n of N took about n/N of it.
+ */
+function decidedMs(r: ExploreResult, i: number): number {
+  const v = r.violations[i];
+  return v && r.states > 0 ? (r.elapsedMs * Math.min(r.states, v.state + 1)) / r.states : r.elapsedMs;
 }
 
 /** The report of a file that could not be checked (bad input or an internal error). */

@@ -8,7 +8,7 @@ import { explore, type ExploreOptions, type ExploreResult } from '../explore/bfs
 import { exploreParallel } from '../explore/parallel.js';
 import { verdictOf, type Verdict } from '../explore/verdict.js';
 import type { Model } from '../ir/model.js';
-import { Diagnostic, formatDiagnostic, lineCol, type SourceFile } from '../lang/source.js';
+import { Diagnostic, formatDiagnostic, lineCol, unreadableFile, type SourceFile } from '../lang/source.js';
 import { programGraph } from '../program/graph.js';
 import type { FileReport } from '../report/file-report.js';
 import { analyse, failedReport, labelOf, type Analysis } from './analysis.js';
@@ -31,6 +31,19 @@ export type CheckedFile =
   | (Common & { readonly kind: 'bad-input'; readonly diagnostic: Diagnostic })
   | (Common & { readonly kind: 'internal-error'; readonly message: string });
 
+function badInput(source: SourceFile, e: Diagnostic, o: RunOptions): CheckedFile {
+  const at = lineCol(e.span.file, e.span.start);
+  const end = lineCol(e.span.file, e.span.end);
+  const location = { file: e.span.file.path, line: at.line, col: at.col, endLine: end.line, endCol: end.col };
+  const report = failedReport(source, EXIT.badInput, e.message, location, formatDiagnostic(e), o);
+  return { kind: 'bad-input', source, arch: o.arch, label: labelOf(source.path, o.arch), exit: EXIT.badInput, report, diagnostic: e };
+}
+
+/** A scenario file that could not be read (src/run/files.ts): bad input, located at its start. */
+export function unreadableScenario(path: string, problem: string, o: RunOptions): CheckedFile {
+  return badInput({ path, text: '' }, unreadableFile(path, problem), o);
+}
+
 export async function checkScenario(source: SourceFile, o: RunOptions): Promise<CheckedFile> {
   const label = labelOf(source.path, o.arch);
   try {
@@ -52,13 +65,7 @@ export async function checkScenario(source: SourceFile, o: RunOptions): Promise<
     const analysis = analyse(source, model, ts, result, verdict, o);
     return { kind: 'checked', source, arch: o.arch, label, exit: analysis.exit, report: analysis.report, model, ts, result, verdict, analysis };
   } catch (e) {
-    if (e instanceof Diagnostic) {
-      const at = lineCol(e.span.file, e.span.start);
-      const end = lineCol(e.span.file, e.span.end);
-      const location = { file: e.span.file.path, line: at.line, col: at.col, endLine: end.line, endCol: end.col };
-      const report = failedReport(source, EXIT.badInput, e.message, location, formatDiagnostic(e), o);
-      return { kind: 'bad-input', source, arch: o.arch, label, exit: EXIT.badInput, report, diagnostic: e };
-    }
+    if (e instanceof Diagnostic) return badInput(source, e, o);
     const message = e instanceof RangeError ? `${e.message} (the scenario is too large or too deeply nested)` : String((e as Error).message ?? e);
     const report = failedReport(source, EXIT.internal, message, null, `${label}: internal error: ${message}`, o);
     return { kind: 'internal-error', source, arch: o.arch, label, exit: EXIT.internal, report, message };

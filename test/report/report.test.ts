@@ -85,9 +85,9 @@ describe('JUnit', () => {
   const report = (over: Partial<FileReport>): FileReport => ({
     file: 'a.race', arch: null, label: 'a.race', status: 'FAIL', exit: 1, outcome: 'violated', expected: 'holds',
     properties: [
-      { name: 'p<&>"', kind: 'final', status: 'violated', expectedViolated: false, location: { file: 'a.race', line: 3, col: 1, endLine: 3, endCol: 9 } },
-      { name: 'q', kind: 'final', status: 'holds', expectedViolated: true, location: null },
-      { name: 'r', kind: 'invariant', status: 'holds', expectedViolated: false, location: null },
+      { name: 'p<&>"', kind: 'final', status: 'violated', expectedViolated: false, location: { file: 'a.race', line: 3, col: 1, endLine: 3, endCol: 9 }, ms: 300 },
+      { name: 'q', kind: 'final', status: 'holds', expectedViolated: true, location: null, ms: 1500 },
+      { name: 'r', kind: 'invariant', status: 'holds', expectedViolated: false, location: null, ms: 1500 },
     ],
     traces: [], stats: { states: 10, transitions: 12, depth: 3, ms: 1500, limit: null }, coverage: null, warnings: [], strict: false, error: null,
     provenance: { tool: { name: 'dirtyrace', version: '0' }, modelFiles: ['a.race'], modelHash: 'sha256:0', options: { arch: null, maxStates: 1, timeLimitSeconds: null, models: [], symmetry: true, por: true, strict: false }, command: 'dirtyrace check a.race' },
@@ -96,7 +96,9 @@ describe('JUnit', () => {
 
   it('fails a test case per unexpected verdict, escapes names, and counts them', () => {
     const xml = junitXml([report({})], new Date('2026-01-02T03:04:05Z'));
-    expect(xml).toContain('<testcase name="p&lt;&amp;&gt;&quot;" classname="a.race" time="1.500">');
+    // Each case its own time; the classname has no `.race` for Jenkins to take as the class.
+    expect(xml).toContain('<testcase name="p&lt;&amp;&gt;&quot;" classname="a" time="0.300">');
+    expect(xml).toMatch(/<testcase name="q" classname="a" time="1.500">/);
     expect(xml).toMatch(/<testcase name="q"[^>]*>\s*<failure message="expected violation of q not found" type="missed-expectation">/);
     expect(xml).toMatch(/<testcase name="r"[^>]*>\s*<system-out>holds<\/system-out>/);
     expect(xml).toMatch(/<testsuites name="dirtyrace" tests="3" failures="2" errors="0"/);
