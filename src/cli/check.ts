@@ -1,6 +1,7 @@
 // `dirtyrace check`: argv to run options, the driver (src/run) per file and architecture, the
 // printed report, the report files, and the exit status.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { splitArchList } from '../check/load.js';
 import { formatComparison, type CompareColumn } from '../report/compare.js';
 import type { FileReport } from '../report/file-report.js';
@@ -31,7 +32,8 @@ export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture
   --models DIR        also look for model files in DIR (repeatable)
   --no-trace          do not print counterexample traces
   --no-symmetry       explore every permutation of identical CPUs (cpu writer[3])
-  --threads N         search with N threads (default 1); same states, verdicts and traces
+  --threads N         search with N threads, 1 to 4 per core (default 1); same states,
+                      verdicts and traces
   --hash-compact      store 64-bit fingerprints instead of states (less memory); the
                       result states the probability of having missed a state
   --no-por            no partial-order reduction (with it, a run that finds a violation
@@ -66,6 +68,16 @@ function positiveNumber(v: string | undefined, flag: string): number | undefined
   return n;
 }
 
+/** More threads than this only cost memory (each worker holds a copy of the transition system). */
+export const MAX_THREADS = availableParallelism() * 4;
+
+function threadCount(v: string | undefined): number {
+  if (v === undefined) return 1;
+  const n = /^[0-9]+$/.test(v) ? Number(v) : NaN;
+  if (!(n >= 1 && n <= MAX_THREADS)) throw new UsageError(`--threads takes a whole number from 1 to ${MAX_THREADS} (4 per core), found '${v}'`);
+  return n;
+}
+
 /** Where the progress line is drawn: stderr when it is a terminal and --quiet is not given. */
 export function progressWriter(values: { quiet?: boolean }, io: Io): ((s: string) => void) | undefined {
   return io.stderrIsTTY && !values.quiet ? (s) => io.stderr(s) : undefined;
@@ -84,7 +96,7 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
     modelDirs: values.models ?? [],
     symmetry: !values['no-symmetry'],
     por: !values['no-por'],
-    threads: positiveNumber(values.threads, '--threads') ?? 1,
+    threads: threadCount(values.threads),
     hashCompact: values['hash-compact'] === true,
     strict: Boolean(values.strict),
     record: Boolean(values.record),
