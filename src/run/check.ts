@@ -4,7 +4,7 @@
 // so a run over many files reports every one of them.
 import { modelOf } from '../check/index.js';
 import { compile, type TransitionSystem } from '../compile/index.js';
-import { explore, type ExploreOptions, type ExploreResult } from '../explore/bfs.js';
+import { exploreAsync, type ExploreOptions, type ExploreResult } from '../explore/bfs.js';
 import { exploreParallel } from '../explore/parallel.js';
 import { verdictOf, type Verdict } from '../explore/verdict.js';
 import type { Model } from '../ir/model.js';
@@ -41,7 +41,7 @@ export async function checkScenario(source: SourceFile, o: RunOptions): Promise<
     // Any thread count gives the same states, verdicts and traces (src/explore/parallel.ts).
     const search = (opts: ExploreOptions) => (o.threads > 1
       ? exploreParallel(ts, { path: source.path, text: source.text, check }, { ...opts, threads: o.threads })
-      : Promise.resolve(explore(ts, opts)));
+      : exploreAsync(ts, opts));
     // Proofs get a vacuity check over the reachable statements; POR explores a subset of the
     // states, which could only report statements as unreached falsely, so proofs go without it.
     const por = o.por && !isProof(source.path);
