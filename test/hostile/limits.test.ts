@@ -1,5 +1,6 @@
 // Limits that limit (issue 12 items 3-6, 10): every run ends with exit 3 and the numbers reached,
 // or a model past a stated bound is refused with a located error (exit 2).
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { modelOf } from '../../src/check/index.js';
 import { compileModel } from '../../src/compile/index.js';
@@ -45,7 +46,6 @@ describe('--max-states', () => {
   });
 
   it('the CLI ends with exit 3 and the numbers reached (POR on)', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
     const dir = mkdtempSync('/tmp/limits-');
     writeFileSync(`${dir}/wide.race`, WIDE);
     const r = await run('check', '--max-states', '50', `${dir}/wide.race`);
