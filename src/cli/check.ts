@@ -10,7 +10,7 @@ import { expectedArchs } from '../run/archs.js';
 import { checkScenario, type CheckedFile } from '../run/check.js';
 import { combineExits, EXIT } from '../run/exit.js';
 import { scenarioFiles } from '../run/files.js';
-import { DEFAULT_MAX_STATES, runOptions, type RunOptions } from '../run/options.js';
+import { DEFAULT_MAX_STATES, DEFAULT_MEMORY_LIMIT, runOptions, type RunOptions } from '../run/options.js';
 import { toolVersion } from '../run/version.js';
 import { wantsArtifacts, writeArtifacts } from './artifacts.js';
 import { checkJson, checkText, summaryText } from './output.js';
@@ -18,16 +18,18 @@ import { progressLine } from './progress.js';
 import { UsageError, type Io } from './usage.js';
 
 export const CHECK_FLAGS = {
-  arch: { type: 'string' }, 'max-states': { type: 'string' }, 'time-limit': { type: 'string' },
+  arch: { type: 'string' }, 'max-states': { type: 'string' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' },
   format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, 'no-por': { type: 'boolean' },
   threads: { type: 'string' }, 'hash-compact': { type: 'boolean' },
-  strict: { type: 'boolean' }, record: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' },
+  strict: { type: 'boolean' }, record: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, progress: { type: 'boolean' },
   junit: { type: 'string' }, sarif: { type: 'string' }, html: { type: 'string' },
 } as const;
 
 export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture models instead of the scenario's own
   --max-states N      stop after N stored states (default ${DEFAULT_MAX_STATES}); exit 3
   --time-limit S      stop after S seconds; exit 3
+  --memory-limit MIB  stop when the state store and the JS heap hold MIB MiB (default half
+                      the machine's memory, ${Math.round(DEFAULT_MEMORY_LIMIT / 2 ** 20)}); exit 3
   --format F          text (default) or json
   --models DIR        also look for model files in DIR (repeatable)
   --no-trace          do not print counterexample traces
@@ -43,7 +45,11 @@ export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture
   --junit FILE        also write a JUnit XML report (a test case per property per file)
   --sarif FILE        also write a SARIF 2.1.0 log (a result per violated property, with the trace)
   --html FILE         also write a self-contained HTML trace viewer
-  -q, --quiet         no progress line on stderr`;
+  -q, --quiet         no progress line on stderr
+  --progress          progress lines on stderr even when it is not a terminal
+
+SIGINT or SIGTERM stops the search: what was reached is printed and the report files are
+written, the file inconclusive (exit 3); a second signal exits at once (130).`;
 
 type CheckValues = { [K in keyof typeof CHECK_FLAGS]?: (typeof CHECK_FLAGS)[K] extends { multiple: true } ? string[] : (typeof CHECK_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
 
@@ -58,6 +64,8 @@ interface CheckCommand {
   readonly html?: string;
   /** Writes the progress line; undefined when stderr is not a terminal or with --quiet. */
   readonly progress?: (s: string) => void;
+  /** Progress as whole lines (--progress on a stream that is not a terminal). */
+  readonly progressLines: boolean;
   readonly commandLine: string;
 }
 
@@ -78,9 +86,9 @@ function threadCount(v: string | undefined): number {
   return n;
 }
 
-/** Where the progress line is drawn: stderr when it is a terminal and --quiet is not given. */
-export function progressWriter(values: { quiet?: boolean }, io: Io): ((s: string) => void) | undefined {
-  return io.stderrIsTTY && !values.quiet ? (s) => io.stderr(s) : undefined;
+/** Where the progress line is drawn: stderr when it is a terminal (or --progress) and --quiet is not given. */
+export function progressWriter(values: { quiet?: boolean; progress?: boolean }, io: Io): ((s: string) => void) | undefined {
+  return (io.stderrIsTTY || values.progress) && !values.quiet ? (s) => io.stderr(s) : undefined;
 }
 
 export function commandLineOf(argv: readonly string[]): string {
@@ -93,6 +101,7 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
   const run = runOptions({
     maxStates: positiveNumber(values['max-states'], '--max-states') ?? DEFAULT_MAX_STATES,
     timeLimitMs: (positiveNumber(values['time-limit'], '--time-limit') ?? Infinity) * 1000,
+    memoryLimitBytes: (positiveNumber(values['memory-limit'], '--memory-limit') ?? DEFAULT_MEMORY_LIMIT / 2 ** 20) * 2 ** 20,
     modelDirs: values.models ?? [],
     symmetry: !values['no-symmetry'],
     por: !values['no-por'],
@@ -110,6 +119,7 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
     json: format === 'json',
     junit: values.junit, sarif: values.sarif, html: values.html,
     progress: progressWriter(values, io),
+    progressLines: !io.stderrIsTTY,
     commandLine: commandLineOf(argv),
   };
 }
@@ -118,18 +128,25 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
   if (!paths.length) throw new UsageError('check needs at least one file or directory');
   const cmd = checkCommand(values, io, argv);
   const files = scenarioFiles(paths);
+  const stop = stopOnSignals(io);
   // Without --arch, a file is checked under its own model and each model its `expect on` lines name.
   const groups: CheckedFile[][] = [];
-  for (const file of files) {
-    const source = { path: file, text: readFileSync(file, 'utf8') };
-    const archs = cmd.archs.length === 1 && cmd.archs[0] === undefined ? expectedArchs(source) : cmd.archs;
-    const group: CheckedFile[] = [];
-    for (const arch of archs) {
-      const line = cmd.progress ? progressLine(arch ? `${file} [${arch}]` : file, cmd.progress, process.stderr.columns || 120) : undefined;
-      group.push(await checkScenario(source, { ...cmd.run, arch, onProgress: line?.update }));
-      line?.done();
+  try {
+    for (const file of files) {
+      if (stop.signal.aborted) break;
+      const source = { path: file, text: readFileSync(file, 'utf8') };
+      const archs = cmd.archs.length === 1 && cmd.archs[0] === undefined ? expectedArchs(source) : cmd.archs;
+      const group: CheckedFile[] = [];
+      for (const arch of archs) {
+        if (stop.signal.aborted) break;
+        const line = cmd.progress ? progressLine(arch ? `${file} [${arch}]` : file, cmd.progress, process.stderr.columns || 120, cmd.progressLines) : undefined;
+        group.push(await checkScenario(source, { ...cmd.run, arch, onProgress: line?.update, signal: stop.signal }));
+        line?.done();
+      }
+      groups.push(group);
     }
-    groups.push(group);
+  } finally {
+    stop.release();
   }
   const outcomes = groups.flat();
   const exit = combineExits(outcomes.map((o) => o.exit));
@@ -156,6 +173,22 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
   io.stdout(`\n${outcomes.length} checked: ${count(EXIT.ok)} passed, ${count(EXIT.failed)} failed, ${count(EXIT.inconclusive)} inconclusive, ${count(EXIT.badInput) + count(EXIT.internal)} errors\n`);
   io.stdout(`run: ${cmd.commandLine}  (dirtyrace ${toolVersion()})\n`);
   return exit;
+}
+
+/**
+ * SIGINT and SIGTERM stop the search (the check in progress ends inconclusive and the rest are
+ * not started, so what was reached is reported); a second signal exits at once with 130.
+ */
+function stopOnSignals(io: Io): { signal: AbortSignal; release(): void } {
+  const stop = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(130);
+    io.stderr(`\ndirtyrace: ${name}: stopping the search and reporting what was reached (send it again to quit at once)\n`);
+    stop.abort();
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  for (const s of signals) process.on(s, onSignal);
+  return { signal: stop.signal, release: () => { for (const s of signals) process.off(s, onSignal); } };
 }
 
 /** This check's column in a side-by-side comparison (one file under several models). */

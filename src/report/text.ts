@@ -69,7 +69,7 @@ export function formatResult(ts: TransitionSystem, r: ExploreResult, v: Verdict,
   const out: string[] = [];
   const violated = v.properties.filter((p) => p.status === 'violated');
   const head = v.outcome === 'inconclusive'
-    ? `inconclusive  (${LIMIT_TEXT[r.limit ?? 'states']}: ${statsLine(m, r)})`
+    ? `inconclusive  (${LIMIT_TEXT[r.limit ?? 'states']}${r.limit === 'memory' ? ` with ${Math.round(r.storage.bytes / 2 ** 20)} MiB of states stored` : ''}: ${statsLine(m, r)})`
     : `${v.outcome}  ${violated.map((p) => p.property.name).join(', ') || 'all properties'}  (${statsLine(m, r)})`;
   out.push(head);
   if (v.expected) out.push(`expected ${v.expected}: ${v.exit === 0 ? 'met' : v.exit === 3 ? 'unknown' : 'MISSED'}`);

@@ -6,6 +6,7 @@ import { modelOf } from '../../src/check/index.js';
 import { compileModel } from '../../src/compile/index.js';
 import { explore } from '../../src/explore/bfs.js';
 import { runCli } from '../../src/cli/run.js';
+import { cli, LONG_SEARCH, scenarioFile } from './cli.js';
 
 async function run(...argv: string[]) {
   let stdout = '';
@@ -51,5 +52,31 @@ describe('--max-states', () => {
     const r = await run('check', '--max-states', '50', `${dir}/wide.race`);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^inconclusive {2}\(state limit reached: x86_64, 4 CPUs, 1 page; 50 states, \d+ transitions/);
+  });
+});
+
+describe('--memory-limit', () => {
+  it('ends the run with exit 3 and the numbers reached, in a child process', () => {
+    // Bounded by work: without the memory limit the state cap would end it (exit 3, "state limit").
+    const r = cli('check', '-q', '--no-por', '--memory-limit', '64', '--max-states', '14000000', scenarioFile('long.race', LONG_SEARCH));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(3);
+    const m = /^inconclusive {2}\(memory limit reached with (\d+) MiB of states stored: x86_64, 5 CPUs, 1 page; (\d+) states, \d+ transitions, search depth \d+/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(Number(m![1])).toBeLessThanOrEqual(64);
+    expect(Number(m![2])).toBeLessThan(14_000_000);
+    expect(r.stdout).toContain('--memory-limit 64');
+  });
+
+  it('is a JSON limit like the others', () => {
+    const r = cli('check', '-q', '--no-por', '--memory-limit', '40', '--max-states', '14000000', '--format', 'json', scenarioFile('long.race', LONG_SEARCH));
+    expect(r.code).toBe(3);
+    expect((JSON.parse(r.stdout) as { results: { stats: { limit: string } }[] }).results[0]!.stats.limit).toBe('memory');
+  });
+
+  it.each(['0', '-5', 'lots'])('refuses %j: exit 2', async (v) => {
+    const r = await run('check', `--memory-limit=${v}`, 'scenarios/tutorial/peterson.race');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--memory-limit takes a positive number, found '${v}'`);
   });
 });
