@@ -1,6 +1,7 @@
 // Limits that limit (issue 12 items 3-6, 10): every run ends with exit 3 and the numbers reached,
 // or a model past a stated bound is refused with a located error (exit 2).
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { modelOf } from '../../src/check/index.js';
 import { compileModel } from '../../src/compile/index.js';
@@ -78,5 +79,90 @@ describe('--memory-limit', () => {
     const r = await run('check', `--memory-limit=${v}`, 'scenarios/tutorial/peterson.race');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`--memory-limit takes a positive number, found '${v}'`);
+  });
+});
+
+/** A checked scenario's text with `decls` and `cpus` in place. */
+const sized = (decls: string, cpus: string, props = '') => `use x86_64;
+page P { present: true, write: true, pfn: F0 }
+frame F0;
+${decls}
+${cpus}
+${props}`;
+
+/** The located error of `text`: exit 2, `file:line:col: error: message`. */
+async function refusal(text: string) {
+  const file = scenarioFile('big.race', text);
+  const r = await run('check', file);
+  expect(r.code).toBe(2);
+  expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  return r.stderr.replace(file, 'big.race');
+}
+
+describe('the size of a model is bounded, with a located error past a bound', () => {
+  it('CPUs: at most 31 (1 000 declared is refused at the 32nd)', async () => {
+    const cpus = Array.from({ length: 1000 }, (_, i) => `cpu c${i} { read P; }`).join('\n');
+    expect(await refusal(sized('', cpus))).toContain('big.race:36:5: error: more than 31 CPUs: at most 31 are supported');
+    const groups = Array.from({ length: 3 }, (_, i) => `cpu g${i}[16] { read P; }`).join('\n');
+    expect(await refusal(sized('', groups))).toContain('big.race:6:5: error: more than 31 CPUs');
+    expect(await run('check', '-q', scenarioFile('ok.race', sized('disable fill; disable evict;', Array.from({ length: 31 }, (_, i) => `cpu c${i} { skip; }`).join('\n'))))).toMatchObject({ code: 0 });
+  });
+
+  it('pages and frames: at most 64 each', async () => {
+    const pages = Array.from({ length: 70 }, (_, i) => `page Q${i} { present: true, pfn: F0 }`).join('\n');
+    expect(await refusal(sized(pages, 'cpu a { read P; }'))).toContain('big.race:67:6: error: more than 64 pages: at most 64 are supported');
+    const frames = `frame ${Array.from({ length: 70 }, (_, i) => `G${i}`).join(', ')};`;
+    expect(await refusal(sized(frames, 'cpu a { read P; }'))).toMatch(/big\.race:4:\d+: error: more than 64 frames/);
+  });
+
+  it('state slots: at most 8192 (31 CPUs with long per-CPU arrays)', async () => {
+    const arrays = Array.from({ length: 300 }, (_, i) => `int[0..1] v${i}[cpu] = 0;`).join('\n');
+    const msg = await refusal(sized(`disable fill; disable evict;\n${arrays}`, Array.from({ length: 31 }, (_, i) => `cpu c${i} { skip; }`).join('\n')));
+    expect(msg).toMatch(/big\.race:\d+:1: error: the state has \d+ slots .*; at most 8192 are supported/);
+  });
+
+  it('actions: at most 65 535 (an architecture of 36 hardware rules, 31 CPUs, 64 pages), refused at the page that crosses it', async () => {
+    const rules = Array.from({ length: 34 }, (_, i) => `hardware h${i} { if (tlb.valid) { tlb = empty; } }`);
+    const arch = scenarioFile('manyrules.arch', ['arch manyrules extends x86_64;', ...rules, ''].join('\n'));
+    const pages = Array.from({ length: 64 }, (_, i) => `page P${i} { present: true, pfn: F0 }`);
+    const cpus = Array.from({ length: 31 }, (_, i) => `cpu c${i} { skip; }`);
+    const file = scenarioFile('s.race', ['use manyrules;', ...pages, 'frame F0;', ...cpus, ''].join('\n'));
+    const r = await run('check', '--models', dirname(arch), file);
+    expect(r.code).toBe(2);
+    // 31 + 36 × 31 × 59 > 65 535 >= 31 + 36 × 31 × 58: the 59th page, on line 60.
+    expect(r.stderr).toContain(`${file}:60:1: error: the model has 71455 actions (31 CPUs, and 36 hardware rules for each CPU and page); at most 65535 are supported`);
+  });
+
+  it('invariants and finals: at most 31 together, refused at the 32nd', async () => {
+    const props = Array.from({ length: 40 }, (_, i) => `${i % 2 ? 'final' : 'invariant'} p${i}: F0.version < 3;`).join('\n');
+    const msg = await refusal(sized('', 'cpu a { write P; }', props));
+    expect(msg).toContain('big.race:37:7: error: more than 31 invariant and final properties: at most 31 are supported');
+    expect(msg).toContain('join some into one with &&');
+    const ok = Array.from({ length: 31 }, (_, i) => `invariant p${i}: F0.version < 3;`).join('\n');
+    expect((await run('check', '-q', scenarioFile('ok.race', sized('', 'cpu a { write P; }', ok)))).code).toBe(0);
+  });
+});
+
+describe('inlining is bounded by the statements it makes', () => {
+  /** `levels` procedures, each calling the one below twice: 2^levels statements inlined. */
+  const doubling = (levels: number) => [
+    'proc p0() { skip; }',
+    ...Array.from({ length: levels - 1 }, (_, i) => `proc p${i + 1}() { p${i}(); p${i}(); }`),
+  ].join('\n');
+
+  it('29 levels are refused at the call that crosses 100 000 statements', async () => {
+    const msg = await refusal(sized(doubling(29), 'cpu a { p28(); }'));
+    expect(msg).toMatch(/big\.race:\d+:\d+: error: inlining 'p\d+' here \(inside p28 → p27 → .*\) makes the model larger than 100000 statements/);
+  });
+
+  it('nested for loops likewise', async () => {
+    const loops = 'cpu a { for i in 0..63 { for j in 0..63 { for k in 0..63 { skip; } } } }';
+    expect(await refusal(sized('', loops))).toMatch(/big\.race:5:\d+: error: unrolling this for loop makes the model larger than 100000 statements/);
+  });
+
+  it('14 levels (16 384 calls of p0) are accepted', async () => {
+    const r = await run('check', '-q', scenarioFile('ok.race', sized(doubling(14), 'cpu a { p13(); }')));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });
