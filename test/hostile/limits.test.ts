@@ -56,6 +56,20 @@ describe('--max-states', () => {
   });
 });
 
+describe('--time-limit', () => {
+  it('is looked at by work done, so a model with a thousand actions a state stops within a few states (the old cadence stored 308 736)', async () => {
+    // 31 CPUs and 16 pages: 31 + 2 × 31 × 16 = 1 023 actions a state. Checking the clock every
+    // 1 024 states, as before, would expand 1 024 states (some 30 000 stored) before stopping.
+    const pages = Array.from({ length: 16 }, (_, i) => `page Q${i} { present: true, write: true, pfn: F0 }`).join('\n');
+    const cpus = Array.from({ length: 31 }, (_, i) => `cpu c${i} { write Q${i % 16}; read Q${(i + 1) % 16}; }`).join('\n');
+    const r = await run('check', '--time-limit', '0.001', '--no-por', '--no-symmetry', scenarioFile('wide.race', sized(pages, cpus)));
+    expect(r.code).toBe(3);
+    const m = /^inconclusive {2}\(time limit reached: x86_64, 31 CPUs, 17 pages; (\d+) states/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(Number(m![1])).toBeLessThan(2000);
+  });
+});
+
 describe('--memory-limit', () => {
   it('ends the run with exit 3 and the numbers reached, in a child process', () => {
     // Bounded by work: without the memory limit the state cap would end it (exit 3, "state limit").

@@ -43,6 +43,17 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal) => {
   });
 });
 
+describe('with --threads 2', () => {
+  it('SIGINT stops the parallel search alike: exit 3, interrupted', async () => {
+    const run = start(...ARGS, '--threads', '2', scenarioFile('long.race', LONG_SEARCH));
+    await run.untilStderr(PROGRESS);
+    run.child.kill('SIGINT');
+    const r = await run.exit;
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^inconclusive {2}\(interrupted: x86_64, 5 CPUs, 1 page; \d+ states/);
+  });
+});
+
 describe('a second signal', () => {
   it('exits at once with 130, writing no report', async () => {
     const file = scenarioFile('long.race', LONG_SEARCH);
