@@ -42,6 +42,16 @@ describe('--max-states', () => {
     }
   });
 
+  it('a run of POR steps taken alone is capped too (it stored 808 states under a cap of 50)', () => {
+    const chain = compileModel(modelOf({ path: 'chain.race', text: `use x86_64;
+page P { present: true, write: true, pfn: F0 }
+frame F0;
+cpu w0 { let i: int[0..200] = 0; while (i < 200) bound 200 { i = i + 1; } }
+cpu w1 { let j: int[0..200] = 0; while (j < 200) bound 200 { j = j + 1; } write P; }
+` }));
+    expect(explore(chain, { por: true, maxStates: 50 })).toMatchObject({ states: 50, limit: 'states' });
+  });
+
   it('a cap equal to the number of reachable states is no limit', () => {
     expect(explore(ts, { por: true, maxStates: full.states }).limit).toBeUndefined();
     expect(explore(ts, { por: true, maxStates: full.states - 1 }).limit).toBe('states');
