@@ -5,8 +5,8 @@ import type { Allocator } from './scope.js';
 
 /** CPUs in all: an rwsem's readers are a bitmask of CPUs in one Int32 slot. */
 export const MAX_CPUS = 31;
-export const MAX_PAGES = 64;
-export const MAX_FRAMES = 64;
+export const MAX_PAGES = 128;
+export const MAX_FRAMES = 128;
 /** Invariants and finals together: each is one bit of a successor's mask of failed checks. */
 export const MAX_STATE_PROPERTIES = 31;
 /** Statements after inlining procedures and unrolling `for` loops (both can grow exponentially). */

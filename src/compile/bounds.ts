@@ -6,7 +6,7 @@ import { Diagnostic, type Span } from '../lang/source.js';
 import type { Layout } from './layout.js';
 
 /** Slots (Int32 scalars) of one state. */
-export const MAX_SLOTS = 8192;
+export const MAX_SLOTS = 16_384;
 /** Actions of one state: the action column of the search holds 16 bits. */
 export const MAX_ACTIONS = 0xffff;
 

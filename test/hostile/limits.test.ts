@@ -132,17 +132,17 @@ describe('the size of a model is bounded, with a located error past a bound', ()
     expect(await run('check', '-q', scenarioFile('ok.race', sized('disable fill; disable evict;', Array.from({ length: 31 }, (_, i) => `cpu c${i} { skip; }`).join('\n'))))).toMatchObject({ code: 0 });
   });
 
-  it('pages and frames: at most 64 each', async () => {
-    const pages = Array.from({ length: 70 }, (_, i) => `page Q${i} { present: true, pfn: F0 }`).join('\n');
-    expect(await refusal(sized(pages, 'cpu a { read P; }'))).toContain('big.race:67:6: error: more than 64 pages: at most 64 are supported');
-    const frames = `frame ${Array.from({ length: 70 }, (_, i) => `G${i}`).join(', ')};`;
-    expect(await refusal(sized(frames, 'cpu a { read P; }'))).toMatch(/big\.race:4:\d+: error: more than 64 frames/);
+  it('pages and frames: at most 128 each', async () => {
+    const pages = Array.from({ length: 130 }, (_, i) => `page Q${i} { present: true, pfn: F0 }`).join('\n');
+    expect(await refusal(sized(pages, 'cpu a { read P; }'))).toContain('big.race:131:6: error: more than 128 pages: at most 128 are supported');
+    const frames = `frame ${Array.from({ length: 130 }, (_, i) => `G${i}`).join(', ')};`;
+    expect(await refusal(sized(frames, 'cpu a { read P; }'))).toMatch(/big\.race:4:\d+: error: more than 128 frames/);
   });
 
-  it('state slots: at most 8192 (31 CPUs with long per-CPU arrays)', async () => {
-    const arrays = Array.from({ length: 300 }, (_, i) => `int[0..1] v${i}[cpu] = 0;`).join('\n');
+  it('state slots: at most 16 384 (31 CPUs with many per-CPU arrays)', async () => {
+    const arrays = Array.from({ length: 600 }, (_, i) => `int[0..1] v${i}[cpu] = 0;`).join('\n');
     const msg = await refusal(sized(`disable fill; disable evict;\n${arrays}`, Array.from({ length: 31 }, (_, i) => `cpu c${i} { skip; }`).join('\n')));
-    expect(msg).toMatch(/big\.race:\d+:1: error: the state has \d+ slots .*; at most 8192 are supported/);
+    expect(msg).toMatch(/big\.race:\d+:1: error: the state has \d+ slots .*; at most 16384 are supported/);
   });
 
   it('actions: at most 65 535 (an architecture of 36 hardware rules, 31 CPUs, 64 pages), refused at the page that crosses it', async () => {
