@@ -138,18 +138,21 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
       const archs = cmd.archs.length === 1 && cmd.archs[0] === undefined ? expectedArchs(source) : cmd.archs;
       const group: CheckedFile[] = [];
       for (const arch of archs) {
+        // Let a signal that came during a short check (no search pause) be handled now.
+        await new Promise((resolve) => setImmediate(resolve));
         if (stop.signal.aborted) break;
         const line = cmd.progress ? progressLine(arch ? `${file} [${arch}]` : file, cmd.progress, process.stderr.columns || 120, cmd.progressLines) : undefined;
         group.push(await checkScenario(source, { ...cmd.run, arch, onProgress: line?.update, signal: stop.signal }));
         line?.done();
       }
-      groups.push(group);
+      if (group.length) groups.push(group);
     }
   } finally {
     stop.release();
   }
   const outcomes = groups.flat();
-  const exit = combineExits(outcomes.map((o) => o.exit));
+  // Interrupted: what was not checked is unknown, so the run is at best inconclusive.
+  const exit = combineExits([...outcomes.map((o) => o.exit), ...(stop.signal.aborted ? [EXIT.inconclusive] : [])]);
   const reports: FileReport[] = outcomes.map((o) => o.report);
   if (wantsArtifacts(cmd)) writeArtifacts(cmd, reports, { version: toolVersion(), commandLine: cmd.commandLine, exitCode: exit });
   if (cmd.json) {
@@ -170,7 +173,7 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
     }
   });
   const count = (c: number) => outcomes.filter((o) => o.exit === c).length;
-  io.stdout(`\n${outcomes.length} checked: ${count(EXIT.ok)} passed, ${count(EXIT.failed)} failed, ${count(EXIT.inconclusive)} inconclusive, ${count(EXIT.badInput) + count(EXIT.internal)} errors\n`);
+  io.stdout(`\n${outcomes.length} checked: ${count(EXIT.ok)} passed, ${count(EXIT.failed)} failed, ${count(EXIT.inconclusive)} inconclusive, ${count(EXIT.badInput) + count(EXIT.internal)} errors${stop.signal.aborted ? `; interrupted, ${files.length - groups.length} files not started` : ''}\n`);
   io.stdout(`run: ${cmd.commandLine}  (dirtyrace ${toolVersion()})\n`);
   return exit;
 }
