@@ -32,9 +32,9 @@ describe('--max-states', () => {
   const ts = compileModel(modelOf({ path: 'wide.race', text: WIDE }));
   const full = explore(ts, { por: true });
 
-  it.each([1, 2, 7, 50, 100, 1000])('never stores more than %i states, with or without POR', (cap) => {
-    for (const por of [true, false]) {
-      const r = explore(ts, { por, maxStates: cap });
+  it.each([1, 2, 7, 50, 100, 1000])('never stores more than %i states, with or without POR, exact or hash-compacted', (cap) => {
+    for (const [por, hashCompact] of [[true, false], [false, false], [true, true]]) {
+      const r = explore(ts, { por, hashCompact, maxStates: cap });
       const all = por ? full : explore(ts, { por });
       expect(r.states).toBeLessThanOrEqual(cap);
       if (all.states > cap) expect(r).toMatchObject({ states: cap, limit: 'states' });
