@@ -79,10 +79,11 @@ function positiveNumber(v: string | undefined, flag: string): number | undefined
 /** More threads than this only cost memory (each worker holds a copy of the transition system). */
 export const MAX_THREADS = availableParallelism() * 4;
 
-function threadCount(v: string | undefined): number {
-  if (v === undefined) return 1;
+/** A whole number from 1 to `max` (digits only: not 1.5, 0x10 or 1e3). */
+function wholeNumber(v: string | undefined, flag: string, max: number, bound: string): number | undefined {
+  if (v === undefined) return undefined;
   const n = /^[0-9]+$/.test(v) ? Number(v) : NaN;
-  if (!(n >= 1 && n <= MAX_THREADS)) throw new UsageError(`--threads takes a whole number from 1 to ${MAX_THREADS} (4 per core), found '${v}'`);
+  if (!(n >= 1 && n <= max)) throw new UsageError(`${flag} takes a whole number from 1 to ${bound}, found '${v}'`);
   return n;
 }
 
@@ -99,13 +100,13 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format is text or json, found '${format}'`);
   const run = runOptions({
-    maxStates: positiveNumber(values['max-states'], '--max-states') ?? DEFAULT_MAX_STATES,
+    maxStates: wholeNumber(values['max-states'], '--max-states', Number.MAX_SAFE_INTEGER, String(Number.MAX_SAFE_INTEGER)) ?? DEFAULT_MAX_STATES,
     timeLimitMs: (positiveNumber(values['time-limit'], '--time-limit') ?? Infinity) * 1000,
     memoryLimitBytes: (positiveNumber(values['memory-limit'], '--memory-limit') ?? DEFAULT_MEMORY_LIMIT / 2 ** 20) * 2 ** 20,
     modelDirs: values.models ?? [],
     symmetry: !values['no-symmetry'],
     por: !values['no-por'],
-    threads: threadCount(values.threads),
+    threads: wholeNumber(values.threads, '--threads', MAX_THREADS, `${MAX_THREADS} (4 per core)`) ?? 1,
     hashCompact: values['hash-compact'] === true,
     strict: Boolean(values.strict),
     record: Boolean(values.record),

@@ -57,6 +57,12 @@ cpu w1 { let j: int[0..200] = 0; while (j < 200) bound 200 { j = j + 1; } write 
     expect(explore(ts, { por: true, maxStates: full.states - 1 }).limit).toBe('states');
   });
 
+  it.each(['0', '1.5', '1e3', '0x10', 'many'])('refuses --max-states %j: exit 2', async (v) => {
+    const r = await run('check', `--max-states=${v}`, 'scenarios/tutorial/peterson.race');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--max-states takes a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, found '${v}'`);
+  });
+
   it('the CLI ends with exit 3 and the numbers reached (POR on)', async () => {
     const dir = mkdtempSync('/tmp/limits-');
     writeFileSync(`${dir}/wide.race`, WIDE);
