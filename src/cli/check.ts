@@ -26,10 +26,10 @@ export const CHECK_FLAGS = {
 } as const;
 
 export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture models instead of the scenario's own
-  --max-states N      stop after N stored states (default ${DEFAULT_MAX_STATES}); exit 3
+  --max-states N      store at most N states (default ${DEFAULT_MAX_STATES}); exit 3
   --time-limit S      stop after S seconds; exit 3
   --memory-limit MIB  stop when the state store and the JS heap hold MIB MiB (default half
-                      the machine's memory, ${Math.round(DEFAULT_MEMORY_LIMIT / 2 ** 20)}); exit 3
+                      the machine's memory, here ${Math.round(DEFAULT_MEMORY_LIMIT / 2 ** 20)} MiB); exit 3
   --format F          text (default) or json
   --models DIR        also look for model files in DIR (repeatable)
   --no-trace          do not print counterexample traces
