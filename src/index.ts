@@ -5,7 +5,7 @@ import { checkScenario, type CheckedFile } from './run/check.js';
 import { runOptions, type RunOptions } from './run/options.js';
 
 export type { CheckedFile } from './run/check.js';
-export { DEFAULT_MAX_STATES, DEFAULT_OPTIONS, runOptions, type RunOptions } from './run/options.js';
+export { DEFAULT_MAX_STATES, DEFAULT_MEMORY_LIMIT, DEFAULT_OPTIONS, runOptions, type RunOptions } from './run/options.js';
 export { EXIT, combineExits, type ExitStatus } from './run/exit.js';
 export { scenarioFiles, type ScenarioEntry } from './run/files.js';
 export { expectedArchs } from './run/archs.js';
@@ -33,7 +33,7 @@ export { readSource } from './check/load.js';
 export type { Model } from './ir/model.js';
 export { programGraph, pointText, type ProgramGraph, type ProgramPoint, type CpuProgram } from './program/graph.js';
 export { compile, compileModel, compileScenario, type Action, type TransitionSystem } from './compile/index.js';
-export { explore, type ExploreOptions, type ExploreProgress, type ExploreResult, type StatePath, type Violation } from './explore/bfs.js';
+export { explore, exploreAsync, type ExploreOptions, type Limit, type ExploreProgress, type ExploreResult, type StatePath, type Violation } from './explore/bfs.js';
 export { exploreParallel, type ScenarioSource } from './explore/parallel.js';
 export { verdictOf, type PropertyVerdict, type Verdict } from './explore/verdict.js';
 

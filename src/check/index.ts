@@ -10,6 +10,7 @@ import {
 } from '../ir/model.js';
 import type { Counts } from '../ir/types.js';
 import { stmtChildren } from '../ir/walk.js';
+import { checkCount, MAX_CPUS, MAX_FRAMES, MAX_PAGES, MAX_STATE_PROPERTIES } from './bounds.js';
 import { Allocator, Ctx, type GlobalSym, type Globals } from './scope.js';
 import { checkBlock, endsInOutcome } from './stmt.js';
 import { BOOL, CPU, FRAME, PAGE, constEval, constValue, didYouMean, inRange, isScalar, typeName } from './types.js';
@@ -167,7 +168,10 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
       declare(c.name, { k: 'cpuGroup', first: cpuCount, count: c.count });
       cpuCount += c.count;
     }
+    checkCount(cpuCount, MAX_CPUS, c.name.span, 'CPUs');
   }
+  pageDecls.forEach((p, i) => checkCount(i + 1, MAX_PAGES, p.name.span, 'pages'));
+  frames.forEach((f, i) => checkCount(i + 1, MAX_FRAMES, f.span, 'frames'));
   if (cpuCount === 0) throw new Diagnostic({ file: scenario.source, start: 0, end: 1 }, 'the scenario declares no CPU: add `cpu NAME { ... }`');
   if (pageDecls.length === 0) throw new Diagnostic({ file: scenario.source, start: 0, end: 1 }, 'the scenario declares no page: add `page P { ... }`');
   if (frames.length === 0) throw new Diagnostic({ file: scenario.source, start: 0, end: 1 }, 'the scenario declares no frame: add `frame F0;`');
@@ -278,6 +282,7 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
   };
   for (const item of scenario.ast.items) {
     if (item.kind === 'invariant' || item.kind === 'final') {
+      checkCount(properties.filter((p) => p.kind === 'invariant' || p.kind === 'final').length + 1, MAX_STATE_PROPERTIES, item.name.span, 'invariant and final properties', 'join some into one with &&');
       const expr = expectType(new Ctx(g, 'property', new Allocator(ids)), item.expr, BOOL, `${item.kind} property`);
       addProperty({ kind: item.kind, name: item.name.name, expr, span: item.span }, item.name.span);
     } else if (item.kind === 'onAccess') {

@@ -54,6 +54,10 @@ export class Allocator {
   stmtId(): number {
     return this.ids.next++;
   }
+  /** Statements made so far in the whole model. */
+  get statements(): number {
+    return this.ids.next;
+  }
 }
 
 export interface AccessBinders {

@@ -2,6 +2,7 @@
 import type * as A from '../lang/ast.js';
 import { Diagnostic, lineCol, type Span } from '../lang/source.js';
 import type { Expr, LValue, Local, Lock, Stmt, Type } from '../ir/model.js';
+import { roomForStatements } from './bounds.js';
 import { bindArgs, checkConstRange, checkExpr, expectType, readsShared } from './expr.js';
 import { nestedCall } from './depth.js';
 import { fieldIndex, recordOf, type Ctx } from './scope.js';
@@ -214,6 +215,7 @@ function unrollFor(ctx: Ctx, s: A.Stmt & { kind: 'for' }): Stmt {
   if (to - from + 1 > MAX_UNROLL) throw new Diagnostic(s.span, `for loop of ${to - from + 1} iterations; at most ${MAX_UNROLL} are unrolled`);
   const body: Stmt[] = [];
   for (let i = from; i <= to; i++) {
+    roomForStatements(ctx.alloc, s.span, 'unrolling this for loop');
     ctx.push();
     try {
       ctx.define(s.var, { k: 'subst', expr: constInt(i), type: { k: 'int', lo: from, hi: to } });
@@ -311,6 +313,7 @@ function inlineProc(
         'arguments are substituted into the body; load the value into a local first (let v = ...;)');
     }
   });
+  roomForStatements(ctx.alloc, call.span, `inlining '${decl.name.name}' here${ctx.callStack.length ? ` (inside ${ctx.callStack.join(' → ')})` : ''}`);
   const lv = declareTarget ? { k: 'local' as const, local: declareTarget(targetType ?? ret!) } : target;
   const callId = ctx.alloc.stmtId();
   const saved = ctx.call;

@@ -1,5 +1,6 @@
 // `dirtyrace check`: argv to run options, the driver (src/run) per file and architecture, the
 // printed report, the report files, and the exit status.
+import { availableParallelism } from 'node:os';
 import { splitArchList } from '../check/load.js';
 import { readText } from '../lang/source.js';
 import { formatComparison, type CompareColumn } from '../report/compare.js';
@@ -10,7 +11,7 @@ import { expectedArchs } from '../run/archs.js';
 import { checkScenario, unreadableScenario, type CheckedFile } from '../run/check.js';
 import { combineExits, EXIT } from '../run/exit.js';
 import { scenarioFiles } from '../run/files.js';
-import { DEFAULT_MAX_STATES, runOptions, type RunOptions } from '../run/options.js';
+import { DEFAULT_MAX_STATES, DEFAULT_MEMORY_LIMIT, runOptions, type RunOptions } from '../run/options.js';
 import { toolVersion } from '../run/version.js';
 import { wantsArtifacts, writeArtifacts } from './artifacts.js';
 import { checkJson, checkText, summaryText } from './output.js';
@@ -18,21 +19,24 @@ import { progressLine } from './progress.js';
 import { UsageError, type Io } from './usage.js';
 
 export const CHECK_FLAGS = {
-  arch: { type: 'string' }, 'max-states': { type: 'string' }, 'time-limit': { type: 'string' },
+  arch: { type: 'string' }, 'max-states': { type: 'string' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' },
   format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, 'no-por': { type: 'boolean' },
   threads: { type: 'string' }, 'hash-compact': { type: 'boolean' },
-  strict: { type: 'boolean' }, record: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' },
+  strict: { type: 'boolean' }, record: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, progress: { type: 'boolean' },
   junit: { type: 'string' }, sarif: { type: 'string' }, 'sarif-expected': { type: 'string' }, html: { type: 'string' }, explain: { type: 'boolean' }, 'state-at': { type: 'string' },
 } as const;
 
 export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture models instead of the scenario's own
-  --max-states N      stop after N stored states (default ${DEFAULT_MAX_STATES}); exit 3
+  --max-states N      store at most N states (default ${DEFAULT_MAX_STATES}); exit 3
   --time-limit S      stop after S seconds; exit 3
+  --memory-limit MIB  stop when the state store and the JS heap hold MIB MiB (default half
+                      the machine's memory, here ${Math.round(DEFAULT_MEMORY_LIMIT / 2 ** 20)} MiB); exit 3
   --format F          text (default) or json
   --models DIR        also look for model files in DIR (repeatable)
   --no-trace          do not print counterexample traces
   --no-symmetry       explore every permutation of identical CPUs (cpu writer[3])
-  --threads N         search with N threads (default 1); same states, verdicts and traces
+  --threads N         search with N threads, 1 to 4 per core (default 1); same states,
+                      verdicts and traces
   --hash-compact      store 64-bit fingerprints instead of states (less memory); the
                       result states the probability of having missed a state
   --no-por            no partial-order reduction (with it, a run that finds a violation
@@ -46,7 +50,11 @@ export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture
   --explain           for each violation: the positions each step can take and the orderings
                       between CPUs the violation needs (also in JSON and HTML)
   --state-at N        after each trace, every named value of the state after step N (0: initial)
-  -q, --quiet         no progress line on stderr`;
+  -q, --quiet         no progress line on stderr
+  --progress          progress lines on stderr even when it is not a terminal
+
+SIGINT or SIGTERM stops the search: what was reached is printed and the report files are
+written, the file inconclusive (exit 3); a second signal exits at once (130).`;
 
 type CheckValues = { [K in keyof typeof CHECK_FLAGS]?: (typeof CHECK_FLAGS)[K] extends { multiple: true } ? string[] : (typeof CHECK_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
 
@@ -64,6 +72,8 @@ interface CheckCommand {
   readonly html?: string;
   /** Writes the progress line; undefined when stderr is not a terminal or with --quiet. */
   readonly progress?: (s: string) => void;
+  /** Progress as whole lines (--progress on a stream that is not a terminal). */
+  readonly progressLines: boolean;
   readonly commandLine: string;
 }
 
@@ -80,9 +90,20 @@ function stepNumber(v: string | undefined, flag: string): number | undefined {
   return Number(v);
 }
 
-/** Where the progress line is drawn: stderr when it is a terminal and --quiet is not given. */
-export function progressWriter(values: { quiet?: boolean }, io: Io): ((s: string) => void) | undefined {
-  return io.stderrIsTTY && !values.quiet ? (s) => (io.terminal ?? io.stderr)(s) : undefined;
+/** More threads than this only cost memory (each worker holds a copy of the transition system). */
+export const MAX_THREADS = availableParallelism() * 4;
+
+/** A whole number from 1 to `max` (digits only: not 1.5, 0x10 or 1e3). */
+function wholeNumber(v: string | undefined, flag: string, max: number, bound: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = /^[0-9]+$/.test(v) ? Number(v) : NaN;
+  if (!(n >= 1 && n <= max)) throw new UsageError(`${flag} takes a whole number from 1 to ${bound}, found '${v}'`);
+  return n;
+}
+
+/** Where the progress line is drawn: stderr when it is a terminal (or --progress) and --quiet is not given. */
+export function progressWriter(values: { quiet?: boolean; progress?: boolean }, io: Io): ((s: string) => void) | undefined {
+  return (io.stderrIsTTY || values.progress) && !values.quiet ? (s) => (io.terminal ?? io.stderr)(s) : undefined;
 }
 
 export function commandLineOf(argv: readonly string[]): string {
@@ -101,12 +122,13 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
   const sarifExpected = values['sarif-expected'] ?? 'note';
   if (sarifExpected !== 'note' && sarifExpected !== 'omit') throw new UsageError(`--sarif-expected is note or omit, found '${sarifExpected}'`);
   const run = runOptions({
-    maxStates: positiveNumber(values['max-states'], '--max-states') ?? DEFAULT_MAX_STATES,
+    maxStates: wholeNumber(values['max-states'], '--max-states', Number.MAX_SAFE_INTEGER, String(Number.MAX_SAFE_INTEGER)) ?? DEFAULT_MAX_STATES,
     timeLimitMs: (positiveNumber(values['time-limit'], '--time-limit') ?? Infinity) * 1000,
+    memoryLimitBytes: (positiveNumber(values['memory-limit'], '--memory-limit') ?? DEFAULT_MEMORY_LIMIT / 2 ** 20) * 2 ** 20,
     modelDirs: values.models ?? [],
     symmetry: !values['no-symmetry'],
     por: !values['no-por'],
-    threads: positiveNumber(values.threads, '--threads') ?? 1,
+    threads: wholeNumber(values.threads, '--threads', MAX_THREADS, `${MAX_THREADS} (4 per core)`) ?? 1,
     hashCompact: values['hash-compact'] === true,
     strict: Boolean(values.strict),
     record: Boolean(values.record),
@@ -122,6 +144,7 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
     json: format === 'json',
     junit: values.junit, sarif: values.sarif, sarifExpected, html: values.html,
     progress: progressWriter(values, io),
+    progressLines: !io.stderrIsTTY,
     commandLine: commandLineOf(argv),
   };
 }
@@ -132,33 +155,43 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
   const entries = scenarioFiles(paths);
   if (!entries.length) throw new UsageError(`nothing to check: no .race file in ${paths.join(', ')}`);
   const files = entries.map((e) => e.path);
+  const stop = stopOnSignals(io);
   // Without --arch, a file is checked under its own model and each model its `expect on` lines name.
   const groups: CheckedFile[][] = [];
-  for (const { path: file, problem } of entries) {
-    const read = problem === undefined ? readText(file) : { problem };
-    if ('problem' in read) { groups.push([unreadableScenario(file, read.problem, cmd.run)]); continue; }
-    const source = { path: file, text: read.text };
-    const archs = cmd.archs.length === 1 && cmd.archs[0] === undefined ? expectedArchs(source) : cmd.archs;
-    const group: CheckedFile[] = [];
-    for (const arch of archs) {
-      const line = cmd.progress ? progressLine(arch ? `${file} [${arch}]` : file, cmd.progress, process.stderr.columns || 120) : undefined;
-      group.push(await checkScenario(source, { ...cmd.run, arch, onProgress: line?.update }));
-      line?.done();
+  try {
+    for (const { path: file, problem } of entries) {
+      if (stop.signal.aborted) break;
+      const read = problem === undefined ? readText(file) : { problem };
+      if ('problem' in read) { groups.push([unreadableScenario(file, read.problem, cmd.run)]); continue; }
+      const source = { path: file, text: read.text };
+      const archs = cmd.archs.length === 1 && cmd.archs[0] === undefined ? expectedArchs(source) : cmd.archs;
+      const group: CheckedFile[] = [];
+      for (const arch of archs) {
+        // Let a signal that came during a short check (no search pause) be handled now.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (stop.signal.aborted) break;
+        const line = cmd.progress ? progressLine(arch ? `${file} [${arch}]` : file, cmd.progress, process.stderr.columns || 120, cmd.progressLines) : undefined;
+        group.push(await checkScenario(source, { ...cmd.run, arch, onProgress: line?.update, signal: stop.signal }));
+        line?.done();
+      }
+      if (group.length) groups.push(group);
     }
-    groups.push(group);
+  } finally {
+    stop.release();
   }
   const outcomes = groups.flat();
-  const exit = combineExits(outcomes.map((o) => o.exit));
+  // Interrupted: what was not checked is unknown, so the run is at best inconclusive.
+  const exit = combineExits([...outcomes.map((o) => o.exit), ...(stop.signal.aborted ? [EXIT.inconclusive] : [])]);
   const reports: FileReport[] = outcomes.map((o) => o.report);
   // A report file that cannot be written fails the run (exit 2) after the results are printed.
   const unwritten = wantsArtifacts(cmd) ? writeArtifacts(cmd, reports, { version: toolVersion(), commandLine: cmd.commandLine, exitCode: exit }) : [];
   const runExit = unwritten.length && exit !== EXIT.internal ? EXIT.badInput : exit;
-  printResults(cmd, groups, files, io, runExit);
+  printResults(cmd, groups, files, io, runExit, stop.signal.aborted);
   for (const u of unwritten) io.stderr(`dirtyrace: cannot write ${u}\n`);
   return runExit;
 }
 
-function printResults(cmd: CheckCommand, groups: readonly CheckedFile[][], files: readonly string[], io: Io, exit: number): void {
+function printResults(cmd: CheckCommand, groups: readonly CheckedFile[][], files: readonly string[], io: Io, exit: number, interrupted: boolean): void {
   const outcomes = groups.flat();
   if (cmd.json) {
     io.stdout(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, tool: { name: 'dirtyrace', version: toolVersion() }, exit, results: outcomes.map((o) => checkJson(o, cmd.run.explain)) }, null, 2)}\n`);
@@ -180,8 +213,24 @@ function printResults(cmd: CheckCommand, groups: readonly CheckedFile[][], files
     }
   });
   const count = (c: number) => outcomes.filter((o) => o.exit === c).length;
-  io.stdout(`\n${outcomes.length} checked: ${count(EXIT.ok)} passed, ${count(EXIT.failed)} failed, ${count(EXIT.inconclusive)} inconclusive, ${count(EXIT.badInput) + count(EXIT.internal)} errors\n`);
+  io.stdout(`\n${outcomes.length} checked: ${count(EXIT.ok)} passed, ${count(EXIT.failed)} failed, ${count(EXIT.inconclusive)} inconclusive, ${count(EXIT.badInput) + count(EXIT.internal)} errors${interrupted ? `; interrupted, ${files.length - groups.length} files not started` : ''}\n`);
   io.stdout(`run: ${cmd.commandLine}  (dirtyrace ${toolVersion()})\n`);
+}
+
+/**
+ * SIGINT and SIGTERM stop the search (the check in progress ends inconclusive and the rest are
+ * not started, so what was reached is reported); a second signal exits at once with 130.
+ */
+function stopOnSignals(io: Io): { signal: AbortSignal; release(): void } {
+  const stop = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(130);
+    io.stderr(`\ndirtyrace: ${name}: stopping the search and reporting what was reached (send it again to quit at once)\n`);
+    stop.abort();
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  for (const s of signals) process.on(s, onSignal);
+  return { signal: stop.signal, release: () => { for (const s of signals) process.off(s, onSignal); } };
 }
 
 /** This check's column in a side-by-side comparison (one file under several models). */

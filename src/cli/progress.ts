@@ -17,12 +17,14 @@ export function formatProgress(label: string, p: ExploreProgress, rssBytes: numb
   return `${label}: ${p.states.toLocaleString('en-US')} states, ${rate.toLocaleString('en-US')} states/s, depth ${p.depth}, queue ${p.queue.toLocaleString('en-US')}, ${Math.round(rssBytes / 2 ** 20)} MiB, ${(p.elapsedMs / 1000).toFixed(1)} s`;
 }
 
-export function progressLine(label: string, write: (s: string) => void, columns = 120): ProgressLine {
+/** `lines`: write whole lines (a log, not a terminal) instead of rewriting one line in place. */
+export function progressLine(label: string, write: (s: string) => void, columns = 120, lines = false): ProgressLine {
   let drawn = false;
   return {
     update: (p) => {
       if (p.elapsedMs < SHOW_AFTER_MS) return;
       const text = escapeControls(formatProgress(label, p, process.memoryUsage.rss()));
+      if (lines) { write(`${text}\n`); return; }
       write(`\r${text.length >= columns ? `${text.slice(0, columns - 4)}...` : text}\x1b[K`);
       drawn = true;
     },

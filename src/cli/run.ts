@@ -39,7 +39,8 @@ ${CHECK_USAGE}
 
 exit status: 0 every expectation met; 1 a property violated or an expectation missed;
 2 bad input (the error is printed as file:line:col with a caret); 3 inconclusive (a limit was
-reached first); 4 internal error (a bug in dirtyrace: please report it)`;
+reached first, or SIGINT/SIGTERM stopped the search); 4 internal error (a bug in dirtyrace:
+please report it); 130 a second SIGINT/SIGTERM`;
 
 export async function runCli(argv: readonly string[], raw: Io): Promise<number> {
   // No scenario text reaches the terminal unescaped (src/report/escape.ts).

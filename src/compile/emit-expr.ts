@@ -56,7 +56,7 @@ export function scalar(env: EmitEnv, e: Expr): string {
     }
     case 'field': return record(env, e.target)[e.index]!;
     case 'not': return `(${scalar(env, e.arg)} ? 0 : 1)`;
-    case 'neg': return `(-${scalar(env, e.arg)})`;
+    case 'neg': return `(-(${scalar(env, e.arg)}))`; // `(--2)` would not parse
     case 'ite': return `(${scalar(env, e.test)} ? ${scalar(env, e.then)} : ${scalar(env, e.else)})`;
     case 'bin': {
       if (e.rec) {

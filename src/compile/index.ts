@@ -6,6 +6,7 @@ import { slotTypes, valueRange } from '../ir/types.js';
 import type { SourceFile, Span } from '../lang/source.js';
 import { FINISHED, programGraph, type ProgramGraph } from '../program/graph.js';
 import { scalar, type EmitEnv } from './emit-expr.js';
+import { checkSize } from './bounds.js';
 import { layoutOf, pteSlot, type Layout } from './layout.js';
 import { independentPoints } from './independence.js';
 import { programSource, ruleSource, type ProgramContext } from './program.js';
@@ -95,6 +96,8 @@ function generated<T>(params: string[], body: string): T {
 export function compile(graph: ProgramGraph): TransitionSystem {
   const m = graph.model;
   const l = layoutOf(m);
+  const rules = m.arch.hardware.filter((r) => !m.disabled.includes(r.name));
+  checkSize(m, l, rules.length);
   const propIndex = new Map(m.properties.map((p, i) => [p.name, i]));
   const violation = (name: string) => {
     const i = propIndex.get(name);
@@ -115,8 +118,7 @@ export function compile(graph: ProgramGraph): TransitionSystem {
   });
   const ncpu = m.cpus.length;
   const cpuActions: CpuAction[] = m.cpus.map((c) => ({ index: c.index, kind: 'cpu', cpu: c.index, name: c.name }));
-  const hardware: HardwareAction[] = m.arch.hardware
-    .filter((r) => !m.disabled.includes(r.name))
+  const hardware: HardwareAction[] = rules
     .flatMap((r) => m.cpus.flatMap((c) => m.pages.map((p) => ({ rule: r, cpu: c, page: p }))))
     .map(({ rule: r, cpu: c, page: p }, i) => ({
       index: ncpu + i, kind: 'hardware', rule: r.name, cpu: c.index, page: p.index, name: `${r.name} ${p.name} on ${c.name}`,

@@ -10,8 +10,13 @@ import { symmetryOf, type Symmetry } from './symmetry.js';
 export type { Violation } from './monitors.js';
 
 export interface ExploreOptions {
+  /** Stored states at most: a state past it is not stored and the search stops, inconclusive. */
   readonly maxStates?: number;
   readonly timeLimitMs?: number;
+  /** Bytes the state store and the JS heap may hold together before the search stops, inconclusive. */
+  readonly memoryLimitBytes?: number;
+  /** Stops the search, inconclusive (`limit: 'interrupted'`); only exploreAsync can notice a signal sent from outside. */
+  readonly signal?: AbortSignal;
   /** Reduce by permutations of identical CPUs (`cpu writer[3]`); off unless asked for. */
   readonly symmetry?: boolean;
   /**
@@ -38,6 +43,13 @@ export interface ExploreProgress {
   readonly elapsedMs: number;
 }
 
+export type Limit = 'states' | 'time' | 'memory' | 'interrupted';
+
+/** Successor evaluations between two looks at the clock, the memory and the signal. */
+const CHECK_EVERY = 4096;
+/** exploreAsync lets the event loop run (signals, timers) at least this often. */
+const YIELD_EVERY_MS = 50;
+
 /** How a stored state was reached: its stored initial state and the actions taken from there. */
 export interface StatePath {
   /** The stored initial state (under symmetry, the representative of a real initial state). */
@@ -51,8 +63,8 @@ export interface ExploreResult {
   readonly transitions: number;
   readonly depth: number;
   readonly elapsedMs: number;
-  /** Set when a limit stopped the search before every state was expanded. */
-  readonly limit?: 'states' | 'time';
+  /** Set when a limit (or an interruption) stopped the search before every state was expanded. */
+  readonly limit?: Limit;
   /** Per property (model order): the shortest violation found, if any. */
   readonly violations: readonly (Violation | undefined)[];
   /** Set when states were stored as symmetry representatives (traces must be replayed). */
@@ -99,19 +111,48 @@ export interface SearchHooks {
   source(states: StateSet, writer: SuccessorWriter): RecordSource;
 }
 
+const sequential = (ts: TransitionSystem): SearchHooks => ({
+  shared: false,
+  source: (states, writer) => {
+    const buf = new Int32Array(writer.recordSize);
+    const state = new Int32Array(ts.stateSize);
+    const out = { buf, at: 0 };
+    return { record: (cur) => { states.load(cur, state); writer.write(state, buf, 0); return out; } };
+  },
+});
+
 export function explore(ts: TransitionSystem, opts: ExploreOptions = {}): ExploreResult {
-  return search(ts, opts, {
-    shared: false,
-    source: (states, writer) => {
-      const buf = new Int32Array(writer.recordSize);
-      const state = new Int32Array(ts.stateSize);
-      const out = { buf, at: 0 };
-      return { record: (cur) => { states.load(cur, state); writer.write(state, buf, 0); return out; } };
-    },
-  });
+  return search(ts, opts, sequential(ts));
+}
+
+/** explore, letting the event loop run every YIELD_EVERY_MS (so `opts.signal` can be raised by a signal handler). */
+export function exploreAsync(ts: TransitionSystem, opts: ExploreOptions = {}): Promise<ExploreResult> {
+  return searchAsync(ts, opts, sequential(ts));
 }
 
 export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHooks): ExploreResult {
+  const run = searching(ts, opts, hooks);
+  for (;;) {
+    const r = run.next();
+    if (r.done) return r.value;
+  }
+}
+
+export async function searchAsync(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHooks): Promise<ExploreResult> {
+  const run = searching(ts, opts, hooks);
+  let since = Date.now();
+  for (;;) {
+    const r = run.next();
+    if (r.done) return r.value;
+    if (Date.now() - since >= YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = Date.now();
+    }
+  }
+}
+
+/** The search, pausing (yield) every CHECK_EVERY successor evaluations. */
+function* searching(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHooks): Generator<void, ExploreResult> {
   const start = Date.now();
   const ncpu = ts.cpuActions;
   const actions = ts.actions.length;
@@ -130,6 +171,8 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
   let maxDepth = 0;
   let limit: ExploreResult['limit'];
   const maxStates = opts.maxStates ?? Infinity;
+  const memoryLimit = opts.memoryLimitBytes ?? Infinity;
+  const storeBytes = () => states.bytes + parent.bytes + action.bytes;
   const onProgress = opts.onProgress;
   let lastProgress = start;
   const reportProgress = (cur: number) => {
@@ -143,8 +186,16 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
     while (levelStart[d]! > index) d--;
     return d;
   };
-  /** Interns the successor packed at `buf[at]`: its index, bookkeeping done when it is new. */
+  /**
+   * Interns the successor packed at `buf[at]`: its index, bookkeeping done when it is new; -1
+   * (and the state limit) when it is new but the store is full.
+   */
   const add = (buf: Int32Array, at: number, from: number, act: number, depth: number): number => {
+    if (states.count >= maxStates) {
+      const known = states.find(buf, at + ACTION_HEAD, buf[at + 1]!);
+      if (known < 0) limit = 'states';
+      return known;
+    }
     const r = states.intern(buf, at + ACTION_HEAD, buf[at + 1]!);
     if (r < 0) return ~r;
     if (depth > maxDepth) maxDepth = depth;
@@ -156,7 +207,6 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
 
   const first = new Int32Array(per);
   for (const s of ts.initialStates()) {
-    if (states.count >= maxStates) { limit = 'states'; break; }
     writer.writeReached(s, first, 0);
     add(first, 0, -1, 0, 0);
   }
@@ -164,12 +214,23 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
   const source = hooks.source(states, writer);
   let depth = 0;
   let nextLevel = states.count;
+  // Successor evaluations since the limits were last looked at: a state of a large model is
+  // worth many states of a small one.
+  let work = 0;
+  let looks = 0;
   for (let cur = 0; cur < states.count && !limit; cur++) {
     if (cur === nextLevel) { depth++; levelStart.push(cur); nextLevel = states.count; }
-    if ((cur & 1023) === 0) {
+    work += actions;
+    if (work >= CHECK_EVERY) {
+      work = 0;
+      if (opts.signal?.aborted) { limit = 'interrupted'; break; }
       if (opts.timeLimitMs !== undefined && Date.now() - start > opts.timeLimitMs) { limit = 'time'; break; }
+      // Reading the heap size takes some microseconds: every 16th look (65 536 evaluations) is enough.
+      if (memoryLimit !== Infinity && (++looks & 15) === 0 && storeBytes() + process.memoryUsage().heapUsed > memoryLimit) { limit = 'memory'; break; }
       if (onProgress !== undefined) reportProgress(cur);
       states.expanded(cur);
+      yield;
+      if (opts.signal?.aborted) { limit = 'interrupted'; break; }
     }
     const { buf, at } = source.record(cur, states.count);
     const ample = buf[at + 1]!;
@@ -180,6 +241,7 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
         const before = states.count;
         add(buf, a, cur, ample, depth + 1);
         if (states.count > before) { transitions++; continue; }
+        if (limit) break;
       }
     }
     let progress = false;
@@ -188,7 +250,7 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
       const code = buf[a]!;
       if (code === DISABLED) continue;
       progress = true;
-      if (code === OK) { if (add(buf, a, cur, c, depth + 1) !== cur) transitions++; } else monitors.stepFailed(code, cur, c, depth);
+      if (code === OK) { const next = add(buf, a, cur, c, depth + 1); if (next >= 0 && next !== cur) transitions++; } else monitors.stepFailed(code, cur, c, depth);
     }
     // Only stuck states (no CPU can step) need their hardware edges, for the deadlock check.
     const edges = !progress && buf[at] === 0 ? [] as number[] : undefined;
@@ -198,13 +260,12 @@ export function search(ts: TransitionSystem, opts: ExploreOptions, hooks: Search
       if (code === DISABLED) continue;
       if (code !== OK) { monitors.stepFailed(code, cur, h, depth); continue; }
       const next = add(buf, a, cur, h, depth + 1);
-      if (next !== cur) {
+      if (next >= 0 && next !== cur) {
         transitions++;
         edges?.push(next);
       }
     }
-    if (edges) monitors.stuck(cur, edges);
-    if (states.count >= maxStates && cur + 1 < states.count) limit = 'states';
+    if (edges && !limit) monitors.stuck(cur, edges);
   }
   monitors.finish(!limit, depthOf);
   return resultOf(ts, states, parent, action, {

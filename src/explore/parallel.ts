@@ -10,7 +10,7 @@ import type { Worker } from 'node:worker_threads';
 import Pool from 'worker-threads-pool';
 import type { CheckOptions } from '../check/index.js';
 import type { TransitionSystem } from '../compile/index.js';
-import { search, type ExploreOptions, type ExploreResult, type RecordSource } from './bfs.js';
+import { searchAsync, type ExploreOptions, type ExploreResult, type RecordSource } from './bfs.js';
 import { makePacker } from './pack.js';
 import type { StateSet } from './states.js';
 import { recordSize, type SuccessorWriter } from './successors.js';
@@ -57,7 +57,7 @@ export async function exploreParallel(ts: TransitionSystem, scenario: ScenarioSo
       const workerData: WorkerSetup = { scenario, symmetry: opts.symmetry === true, por: opts.por === true, worker, workers, control, results };
       pool.acquire(workerFile, { workerData }, (err: Error | null, w: Worker) => (err ? reject(err) : resolve(w)));
     })));
-    return search(ts, opts, { shared: true, source: (states, writer) => parallelSource(states, writer, ts, ctl, results, started) });
+    return await searchAsync(ts, opts, { shared: true, source: (states, writer) => parallelSource(states, writer, ts, ctl, results, started) });
   } finally {
     Atomics.store(ctl, CTL.stop, 1);
     // Workers leave their loop on `stop` and end by themselves.

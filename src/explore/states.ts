@@ -29,6 +29,8 @@ export interface StateSet {
    * `~number` (negative) when it was already there.
    */
   intern(src: Uint32Array | Int32Array, at: number, hash: number): number;
+  /** The number of the state packed at `src[at]`, or -1 when it is not stored (nothing is added). */
+  find(src: Uint32Array | Int32Array, at: number, hash: number): number;
   /** Unpacks state `index` into `out`; false when its packed form is no longer held. */
   load(index: number, out: Int32Array): boolean;
   /** States below `index` stay loadable for good (the initial states: traces start there). */
@@ -83,18 +85,31 @@ abstract class HashedStates implements StateSet {
   protected abstract tagOf(src: Uint32Array | Int32Array, at: number): number;
   protected abstract added(index: number, tag: number): void;
 
+  /** The table slot holding the state, or `~slot` of the free slot where it would go. */
+  private probe(src: Uint32Array | Int32Array, at: number, hash: number, tag: number): number {
+    const table = this.table;
+    let slot = hash & this.mask;
+    for (;;) {
+      const e = table[slot * 2]!;
+      if (e === 0) return ~slot;
+      if (table[slot * 2 + 1] === hash && this.matches(e - 1, src, at, tag)) return slot;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  find(src: Uint32Array | Int32Array, at: number, packedHash: number): number {
+    const slot = this.probe(src, at, packedHash | 0, this.tagOf(src, at));
+    return slot < 0 ? -1 : this.table[slot * 2]! - 1;
+  }
+
   intern(src: Uint32Array | Int32Array, at: number, packedHash: number): number {
     const words = this.packer.words;
     const hash = packedHash | 0;
     const table = this.table;
     const tag = this.tagOf(src, at);
-    let slot = hash & this.mask;
-    for (;;) {
-      const e = table[slot * 2]!;
-      if (e === 0) break;
-      if (table[slot * 2 + 1] === hash && this.matches(e - 1, src, at, tag)) return ~(e - 1);
-      slot = (slot + 1) & this.mask;
-    }
+    const found = this.probe(src, at, hash, tag);
+    if (found >= 0) return ~(table[found * 2]! - 1);
+    const slot = ~found;
     const index = this.count++;
     const c = index >>> CHUNK_BITS;
     if (c === this.chunks.length) {

@@ -12,8 +12,14 @@ export interface Symmetry {
   readonly groups: readonly (readonly number[])[];
   /** Why a declared group was left out. */
   readonly skipped: readonly string[];
-  /** Replaces `s` by its orbit representative, in place. */
-  canonicalize(s: Int32Array): void;
+  /**
+   * Replaces `s` by its orbit representative, in place; `moved`, when given, receives the
+   * permutation applied (CPU c of `s` became CPU moved[c]). With ties the representative depends
+   * on the state given, not only on its orbit, so traces follow the permutations (report/trace.ts).
+   */
+  canonicalize(s: Int32Array, moved?: Int32Array): void;
+  /** Renames the CPUs of `s` in place: CPU c becomes CPU map[c] (a permutation within groups). */
+  permute(s: Int32Array, map: Int32Array): void;
 }
 
 export function symmetryOf(ts: TransitionSystem): Symmetry | undefined {
@@ -30,8 +36,8 @@ export function symmetryOf(ts: TransitionSystem): Symmetry | undefined {
     if (why) skipped.push(`${name}: ${why}`);
     else groups.push(members);
   }
-  if (!groups.length) return skipped.length ? { groups, skipped, canonicalize: () => {} } : undefined;
-  return { groups, skipped, canonicalize: canonicalizer(ts, groups) };
+  if (!groups.length) return skipped.length ? { groups, skipped, canonicalize: (_, moved) => moved?.forEach((_, c) => { moved[c] = c; }), permute: () => {} } : undefined;
+  return { groups, skipped, ...canonicalizer(ts, groups) };
 }
 
 function sameShape(ts: TransitionSystem, members: readonly number[]): boolean {
@@ -50,7 +56,7 @@ function cpuConstants(m: Model): Set<number> {
   return found;
 }
 
-function canonicalizer(ts: TransitionSystem, groups: readonly (readonly number[])[]): (s: Int32Array) => void {
+function canonicalizer(ts: TransitionSystem, groups: readonly (readonly number[])[]): Pick<Symmetry, 'canonicalize' | 'permute'> {
   const m = ts.model;
   const l = ts.layout;
   const npages = m.pages.length;
@@ -77,7 +83,7 @@ function canonicalizer(ts: TransitionSystem, groups: readonly (readonly number[]
     }
   });
   const tmp = new Int32Array(ts.stateSize);
-  const map = new Int32Array(m.cpus.length);
+  const scratch = new Int32Array(m.cpus.length);
   const compare = (s: Int32Array, a: number, b: number) => {
     const x = blocks[a]!;
     const y = blocks[b]!;
@@ -85,9 +91,26 @@ function canonicalizer(ts: TransitionSystem, groups: readonly (readonly number[]
     return 0;
   };
   const orders = groups.map((g) => Int32Array.from(g));
-  return (s) => {
+  const permute = (s: Int32Array, map: Int32Array) => {
+    tmp.set(s);
+    for (let from = 0; from < map.length; from++) {
+      const to = map[from]!;
+      if (from === to) continue;
+      const src = blocks[from]!;
+      const dst = blocks[to]!;
+      for (let i = 0; i < src.length; i++) s[dst[i]!] = tmp[src[i]!]!;
+    }
+    for (const at of cpuValued) s[at] = map[s[at]!]!;
+    for (const at of owners) if (s[at]! > 0) s[at] = map[s[at]! - 1]! + 1;
+    for (const at of readers) {
+      let bits = 0;
+      for (let c = 0; c < map.length; c++) if (s[at]! & (1 << c)) bits |= 1 << map[c]!;
+      s[at] = bits;
+    }
+  };
+  const canonicalize = (s: Int32Array, moved?: Int32Array) => {
     // Sort each group's members by their blocks (insertion sort: groups are small).
-    let moved = false;
+    let any = false;
     for (let gi = 0; gi < groups.length; gi++) {
       const order = orders[gi]!;
       const g = groups[gi]!;
@@ -98,32 +121,19 @@ function canonicalizer(ts: TransitionSystem, groups: readonly (readonly number[]
         while (j >= 0 && compare(s, order[j]!, x) > 0) { order[j + 1] = order[j]!; j--; }
         order[j + 1] = x;
       }
-      for (let i = 0; i < g.length; i++) if (order[i] !== g[i]) moved = true;
+      for (let i = 0; i < g.length; i++) if (order[i] !== g[i]) any = true;
     }
-    if (!moved) return;
-    tmp.set(s);
-    for (let c = 0; c < map.length; c++) map[c] = c;
+    const out = moved ?? scratch;
+    for (let c = 0; c < out.length; c++) out[c] = c;
+    if (!any) return;
     for (let gi = 0; gi < groups.length; gi++) {
       const order = orders[gi]!;
       const g = groups[gi]!;
-      for (let j = 0; j < g.length; j++) {
-        const from = order[j]!;
-        const to = g[j]!;
-        map[from] = to;
-        if (from === to) continue;
-        const src = blocks[from]!;
-        const dst = blocks[to]!;
-        for (let i = 0; i < src.length; i++) s[dst[i]!] = tmp[src[i]!]!;
-      }
+      for (let j = 0; j < g.length; j++) out[order[j]!] = g[j]!;
     }
-    for (const at of cpuValued) s[at] = map[s[at]!]!;
-    for (const at of owners) if (s[at]! > 0) s[at] = map[s[at]! - 1]! + 1;
-    for (const at of readers) {
-      let bits = 0;
-      for (let c = 0; c < map.length; c++) if (s[at]! & (1 << c)) bits |= 1 << map[c]!;
-      s[at] = bits;
-    }
+    permute(s, out);
   };
+  return { canonicalize, permute };
 }
 
 /** Slots whose value is a CPU index (cpu-typed variables, locals and record fields). */

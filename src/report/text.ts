@@ -2,7 +2,7 @@
 // per CPU and the PTE/TLB changes after each step.
 import type { Model, Property } from '../ir/model.js';
 import type { TransitionSystem } from '../compile/index.js';
-import type { ExploreResult } from '../explore/bfs.js';
+import type { ExploreResult, Limit } from '../explore/bfs.js';
 import type { PropertyVerdict, Verdict } from '../explore/verdict.js';
 import { spanText } from '../lang/source.js';
 import { FINISHED, pointText } from '../program/graph.js';
@@ -102,12 +102,16 @@ function describeBuiltin(name: string): string {
   }
 }
 
+const LIMIT_TEXT: Record<Limit, string> = {
+  states: 'state limit reached', time: 'time limit reached', memory: 'memory limit reached', interrupted: 'interrupted',
+};
+
 export function formatResult(ts: TransitionSystem, r: ExploreResult, v: Verdict, opts: { traces: boolean } & TraceTextOptions): string {
   const m = ts.model;
   const out: string[] = [];
   const violated = v.properties.filter((p) => p.status === 'violated');
   const head = v.outcome === 'inconclusive'
-    ? `inconclusive  (${r.limit === 'time' ? 'time limit' : 'state limit'} reached: ${statsLine(m, r)})`
+    ? `inconclusive  (${LIMIT_TEXT[r.limit ?? 'states']}${r.limit === 'memory' ? ` with ${Math.round(r.storage.bytes / 2 ** 20)} MiB of states stored` : ''}: ${statsLine(m, r)})`
     : `${v.outcome}  ${violated.map((p) => p.property.name).join(', ') || 'all properties'}  (${statsLine(m, r)})`;
   out.push(head);
   if (v.expected) out.push(`expected ${v.expected}: ${v.exit === 0 ? 'met' : v.exit === 3 ? 'unknown' : 'MISSED'}`);

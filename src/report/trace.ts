@@ -1,8 +1,11 @@
 // A counterexample as a list of steps with the state after each. The path is replayed from its
 // stored initial state by the recorded actions (so it needs no other stored state: hash
 // compaction drops them). Those states may be symmetry representatives, so the trace follows a
-// concrete run alongside: each step is the first action whose result represents the next state
-// of the path, which keeps the trace in the user's own CPU names and of the same length.
+// concrete run alongside, with the permutation relating it to the stored path: each stored
+// action is taken by the CPU it stands for in the concrete run, which keeps the trace in the
+// user's own CPU names and of the same length. (Matching successors by their representative
+// instead fails where group members tie: a representative then depends on the state it was
+// computed from, not only on its orbit.)
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
 import type { ProgramPoint } from '../program/graph.js';
 import type { ExploreResult, Violation } from '../explore/bfs.js';
@@ -34,37 +37,71 @@ function run(ts: TransitionSystem, action: number, from: Int32Array): { code: nu
 }
 
 export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violation): Trace {
-  const canon = r.symmetry?.groups.length ? r.symmetry.canonicalize : undefined;
-  const represents = (concrete: Int32Array, stored: Int32Array) => {
-    const c = concrete.slice();
-    canon?.(c);
-    return c.every((x, i) => x === stored[i]);
-  };
+  const sym = r.symmetry?.groups.length ? r.symmetry : undefined;
+  const ncpu = ts.model.cpus.length;
   const { root, actions: recordedActions } = r.path(v.state);
-  const actions = ts.actions.length;
-  const initial = ts.initialStates().find((s) => represents(s, root)) ?? root;
+  // The concrete run's CPU c is the stored path's CPU toPath[c].
+  let toPath = Int32Array.from({ length: ncpu }, (_, c) => c);
+  let initial = root;
+  if (sym) {
+    const moved = new Int32Array(ncpu);
+    const represents = (s: Int32Array) => {
+      const c = s.slice();
+      sym.canonicalize(c, moved);
+      return c.every((x, i) => x === root[i]);
+    };
+    const found = ts.initialStates().find(represents);
+    if (!found) throw new Error('internal: no initial state is represented by the stored one');
+    initial = found;
+    toPath = moved.slice();
+  }
+  const rename = actionRenamer(ts);
   let state = initial;
   let path = root;
   const steps: TraceStep[] = [];
+  const moved = new Int32Array(ncpu);
   for (const recorded of recordedActions) {
     const stored = run(ts, recorded, path).after;
-    canon?.(stored);
+    const action = rename(recorded, inverse(toPath));
+    const step = run(ts, action, state);
+    if (sym) {
+      sym.canonicalize(stored, moved);
+      toPath = toPath.map((p) => moved[p]!);
+    }
+    const seen = step.after.slice();
+    sym?.permute(seen, toPath);
+    if (step.code !== OK || !seen.every((x, i) => x === stored[i]))
+      throw new Error('internal: a stored trace step could not be replayed');
     path = stored;
-    const order = [recorded, ...Array.from({ length: actions }, (_, a) => a).filter((a) => a !== recorded)];
-    const step = order.map((a) => ({ a, ...run(ts, a, state) })).find((x) => x.code === OK && represents(x.after, stored));
-    if (!step) throw new Error('internal: a stored trace step could not be replayed');
-    steps.push({ action: step.a, actor: actorOf(ts, step.a, state, step.after), after: step.after, failing: false });
+    steps.push({ action, actor: actorOf(ts, action, state, step.after), after: step.after, failing: false });
     state = step.after;
   }
   if (v.action !== undefined) {
-    // The failing action as seen from the stored state; find the concrete action that fails alike.
+    // The failing action as seen from the stored state, taken by the CPU it stands for.
     const want = run(ts, v.action, path).code;
-    const order = [v.action, ...Array.from({ length: actions }, (_, a) => a).filter((a) => a !== v.action)];
-    const fail = order.map((a) => ({ a, ...run(ts, a, state) })).find((x) => x.code === want && x.code !== DISABLED);
-    if (!fail) throw new Error('internal: the failing step could not be replayed');
-    steps.push({ action: fail.a, actor: actorOf(ts, fail.a, state, fail.after), after: fail.after, failing: true });
+    const action = rename(v.action, inverse(toPath));
+    const fail = run(ts, action, state);
+    if (fail.code !== want || fail.code === DISABLED) throw new Error('internal: the failing step could not be replayed');
+    steps.push({ action, actor: actorOf(ts, action, state, fail.after), after: fail.after, failing: true });
   }
   return { initial, steps, final: state };
+}
+
+function inverse(map: Int32Array): Int32Array {
+  const out = new Int32Array(map.length);
+  map.forEach((to, from) => { out[to] = from; });
+  return out;
+}
+
+/** `rename(a, map)`: action `a` with its CPU c replaced by map[c] (same rule, same page). */
+function actionRenamer(ts: TransitionSystem): (action: number, map: Int32Array) => number {
+  const key = (kind: string, cpu: number, rule = '', page = -1) => `${kind} ${rule} ${cpu} ${page}`;
+  const index = new Map(ts.actions.map((a) => [a.kind === 'cpu' ? key('cpu', a.cpu) : key('hw', a.cpu, a.rule, a.page), a.index]));
+  return (action, map) => {
+    const a = ts.actions[action]!;
+    const k = a.kind === 'cpu' ? key('cpu', map[a.cpu]!) : key('hw', map[a.cpu]!, a.rule, a.page);
+    return index.get(k)!;
+  };
 }
 
 /** Who took action `action` from `before` to `after`, and (for a CPU) at which statement. */

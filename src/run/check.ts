@@ -4,7 +4,7 @@
 // so a run over many files reports every one of them.
 import { modelOf } from '../check/index.js';
 import { compile, type TransitionSystem } from '../compile/index.js';
-import { explore, type ExploreOptions, type ExploreResult } from '../explore/bfs.js';
+import { exploreAsync, type ExploreOptions, type ExploreResult } from '../explore/bfs.js';
 import { exploreParallel } from '../explore/parallel.js';
 import { verdictOf, type Verdict } from '../explore/verdict.js';
 import type { Model } from '../ir/model.js';
@@ -50,17 +50,17 @@ export async function checkScenario(source: SourceFile, o: RunOptions): Promise<
     const check = { arch: o.arch, modelDirs: o.modelDirs };
     const model = modelOf(source, check);
     const ts = compile(programGraph(model));
-    const limits: ExploreOptions = { maxStates: o.maxStates, timeLimitMs: o.timeLimitMs, symmetry: o.symmetry, hashCompact: o.hashCompact, onProgress: o.onProgress };
+    const limits: ExploreOptions = { maxStates: o.maxStates, timeLimitMs: o.timeLimitMs, memoryLimitBytes: o.memoryLimitBytes, signal: o.signal, symmetry: o.symmetry, hashCompact: o.hashCompact, onProgress: o.onProgress };
     // Any thread count gives the same states, verdicts and traces (src/explore/parallel.ts).
     const search = (opts: ExploreOptions) => (o.threads > 1
       ? exploreParallel(ts, { path: source.path, text: source.text, check }, { ...opts, threads: o.threads })
-      : Promise.resolve(explore(ts, opts)));
+      : exploreAsync(ts, opts));
     // Proofs get a vacuity check over the reachable statements; POR explores a subset of the
     // states, which could only report statements as unreached falsely, so proofs go without it.
     const por = o.por && !isProof(source.path);
     let result = await search({ ...limits, por });
     // POR keeps verdicts but not shortest paths: a violation is re-found without it for its trace.
-    if (por && result.violations.some(Boolean)) result = await search(limits);
+    if (por && result.violations.some(Boolean) && result.limit !== 'interrupted') result = await search(limits);
     const verdict = verdictOf(model, result);
     const analysis = analyse(source, model, ts, result, verdict, o);
     return { kind: 'checked', source, arch: o.arch, label, exit: analysis.exit, report: analysis.report, model, ts, result, verdict, analysis };

@@ -1,5 +1,6 @@
 // How one check is run: the single options type of the driver, which the CLI fills from argv and
 // the library API from its caller.
+import { totalmem } from 'node:os';
 import type { ExploreProgress } from '../explore/bfs.js';
 
 export interface RunOptions {
@@ -11,6 +12,10 @@ export interface RunOptions {
   readonly maxStates: number;
   /** Milliseconds after which the search stops, inconclusive (Infinity: none). */
   readonly timeLimitMs: number;
+  /** Bytes the state store and the JS heap may hold before the search stops, inconclusive. */
+  readonly memoryLimitBytes: number;
+  /** Stops the search, inconclusive (the CLI raises it on SIGINT and SIGTERM). */
+  readonly signal?: AbortSignal;
   /** Symmetry reduction for groups of identical CPUs. */
   readonly symmetry: boolean;
   /** Partial-order reduction (never for proofs, whose coverage needs every reachable state). */
@@ -32,9 +37,11 @@ export interface RunOptions {
 }
 
 export const DEFAULT_MAX_STATES = 20_000_000;
+/** Half the machine's memory: the rest is left to the system, worker threads and report writing. */
+export const DEFAULT_MEMORY_LIMIT = Math.floor(totalmem() / 2);
 
 export const DEFAULT_OPTIONS: RunOptions = {
-  modelDirs: [], maxStates: DEFAULT_MAX_STATES, timeLimitMs: Infinity, symmetry: true, por: true, threads: 1,
+  modelDirs: [], maxStates: DEFAULT_MAX_STATES, timeLimitMs: Infinity, memoryLimitBytes: DEFAULT_MEMORY_LIMIT, symmetry: true, por: true, threads: 1,
   hashCompact: false, strict: false, record: false, reports: false, explain: false,
 };
 

@@ -6,7 +6,7 @@ import { loadScenario } from '../check/load.js';
 import { parseFile } from '../lang/parse.js';
 import type { SourceFile } from '../lang/source.js';
 import type { Provenance } from '../report/file-report.js';
-import { DEFAULT_MAX_STATES, type RunOptions } from './options.js';
+import { DEFAULT_MAX_STATES, DEFAULT_MEMORY_LIMIT, type RunOptions } from './options.js';
 import { toolVersion } from './version.js';
 
 /** The scenario and the files it uses, with their text; the scenario alone when it cannot be loaded (bad input). */
@@ -39,6 +39,7 @@ function rerunCommand(file: string, o: RunOptions): string {
   if (o.arch) args.push('--arch', o.arch);
   if (o.maxStates !== DEFAULT_MAX_STATES) args.push('--max-states', String(o.maxStates));
   if (Number.isFinite(o.timeLimitMs)) args.push('--time-limit', String(o.timeLimitMs / 1000));
+  if (o.memoryLimitBytes !== DEFAULT_MEMORY_LIMIT) args.push('--memory-limit', String(o.memoryLimitBytes / 2 ** 20));
   for (const d of o.modelDirs) args.push('--models', d);
   if (!o.symmetry) args.push('--no-symmetry');
   if (!o.por) args.push('--no-por');

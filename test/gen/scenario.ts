@@ -38,8 +38,11 @@ export interface PageSpec {
   readonly pfn: number;
 }
 
+/** Globals of type cpu, page and frame hold names: symmetry renames CPU-valued ones. */
+export type NamedType = 'cpu' | 'page' | 'frame';
+
 export interface GlobalSpec {
-  readonly type: 'bool' | 'int';
+  readonly type: 'bool' | 'int' | NamedType;
   readonly hi: number;
   readonly index: 'none' | 'page' | 'cpu';
   /** Initial value selector; `any` when anyInit. */
@@ -121,7 +124,8 @@ const pageArb: fc.Arbitrary<PageSpec> = fc.record({
 });
 
 const globalArb: fc.Arbitrary<GlobalSpec> = fc.record({
-  type: fc.constantFrom('bool' as const, 'int' as const),
+  type: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('bool' as const, 'int' as const) },
+    { weight: 2, arbitrary: fc.constantFrom('cpu' as const, 'page' as const, 'frame' as const) }),
   hi: fc.integer({ min: 1, max: 2 }),
   index: fc.oneof({ weight: 4, arbitrary: fc.constant('none' as const) }, { weight: 1, arbitrary: fc.constant('page' as const) },
     { weight: 1, arbitrary: fc.constant('cpu' as const) }),
@@ -202,21 +206,34 @@ class Renderer {
   pick<T>(xs: readonly T[], i: number): T | undefined { return xs.length ? xs[i % xs.length] : undefined; }
   page(i: number): string { return this.pick(this.d.pages, i)!; }
 
-  /** A global element usable as an l-value / value from a CPU program. */
-  globalRef(g: GlobalInfo, i: number): string {
+  /** A global element usable as an l-value / value from a CPU program (or, `inProgram` false, a property). */
+  globalRef(g: GlobalInfo, i: number, inProgram = true): string {
     if (g.index === 'page') return `${g.name}[${this.page(i)}]`;
-    if (g.index === 'cpu') return `${g.name}[self]`;
+    if (g.index === 'cpu') return `${g.name}[${inProgram ? 'self' : this.pick(this.d.cpuNames, i)}]`;
     return g.name;
+  }
+
+  /** The names a cpu, page or frame value can take, as a CPU program or a property writes them. */
+  namesOf(t: NamedType, inProgram: boolean): readonly string[] {
+    return t === 'page' ? this.d.pages : t === 'frame' ? this.d.frames : inProgram ? ['self'] : this.d.cpuNames;
+  }
+
+  /** Atoms testing global element `r` of `g`; named values compare with names and with each other. */
+  globalAtoms(g: GlobalInfo, r: string, inProgram: boolean, sel: number): Atom[] {
+    if (g.type === 'bool') return [{ text: r, pte: 0 }];
+    if (g.type === 'int') return [{ text: `${r} < ${g.hi}`, pte: 0 }, { text: `${r} == 0`, pte: 0 }];
+    const t = g.type;
+    const same = this.d.globals.filter((x) => x.type === t && x !== g).map((x) => this.globalRef(x, sel, inProgram));
+    const out = [...this.namesOf(t, inProgram), ...same].map((n) => ({ text: `${r} == ${n}`, pte: 0 }));
+    if (t === 'page') out.push({ text: `ptep_get(${r}).dirty`, pte: 1 });
+    if (t === 'frame') out.push({ text: `${r}.version == 0`, pte: 0 });
+    return out;
   }
 
   /** Condition atoms available in a CPU program with scope `sc`. */
   programAtoms(sc: Scope, sel: number): Atom[] {
     const out: Atom[] = [];
-    for (const g of this.d.globals) {
-      const r = this.globalRef(g, sel);
-      if (g.type === 'bool') out.push({ text: r, pte: 0 });
-      else out.push({ text: `${r} < ${g.hi}`, pte: 0 }, { text: `${r} == 0`, pte: 0 });
-    }
+    for (const g of this.d.globals) out.push(...this.globalAtoms(g, this.globalRef(g, sel), true, sel));
     for (const v of sc.pteLocals) out.push({ text: `${v}.dirty`, pte: 0 }, { text: `pte_write(${v})`, pte: 0 });
     for (const v of sc.boolLocals) out.push({ text: v, pte: 0 });
     for (const v of sc.intLocals) out.push({ text: `${v} > 0`, pte: 0 });
@@ -235,10 +252,7 @@ class Renderer {
     for (const g of this.d.globals) {
       const refs = g.index === 'page' ? this.d.pages.map((p) => `${g.name}[${p}]`)
         : g.index === 'cpu' ? this.d.cpuNames.map((c) => `${g.name}[${c}]`) : [g.name];
-      for (const r of refs) {
-        if (g.type === 'bool') out.push({ text: r, pte: 0 });
-        else out.push({ text: `${r} < ${g.hi}`, pte: 0 }, { text: `${r} == 0`, pte: 0 });
-      }
+      refs.forEach((r, i) => out.push(...this.globalAtoms(g, r, false, i)));
     }
     for (const p of this.d.pages) {
       out.push({ text: `ptep_get(${p}).dirty`, pte: 1 }, { text: `ptep_get(${p}).write`, pte: 1 },
@@ -294,8 +308,11 @@ class Renderer {
   update(g: GlobalInfo, s: StmtSpec, ind: string): string[] {
     const r = this.globalRef(g, s.b);
     if (g.type === 'bool') return [`${ind}${r} = ${s.c % 3 === 0 ? 'true' : `!${r}`};`];
-    // May leave the range: the built-in `overflow` property.
-    return [`${ind}${r} = ${s.c % 3 === 0 ? '0' : `${r} + 1`};`];
+    if (g.type === 'int') return [`${ind}${r} = ${s.c % 3 === 0 ? '0' : `${r} + 1`};`]; // may overflow: a built-in property
+    // A name, another global's value, or (frames) a PTE's frame.
+    const values = [...this.namesOf(g.type, true), ...this.d.globals.filter((x) => x.type === g.type && x !== g).map((x) => this.globalRef(x, s.a))];
+    if (g.type === 'frame') values.push(`frame_of(ptep_get(${this.page(s.a)}))`);
+    return [`${ind}${r} = ${this.pick(values, s.c)};`];
   }
 
   stmt(s: StmtSpec, sc: Scope, ind: string, atomic: boolean): string[] {
@@ -467,9 +484,12 @@ export function renderScenario(spec: ScenarioSpec): string {
   for (const l of spin) out.push(`spinlock ${l.name}${l.perPage ? '[page]' : ''};`);
   if (d.rwsem) out.push(`rwsem ${d.rwsem};`);
   for (const g of globals) {
-    const type = g.type === 'bool' ? 'bool' : `int[0..${g.hi}]`;
-    const init = g.anyInit ? 'any' : g.type === 'bool' ? (g.init % 2 ? 'true' : 'false') : String(g.init % (g.hi + 1));
-    out.push(`${g.ghost ? 'ghost ' : ''}${type} ${g.name}${g.index === 'none' ? '' : `[${g.index}]`} = ${init};`);
+    const type = g.type === 'int' ? `int[0..${g.hi}]` : g.type;
+    const init = g.anyInit ? 'any' : g.type === 'bool' ? (g.init % 2 ? 'true' : 'false') : g.type === 'int' ? String(g.init % (g.hi + 1))
+      : r.pick(r.namesOf(g.type, false), g.init)!;
+    // `page NAME = ...;` would declare a page: a plain page-typed global is written with `ghost`.
+    const ghost = g.ghost || (g.type === 'page' && g.index === 'none');
+    out.push(`${ghost ? 'ghost ' : ''}${type} ${g.name}${g.index === 'none' ? '' : `[${g.index}]`} = ${init};`);
   }
   if (spec.disableFill) out.push('disable fill;');
   if (spec.disableEvict) out.push('disable evict;');
