@@ -39,7 +39,7 @@ function casesOf(f: FileReport): Case[] {
     const trace = f.traces.find((t) => t.property === p.name);
     const where = p.location ? `${p.location.file}:${p.location.line}:${p.location.col}: ` : '';
     const ms = p.ms;
-    if (p.status === 'unknown') return { name: p.name, kind: 'skipped', ms, body: `<skipped${attrs({ message: `inconclusive: ${f.stats?.limit ?? ''} limit reached` })}/>` };
+    if (p.status === 'unknown') return { name: p.name, kind: 'skipped', ms, body: `<skipped${attrs({ message: f.stats?.limit === 'interrupted' ? 'inconclusive: the search was interrupted' : `inconclusive: ${f.stats?.limit ?? ''} limit reached` })}/>` };
     if (p.status === 'violated' && !p.expectedViolated) {
       const text = `${where}${p.name} violated\n\n${trace?.text ?? ''}\n\n${f.provenance.command}`;
       return { name: p.name, kind: 'failure', ms, body: `<failure${attrs({ message: `${p.name} violated after ${trace?.depth ?? '?'} steps`, type: 'violated' })}>${xmlEscape(text)}</failure>` };
