@@ -67,8 +67,19 @@ export interface TransitionSystem {
   /** Inclusive value range of every slot, for packing states. */
   readonly slotRange: readonly (readonly [number, number])[];
   initialStates(): Int32Array[];
-  /** Runs action `a` in place; OK, DISABLED, or 1 + the violated property's index. */
+  /**
+   * Runs action `a` in place; OK, DISABLED, or 1 + the index of a violated property that stops
+   * the step (a built-in such as `overflow`: the step has no result). Asserts and access
+   * properties do not stop it: they are recorded in `stepFailures`.
+   */
   step(a: number, s: Int32Array): number;
+  /** Property index of each bit of `stepFailures`: the asserts and access properties, in model order. */
+  readonly stepChecks: readonly number[];
+  /**
+   * Register the steps OR into: bit i (word i >> 5) set when a step broke `stepChecks[i]` and
+   * completed. Steps never clear it; whoever reads it clears it before the next step.
+   */
+  readonly stepFailures: Int32Array;
   /** Runs CPU `cpu`'s next step in place (action `cpu`). */
   cpuStep(cpu: number, s: Int32Array): number;
   /** Whether CPU `cpu`'s next step in `s` commutes with every other step (independence.ts). */
@@ -108,13 +119,20 @@ export function compile(graph: ProgramGraph): TransitionSystem {
   const tests = (kind: 'invariant' | 'final') => m.properties.flatMap((p, prop) =>
     p.kind === kind ? [{ prop, test: generated<(s: Int32Array) => number>(['s'], `return ${scalar(propertyEnv, p.expr)};`) }] : []);
 
+  const stepChecks = m.properties.flatMap((p, i) => (p.kind === 'assert' || p.kind === 'access' ? [i] : []));
+  const stepFailures = new Int32Array(Math.ceil(stepChecks.length / 32));
+  const stepFailure = (name: string) => {
+    const bit = stepChecks.indexOf(propIndex.get(name)!);
+    if (bit < 0) throw new Error(`internal: '${name}' is not a step property`);
+    return `F[${bit >> 5}] |= ${1 << (bit & 31)};`;
+  };
   const rule = (r: Model['arch']['hardware'][number], cpu: number, page: number, hw = false) =>
     generated<Exec>(['s'], ruleSource(m, l, r, cpu, page, violation, hw));
   const steps = graph.cpus.map((program) => {
     const cpu = program.cpu.index;
     const access = { read: m.pages.map((p) => rule(m.arch.access.read, cpu, p.index)), write: m.pages.map((p) => rule(m.arch.access.write, cpu, p.index)) };
-    const ctx: ProgramContext = { m, l, violation, accessRule: (kind, page) => `A.${kind}[${page}]` };
-    return generated<(A: unknown) => Exec>(['A'], programSource(ctx, program))(access);
+    const ctx: ProgramContext = { m, l, violation, stepFailure, accessRule: (kind, page) => `A.${kind}[${page}]` };
+    return generated<(A: unknown, F: Int32Array) => Exec>(['A', 'F'], programSource(ctx, program))(access, stepFailures);
   });
   const ncpu = m.cpus.length;
   const cpuActions: CpuAction[] = m.cpus.map((c) => ({ index: c.index, kind: 'cpu', cpu: c.index, name: c.name }));
@@ -130,7 +148,7 @@ export function compile(graph: ProgramGraph): TransitionSystem {
 
   return {
     model: m, graph, layout: l, stateSize: l.size, actions: [...cpuActions, ...hardware], cpuActions: ncpu, hardware,
-    invariants: tests('invariant'), finals: tests('final'), slotRange: slotRanges(graph, l),
+    invariants: tests('invariant'), finals: tests('final'), stepChecks, stepFailures, slotRange: slotRanges(graph, l),
     initialStates: () => initialStates(graph, l),
     step: (a, s) => (a < ncpu ? cpuStep(a, s) : hardware[a - ncpu]!.exec(s)),
     cpuStep,

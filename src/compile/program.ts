@@ -11,13 +11,21 @@ export interface ProgramContext {
   readonly m: Model;
   readonly l: Layout;
   violation(name: string): number;
+  /**
+   * JS statement recording that the step broke property `name` (an assert or an access
+   * property) without stopping it: the step completes and the search goes on from its result.
+   */
+  stepFailure(name: string): string;
   /** JS text naming access rule `kind` for this CPU and page `p` (a JS expression). */
   accessRule(kind: 'read' | 'write', page: string): string;
 }
 
 let uniq = 0;
 
-/** `function (A) { return function step(s) { ... } }` where A holds the access-rule functions. */
+/**
+ * `function (A, F) { return function step(s) { ... } }`: A holds the access-rule functions, F is
+ * the register of broken step properties (TransitionSystem.stepFailures).
+ */
 export function programSource(ctx: ProgramContext, program: CpuProgram): string {
   const { m, l } = ctx;
   const cpu = program.cpu;
@@ -79,7 +87,7 @@ function simpleStep(ctx: ProgramContext, sc: StepCtx, st: Stmt, go: string): str
       return `${guard}{ ${st.body.map((b) => inStep(sc, b)).join(' ')} } ${clearCode(env, localsWithin(st))} ${done}`;
     }
     case 'await': return `if (!${scalar(env, st.test)}) return ${DISABLED}; ${done}`;
-    case 'assert': return `if (!${scalar(env, st.test)}) return ${ctx.violation(st.name)}; ${done}`;
+    case 'assert': return `if (!${scalar(env, st.test)}) { ${ctx.stepFailure(st.name)} } ${done}`;
     case 'flush': return `${flush(env, st.pages, st.local, sc.fresh)} ${done}`;
     case 'skip': return done;
     case 'lock': return `${lockCode(ctx, env, st, sc.fresh)} ${done}`;
@@ -109,7 +117,7 @@ function lockCode(ctx: ProgramContext, env: EmitEnv, st: Stmt & { k: 'lock' }, f
 function accessCode(ctx: ProgramContext, env: EmitEnv, st: Stmt & { k: 'access' }, fresh: () => string, next: string, handler: string | undefined): string {
   const { l, m } = env;
   const [p, r, e, f] = [fresh(), fresh(), fresh(), fresh()];
-  const props = m.properties.flatMap((prop, i) => (prop.kind === 'access' && prop.access === st.access ? [{ i, prop }] : []));
+  const props = m.properties.filter((prop): prop is Property & { kind: 'access' } => prop.kind === 'access' && prop.access === st.access);
   const propEnv: EmitEnv = { ...env, access: [String(env.cpu), p, f] };
   const n = m.pages.length;
   return [
@@ -121,7 +129,7 @@ function accessCode(ctx: ProgramContext, env: EmitEnv, st: Stmt & { k: 'access' 
     `if (s[${e}] === 0) return ${ctx.violation('no_translation')};`,
     `const ${f} = s[${e} + ${m.arch.tlbPfn}];`,
     st.access === 'write' ? `if (s[${l.versionBase} + ${f}] >= ${m.maxVersion}) return ${ctx.violation('overflow')}; s[${l.versionBase} + ${f}]++;` : '',
-    ...props.map(({ i, prop }) => `if (!${scalar(propEnv, (prop as Property & { kind: 'access' }).expr)}) return ${i + 1};`),
+    ...props.map((prop) => `if (!${scalar(propEnv, prop.expr)}) { ${ctx.stepFailure(prop.name)} }`),
     `${next} return ${OK};`,
   ].join('\n    ');
 }

@@ -4,7 +4,7 @@
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
 import { Monitors, stateChecks, MAX_STATE_CHECKS, type Violation } from './monitors.js';
 import { Column, stateSet, type StateSet } from './states.js';
-import { ACTION_HEAD, RECORD_HEAD, successorWriter, type SuccessorWriter } from './successors.js';
+import { actionHead, RECORD_HEAD, STEP_FAILURES, successorWriter, type SuccessorWriter } from './successors.js';
 import { symmetryOf, type Symmetry } from './symmetry.js';
 
 export type { Violation } from './monitors.js';
@@ -163,7 +163,9 @@ function* searching(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHoo
   const symmetry = opts.symmetry ? symmetryOf(ts) : undefined;
   const writer = successorWriter(ts, states.packer, checks, symmetry, opts.por === true);
   const monitors = new Monitors(ts, checks);
-  const per = ACTION_HEAD + states.words;
+  const head = actionHead(ts);
+  const per = head + states.words;
+  const failureWords = head - STEP_FAILURES;
   const parent = new Column(true);
   const action = new Column(false);
   const levelStart: number[] = [0];
@@ -191,12 +193,14 @@ function* searching(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHoo
    * (and the state limit) when it is new but the store is full.
    */
   const add = (buf: Int32Array, at: number, from: number, act: number, depth: number): number => {
+    // A step that broke an assert or access property completed: judge it, then go on from its result.
+    for (let w = 0; w < failureWords; w++) if (buf[at + STEP_FAILURES + w]) monitors.stepsBroke(w, buf[at + STEP_FAILURES + w]!, from, act, depth - 1);
     if (states.count >= maxStates) {
-      const known = states.find(buf, at + ACTION_HEAD, buf[at + 1]!);
+      const known = states.find(buf, at + head, buf[at + 1]!);
       if (known < 0) limit = 'states';
       return known;
     }
-    const r = states.intern(buf, at + ACTION_HEAD, buf[at + 1]!);
+    const r = states.intern(buf, at + head, buf[at + 1]!);
     if (r < 0) return ~r;
     if (depth > maxDepth) maxDepth = depth;
     parent.set(r, from);

@@ -4,8 +4,10 @@
 //   - state properties (invariants in every state, finals in states where every CPU has
 //     finished) are tests the successor writer runs on each successor; bit i of its `failing`
 //     mask says check i failed;
-//   - step properties (asserts, on-access properties and the built-ins a step detects) arrive as
-//     the failing step's status code;
+//   - asserts and on-access properties arrive as the bits a completed step set in
+//     TransitionSystem.stepFailures: the step goes on, so a later violation is still found;
+//   - the built-ins a step detects (overflow, lock misuse, ...) arrive as the failing step's
+//     status code: such a step has no result, so nothing follows it on that path;
 //   - deadlock is decided once the search is complete, from the stuck states.
 import type { TransitionSystem } from '../compile/index.js';
 
@@ -14,6 +16,8 @@ export interface Violation {
   readonly state: number;
   readonly action?: number;
   readonly depth: number;
+  /** For a step that completed breaking an assert or access property: its bit in TransitionSystem.stepChecks. */
+  readonly brokenCheck?: number;
 }
 
 /** A test run on every reached state; bit i of a successor's `failing` mask is check i. */
@@ -38,6 +42,7 @@ export class Monitors {
   /** Per property (model order): the shortest violation found. */
   readonly violations: (Violation | undefined)[];
   private readonly deadlock: number;
+  private readonly stepChecks: readonly number[];
   private readonly stuckStates: number[] = [];
   private readonly stuckEdges = new Map<number, number[]>();
 
@@ -45,6 +50,7 @@ export class Monitors {
     const props = ts.model.properties;
     this.violations = props.map(() => undefined);
     this.deadlock = props.findIndex((p) => p.name === 'deadlock');
+    this.stepChecks = ts.stepChecks;
   }
 
   /** New state `index`, first reached at `depth`, failing the state checks in `failing`. */
@@ -58,6 +64,15 @@ export class Monitors {
   /** Action `action` from state `from` (at `depth`) failed with status `code` (1 + property). */
   stepFailed(code: number, from: number, action: number, depth: number): void {
     if (!this.violations[code - 1]) this.violations[code - 1] = { state: from, action, depth: depth + 1 };
+  }
+
+  /** Action `action` from state `from` (at `depth`) completed, breaking the step checks in word `word` of `bits`. */
+  stepsBroke(word: number, bits: number, from: number, action: number, depth: number): void {
+    for (let bit = 0; bits; bits >>>= 1, bit++) {
+      const check = word * 32 + bit;
+      const prop = this.stepChecks[check]!;
+      if (bits & 1 && !this.violations[prop]) this.violations[prop] = { state: from, action, depth: depth + 1, brokenCheck: check };
+    }
   }
 
   /** State `index` has no enabled CPU step; hardware steps lead from it to `edges`. */

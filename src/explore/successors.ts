@@ -1,11 +1,13 @@
 // Successor records: everything the search needs to know about one state's outgoing steps,
 // computed without touching the state table, so that workers can compute them while the main
 // thread interns in the sequential order. A record is, in Int32 slots:
-//   [finished, ample] then per action [code, hash, failing, key words...]
+//   [finished, ample] then per action [code, hash, failing, step failures..., key words...]
 // `finished`: every CPU has finished in the state itself; `ample`: the first independent CPU
 // whose step is enabled (-1 if none, or POR off); `code`: the step's status (DISABLED, OK, or
 // 1 + a violated property); for OK: the successor packed (after symmetry canonicalization),
-// its hash, and a bitmask of the state checks (monitors.ts) it fails.
+// its hash, a bitmask of the state checks (monitors.ts) it fails, and the words of
+// TransitionSystem.stepFailures the step set (the asserts and access properties it broke while
+// completing; none when the model has no such property).
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
 import type { StateCheck } from './monitors.js';
 import type { Packer } from './pack.js';
@@ -20,11 +22,17 @@ export interface SuccessorWriter {
 }
 
 export const RECORD_HEAD = 2;
-export const ACTION_HEAD = 3;
+/** Where an action entry's step failures start; its packed successor follows them. */
+export const STEP_FAILURES = 3;
+
+/** Slots of an action entry before its packed successor. */
+export function actionHead(ts: TransitionSystem): number {
+  return STEP_FAILURES + ts.stepFailures.length;
+}
 
 /** Int32 slots per record, for a store packing states into `words` words. */
 export function recordSize(ts: TransitionSystem, words: number): number {
-  return RECORD_HEAD + ts.actions.length * (ACTION_HEAD + words);
+  return RECORD_HEAD + ts.actions.length * (actionHead(ts) + words);
 }
 
 /** Bit i of each successor's `failing` mask is `checks[i]` (monitors.ts). */
@@ -33,7 +41,10 @@ export function successorWriter(ts: TransitionSystem, packer: Packer, checks: re
   const hw = ts.hardware.map((h) => h.exec);
   const actions = ts.actions.length;
   const words = packer.words;
-  const per = ACTION_HEAD + words;
+  const head = actionHead(ts);
+  const per = head + words;
+  const { stepFailures } = ts;
+  const failureWords = stepFailures.length;
   const work = new Int32Array(ts.stateSize);
   const key = new Uint32Array(words);
   const canonicalize = symmetry?.groups.length ? symmetry.canonicalize : undefined;
@@ -44,6 +55,7 @@ export function successorWriter(ts: TransitionSystem, packer: Packer, checks: re
 
   const emit = (code: number, out: Int32Array, at: number) => {
     out[at] = code;
+    for (let w = 0; w < failureWords; w++) { out[at + STEP_FAILURES + w] = stepFailures[w]!; stepFailures[w] = 0; }
     if (code !== OK) return;
     if (canonicalize) canonicalize(work);
     out[at + 1] = packer.pack(work, key);
@@ -53,7 +65,7 @@ export function successorWriter(ts: TransitionSystem, packer: Packer, checks: re
       for (let bit = 0; bit < testFns.length; bit++) if ((done || !isFinal[bit]) && !testFns[bit]!(work)) failing |= 1 << bit;
     }
     out[at + 2] = failing;
-    for (let w = 0; w < words; w++) out[at + ACTION_HEAD + w] = key[w]!;
+    for (let w = 0; w < words; w++) out[at + head + w] = key[w]!;
   };
 
   return {

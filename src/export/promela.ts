@@ -4,8 +4,10 @@
 //    `atomic` whose tail jumps (goto) to the next label, so SPIN stores exactly one state per step;
 //  * every piece of state is a global (CPU locals as `c<cpu>_l<id>`), plus a mirror `pc<cpu>` of
 //    each CPU's program point so that properties can name it;
-//  * a violating step reports `assert(p<K>)` (property K), restores the state it started from and
-//    jumps back to its own label: a self-loop, so it has no successor state, as in the explorer;
+//  * a step that stops on a built-in violation (overflow, lock_misuse, ...) reports `assert(p<K>)`
+//    (property K), restores the state it started from and jumps back to its own label: a
+//    self-loop, so it has no successor state, as in the explorer; a failing assert or access
+//    property is reported by `assert(p<K>)` where it fails and the step completes;
 //  * hardware rules are options of one `do` loop (label `end_hw`), each guarded by "running this
 //    rule changes the state (or violates)", computed by symbolic execution of the rule;
 //  * invariants, final properties and the lock-only part of `deadlock` are checked after every
@@ -491,7 +493,8 @@ class Exporter {
       case 'return': return st.target ? this.store(ctx, st.target, st.value!, '') : [];
       case 'atomic': return this.inStep(ctx, { ...st, k: 'block' } as Stmt, '');
       case 'await': return [];
-      case 'assert': return [`if :: !${this.sx(ctx, st.test)} -> st = ${this.prop(st.name) + 1} :: else -> skip fi;`];
+      // A failing assert is reported and the step completes (monitors.ts): no restore.
+      case 'assert': return [`if :: !${this.sx(ctx, st.test)} -> assert(p${this.prop(st.name)}) :: else -> skip fi;`];
       case 'flush': return this.flush(ctx, st.pages, st.local, '');
       case 'skip': return [];
       case 'lock': {
@@ -531,7 +534,8 @@ class Exporter {
     const pfn = `tlb_f${m.arch.tlbPfn}[${this.tlbIndex(String(c), 'ac_p')}]`;
     const props = m.properties.flatMap((pr, i) => (pr.kind === 'access' && pr.access === st.access ? [{ pr, i }] : []));
     const pctx: Ctx = { cpu: -1, local: () => { throw new Error('internal: local in property'); } };
-    const checks = props.map(({ pr, i }) => `  if :: st == 0 && !${this.sx(pctx, (pr as Property & { kind: 'access' }).expr)} -> st = ${i + 1} :: else -> skip fi;`);
+    // A broken access property is reported and the access completes (monitors.ts).
+    const checks = props.map(({ pr, i }) => `  if :: !${this.sx(pctx, (pr as Property & { kind: 'access' }).expr)} -> assert(p${i}) :: else -> skip fi;`);
     out.push(
       'if',
       `:: st == ${FAULT} -> ${handler === undefined ? `st = ${this.prop('unhandled_fault') + 1}` : `st = 0; tg = ${handler}`}`,

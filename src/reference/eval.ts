@@ -15,6 +15,8 @@ export interface Ctx {
   readonly page: number;
   /** Binders of an access property. */
   readonly access?: { readonly cpu: number; readonly page: number; readonly frame: number };
+  /** Asserts and access properties the running step broke; the step still completes. */
+  readonly broken?: string[];
 }
 
 /** Ends a step early: the step is not enabled, or it violates the named properties. */
@@ -22,6 +24,11 @@ export class Halt {
   constructor(readonly kind: 'disabled' | 'violation', readonly names: readonly string[] = []) {}
 }
 export const violation = (name: string): Halt => new Halt('violation', [name]);
+
+/** A step that completed in `st` but broke the asserts or access properties `names`. */
+export class Broken {
+  constructor(readonly st: State, readonly names: readonly string[]) {}
+}
 
 const num = (v: Value): number => {
   if (typeof v !== 'number') throw new Error('reference: record where a scalar was expected');

@@ -3,7 +3,7 @@
 // items (blocks, calls, value-less returns, drops) until the next step statement or the end.
 import { List, Map as IMap } from 'immutable';
 import type { HardwareRule, Stmt } from '../ir/model.js';
-import { assign, type Ctx, evalExpr, evalNum, Halt, isTrue, setPte, setTlb, violation } from './eval.js';
+import { assign, Broken, type Ctx, evalExpr, evalNum, Halt, isTrue, setPte, setTlb, violation } from './eval.js';
 import { Item, lockIndex, type State, type Tables, Thread, zeroRecord } from './state.js';
 
 const stmtItem = (s: Stmt): Item => Item({ kind: 'stmt', id: s.id });
@@ -79,7 +79,7 @@ function execStmt(c: Ctx, s: Stmt): void {
     }
     case 'lock': execLock(c, s); return;
     case 'await': if (!isTrue(c, s.test)) throw new Halt('disabled'); return;
-    case 'assert': if (!isTrue(c, s.test)) throw violation(s.name); return;
+    case 'assert': if (!isTrue(c, s.test)) c.broken!.push(s.name); return;
     case 'access': execAccess(c, s); return;
     case 'call': push(c, [stmtItem(s.body), Item({ kind: 'endCall', id: s.callId })]); return;
     case 'return': {
@@ -173,9 +173,8 @@ function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
     c.st = c.st.setIn(['versions', frame], v);
   }
   const probe: Ctx = { t: c.t, st: c.st, th: Thread(), cpu: -1, page: -1, access: { cpu: c.cpu, page, frame } };
-  // Only the first violated access property (model order) is recorded, as for every other step.
-  const failed = m.properties.find((p) => p.kind === 'access' && p.access === s.access && !isTrue(probe, p.expr));
-  if (failed) throw violation(failed.name);
+  // The access completed: every access property it breaks is recorded, and the CPU goes on.
+  for (const p of m.properties) if (p.kind === 'access' && p.access === s.access && !isTrue(probe, p.expr)) c.broken!.push(p.name);
 }
 
 /** Advances through control-only items so the top is a step statement (or the CPU is done). */
@@ -185,13 +184,13 @@ function settle(c: Ctx): void {
   if (c.th.stack.isEmpty()) c.th = c.th.set('locals', IMap());
 }
 
-export type StepResult = State | Halt;
+export type StepResult = State | Halt | Broken;
 
 /** CPU `cpu`'s next step from `st`, or `undefined` if it has finished. */
 export function cpuStep(t: Tables, st: State, cpu: number): StepResult | undefined {
   const th = st.cpus.get(cpu)!;
   if (th.stack.isEmpty()) return undefined;
-  const c: Ctx = { t, st, th, cpu, page: -1 };
+  const c: Ctx = { t, st, th, cpu, page: -1, broken: [] };
   try {
     execTop(c);
     settle(c);
@@ -199,10 +198,11 @@ export function cpuStep(t: Tables, st: State, cpu: number): StepResult | undefin
     if (e instanceof Halt) return e;
     throw e;
   }
-  return c.st.setIn(['cpus', cpu], c.th);
+  const next = c.st.setIn(['cpus', cpu], c.th);
+  return c.broken!.length ? new Broken(next, c.broken!) : next;
 }
 
-export function hardwareStep(t: Tables, st: State, rule: HardwareRule, cpu: number, page: number): StepResult {
+export function hardwareStep(t: Tables, st: State, rule: HardwareRule, cpu: number, page: number): State | Halt {
   const c: Ctx = { t, st, th: Thread(), cpu, page: -1 };
   try {
     runRule(c, rule, page);

@@ -18,8 +18,9 @@
 //  * Storing a TLB entry with valid = 0 stores all zeros.
 //  * Records are range-checked field by field on every store (`overflow`), as are scalars;
 //    frame versions range over 0..maxVersion, freed over bool.
-//  * One step may violate several `access` properties at once: only the first in model order is
-//    recorded (as the fast explorer does). Other violations stop the step at the first one.
+//  * A failing `assert` or access property does not stop the step: the step completes, every
+//    such property it broke is recorded, and the search goes on from its result. The built-in
+//    step violations (overflow, lock_misuse, ...) stop the step: it has no result.
 //  * Invariant and final properties are checked when a state is first stored; a state that
 //    violates them is still expanded (they do not cut the search).
 //  * Hardware steps run in finished states too.
@@ -28,7 +29,7 @@
 //    the deadlock analysis on the stuck states it found.
 import { is, Set as ISet } from 'immutable';
 import type { Expr, Model } from '../ir/model.js';
-import { evalExpr, Halt } from './eval.js';
+import { Broken, evalExpr, Halt } from './eval.js';
 import { cpuStep, finished, hardwareStep, settleAll } from './exec.js';
 import { buildTables, initialStates, type State, type Tables, Thread } from './state.js';
 
@@ -102,11 +103,13 @@ export function exploreReference(model: Model, opts: { maxStates?: number } = {}
   };
 
   /** Counts a step from `from` (at `depth`); false when the search must stop. */
-  const step = (from: State, r: State | Halt, depth: number): boolean => {
-    if (r instanceof Halt) {
-      if (r.kind === 'violation') for (const n of r.names) violated(n, depth + 1);
+  const step = (from: State, result: State | Halt | Broken, depth: number): boolean => {
+    if (result instanceof Halt) {
+      if (result.kind === 'violation') for (const n of result.names) violated(n, depth + 1);
       return true;
     }
+    if (result instanceof Broken) for (const n of result.names) violated(n, depth + 1);
+    const r = result instanceof Broken ? result.st : result;
     if (is(r, from)) return true;
     transitions++;
     return store(r, depth + 1);

@@ -27,13 +27,22 @@ export interface TraceStep {
 export interface Trace {
   readonly initial: Int32Array;
   readonly steps: readonly TraceStep[];
-  /** The state the property is judged in: the last state, or the state a failing step started from. */
+  /**
+   * The state the property is judged in: the last state; for a step that stopped (a built-in
+   * such as overflow), the state it started from.
+   */
   readonly final: Int32Array;
 }
 
-function run(ts: TransitionSystem, action: number, from: Int32Array): { code: number; after: Int32Array } {
+/** Runs `action` on a copy of `from`: its status, its result, and whether it broke step check `check` while completing. */
+function run(ts: TransitionSystem, action: number, from: Int32Array, check = -1): { code: number; after: Int32Array; broke: boolean } {
   const after = from.slice();
-  return { code: ts.step(action, after), after };
+  const { stepFailures } = ts;
+  stepFailures.fill(0);
+  const code = ts.step(action, after);
+  const broke = check >= 0 && (stepFailures[check >> 5]! & (1 << (check & 31))) !== 0;
+  stepFailures.fill(0);
+  return { code, after, broke };
 }
 
 export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violation): Trace {
@@ -77,12 +86,16 @@ export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violatio
     state = step.after;
   }
   if (v.action !== undefined) {
-    // The failing action as seen from the stored state, taken by the CPU it stands for.
-    const want = run(ts, v.action, path).code;
+    // The failing action as seen from the stored state, taken by the CPU it stands for: stopped
+    // with the same status, or completed breaking the same step check.
+    const check = v.brokenCheck ?? -1;
+    const want = run(ts, v.action, path, check);
     const action = rename(v.action, inverse(toPath));
-    const fail = run(ts, action, state);
-    if (fail.code !== want || fail.code === DISABLED) throw new Error('internal: the failing step could not be replayed');
+    const fail = run(ts, action, state, check);
+    if (fail.code !== want.code || fail.code === DISABLED || fail.broke !== want.broke) throw new Error('internal: the failing step could not be replayed');
     steps.push({ action, actor: actorOf(ts, action, state, fail.after), after: fail.after, failing: true });
+    // A completed step is judged in the state it produced; a stopped one where it started.
+    if (fail.broke) return { initial, steps, final: fail.after };
   }
   return { initial, steps, final: state };
 }
