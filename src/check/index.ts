@@ -46,12 +46,12 @@ const ALLOWED: Record<'arch' | 'library' | 'scenario', ReadonlySet<A.Item['kind'
   arch: new Set(['arch', 'pte', 'tlb', 'hardware', 'accessRule', 'fn', 'proc', 'param']),
   library: new Set(['library', 'fn', 'proc', 'param']),
   scenario: new Set(['use', 'fn', 'proc', 'page', 'frame', 'lockDecl', 'enum', 'var', 'cpu', 'faultHandler',
-    'invariant', 'final', 'onAccess', 'expect', 'disable']),
+    'invariant', 'final', 'reachable', 'onAccess', 'expect', 'disable']),
 };
 
 const KIND_WORD: Partial<Record<A.Item['kind'], string>> = {
   accessRule: 'access rule', hardware: 'hardware rule', lockDecl: 'lock', var: 'variable',
-  faultHandler: 'fault handler', onAccess: 'access property',
+  faultHandler: 'fault handler', onAccess: 'access property', reachable: 'cover goal',
 };
 
 function collectDefinitions(arch: readonly ParsedFile[], libs: readonly ParsedFile[], scenario: ParsedFile): Definitions {
@@ -285,6 +285,9 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
       checkCount(properties.filter((p) => p.kind === 'invariant' || p.kind === 'final').length + 1, MAX_STATE_PROPERTIES, item.name.span, 'invariant and final properties', 'join some into one with &&');
       const expr = expectType(new Ctx(g, 'property', new Allocator(ids)), item.expr, BOOL, `${item.kind} property`);
       addProperty({ kind: item.kind, name: item.name.name, expr, span: item.span }, item.name.span);
+    } else if (item.kind === 'reachable') {
+      const expr = expectType(new Ctx(g, 'property', new Allocator(ids)), item.expr, BOOL, 'cover goal');
+      addProperty({ kind: 'cover', name: item.name.name, expr, span: item.span }, item.name.span);
     } else if (item.kind === 'onAccess') {
       const [c, p, f] = item.binders;
       const ctx = new Ctx(g, 'property', new Allocator(ids), { cpu: c.name, page: p.name, frame: f.name });
@@ -317,6 +320,9 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
   for (const e of scenarioItems(scenario, 'expect')) {
     if (e.violated && !properties.some((p) => p.name === e.violated!.name)) {
       throw new Diagnostic(e.violated.span, `no property named '${e.violated.name}'`, didYouMean(e.violated.name, properties.map((p) => p.name)));
+    }
+    if (e.violated && properties.find((p) => p.name === e.violated!.name)?.kind === 'cover') {
+      throw new Diagnostic(e.violated.span, `'${e.violated.name}' is a cover goal: it is reached or never reached, not violated; a goal that is never reached fails the check by itself, so drop this line`);
     }
   }
   if (expects.length) {

@@ -90,7 +90,8 @@ export function formatCrosscheck(x: Crosscheck, withTraces: boolean): string {
   const bad = x.properties.filter((p) => p.status === 'disagree');
   lines.push(`states: dirtyrace ${x.result.states}, SPIN ${x.spin.states} stored (${x.spinStates} after the pre-init state)${x.statesAgree ? '' : '  <-- DIFFER'}`);
   for (const p of x.properties) {
-    const v = (b: boolean) => (b ? 'violated' : 'holds');
+    const cover = x.model.properties.find((q) => q.name === p.name)?.kind === 'cover';
+    const v = (b: boolean) => (cover ? (b ? 'reached' : 'unreached') : b ? 'violated' : 'holds');
     const note = p.status === 'disagree' ? '  <-- DISAGREE' : p.status === 'beyond-spin' ? '  (not decidable by the SPIN safety search; see docs/PROMELA.md)' : '';
     lines.push(`  ${p.name.padEnd(24)} dirtyrace: ${v(p.ours).padEnd(9)} SPIN: ${v(p.spin)}${note}`);
   }

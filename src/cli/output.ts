@@ -4,7 +4,7 @@ import { formatDiagnostic, lineCol } from '../lang/source.js';
 import { coverageText } from '../report/coverage.js';
 import type { Provenance, Warning } from '../report/file-report.js';
 import { resultJson } from '../report/json.js';
-import { formatResult, statsLine } from '../report/text.js';
+import { failedText, formatResult, statsLine } from '../report/text.js';
 import type { Analysis } from '../run/analysis.js';
 import type { CheckedFile } from '../run/check.js';
 import type { RunOptions } from '../run/options.js';
@@ -45,8 +45,7 @@ export function summaryText(c: CheckedFile, strict: boolean): string {
   if (c.kind === 'internal-error') return `ERROR   ${c.label}: internal error: ${c.message}`;
   const v = c.verdict;
   const status = c.exit === 0 ? 'PASS' : c.exit === 3 ? 'UNKNOWN' : 'FAIL';
-  const violated = v.properties.filter((p) => p.status === 'violated').map((p) => p.property.name);
-  const found = v.outcome === 'violated' ? `violated ${violated.join(', ')}` : v.outcome;
+  const found = v.outcome === 'violated' ? failedText(v).replace(/ {2}/g, ' ') : v.outcome;
   const lines = warningLines(c.analysis, strict).map((l) => `        ${l}`);
   return [`${status.padEnd(7)} ${c.label}  ${found}${v.expected && v.exit !== 0 ? ` (expected ${v.expected})` : ''}  (${statsLine(c.model, c.result)})`, ...lines].join('\n');
 }

@@ -143,7 +143,8 @@ export function independentPoints(graph: ProgramGraph, l: Layout): boolean[][] {
     .flatMap((r) => m.cpus.flatMap((c) => m.pages.map((p) => ruleAccess(m, l, r, c.index, p.index))));
   const visible = new Set<number>();
   const props = new SlotSets(m, l, -1);
-  m.properties.forEach((p) => { if (p.kind === 'invariant') props.read(p.expr, visible); });
+  // A cover goal is an invariant's dual: reaching it must not depend on the order of invisible steps.
+  m.properties.forEach((p) => { if (p.kind === 'invariant' || p.kind === 'cover') props.read(p.expr, visible); });
   return graph.cpus.map((program, c) => {
     const others: Access = { reads: new Set(), writes: new Set() };
     const merge = (a: Access | undefined) => { if (!a) return; a.reads.forEach((x) => others.reads.add(x)); a.writes.forEach((x) => others.writes.add(x)); };

@@ -64,6 +64,8 @@ export interface TransitionSystem {
   readonly hardware: readonly HardwareAction[];
   readonly invariants: readonly StateTest[];
   readonly finals: readonly StateTest[];
+  /** Cover goals: the test is 0 in a state that reaches the goal. */
+  readonly covers: readonly StateTest[];
   /** Inclusive value range of every slot, for packing states. */
   readonly slotRange: readonly (readonly [number, number])[];
   initialStates(): Int32Array[];
@@ -116,8 +118,12 @@ export function compile(graph: ProgramGraph): TransitionSystem {
     return i + 1;
   };
   const propertyEnv: EmitEnv = { m, l, cpu: -1, local: () => { throw new Error('internal: local in a property'); } };
-  const tests = (kind: 'invariant' | 'final') => m.properties.flatMap((p, prop) =>
-    p.kind === kind ? [{ prop, test: generated<(s: Int32Array) => number>(['s'], `return ${scalar(propertyEnv, p.expr)};`) }] : []);
+  const tests = (kind: 'invariant' | 'final' | 'cover') => m.properties.flatMap((p, prop) => {
+    if (p.kind !== kind) return [];
+    // A state check fails where its test is 0: a cover goal's "failure" is its witness.
+    const test = kind === 'cover' ? `!(${scalar(propertyEnv, p.expr)})` : scalar(propertyEnv, p.expr);
+    return [{ prop, test: generated<(s: Int32Array) => number>(['s'], `return ${test};`) }];
+  });
 
   const stepChecks = m.properties.flatMap((p, i) => (p.kind === 'assert' || p.kind === 'access' ? [i] : []));
   const stepFailures = new Int32Array(Math.ceil(stepChecks.length / 32));
@@ -148,7 +154,7 @@ export function compile(graph: ProgramGraph): TransitionSystem {
 
   return {
     model: m, graph, layout: l, stateSize: l.size, actions: [...cpuActions, ...hardware], cpuActions: ncpu, hardware,
-    invariants: tests('invariant'), finals: tests('final'), stepChecks, stepFailures, slotRange: slotRanges(graph, l),
+    invariants: tests('invariant'), finals: tests('final'), covers: tests('cover'), stepChecks, stepFailures, slotRange: slotRanges(graph, l),
     initialStates: () => initialStates(graph, l),
     step: (a, s) => (a < ncpu ? cpuStep(a, s) : hardware[a - ncpu]!.exec(s)),
     cpuStep,

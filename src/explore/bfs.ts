@@ -65,6 +65,8 @@ export interface ExploreResult {
   readonly elapsedMs: number;
   /** Set when a limit (or an interruption) stopped the search before every state was expanded. */
   readonly limit?: Limit;
+  /** Expanded states in which every CPU has finished: where final properties were judged. */
+  readonly finalStates: number;
   /** Per property (model order): the shortest violation found, if any. */
   readonly violations: readonly (Violation | undefined)[];
   /** Set when states were stored as symmetry representatives (traces must be replayed). */
@@ -170,6 +172,7 @@ function* searching(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHoo
   const action = new Column(false);
   const levelStart: number[] = [0];
   let transitions = 0;
+  let finalStates = 0;
   let maxDepth = 0;
   let limit: ExploreResult['limit'];
   const maxStates = opts.maxStates ?? Infinity;
@@ -237,6 +240,7 @@ function* searching(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHoo
       if (opts.signal?.aborted) { limit = 'interrupted'; break; }
     }
     const { buf, at } = source.record(cur, states.count);
+    if (buf[at] === 1) finalStates++;
     const ample = buf[at + 1]!;
     if (ample >= 0) {
       // POR: the ample step alone, if its successor is new (the cycle proviso).
@@ -273,12 +277,12 @@ function* searching(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHoo
   }
   monitors.finish(!limit, depthOf);
   return resultOf(ts, states, parent, action, {
-    states: states.count, transitions, depth: maxDepth, elapsedMs: Date.now() - start, limit,
+    states: states.count, transitions, finalStates, depth: maxDepth, elapsedMs: Date.now() - start, limit,
     violations: monitors.violations, symmetry, workerBatches: source.workerBatches?.() ?? 0,
   });
 }
 
-type Figures = Pick<ExploreResult, 'states' | 'transitions' | 'depth' | 'elapsedMs' | 'limit' | 'violations' | 'symmetry' | 'workerBatches'>;
+type Figures = Pick<ExploreResult, 'states' | 'transitions' | 'finalStates' | 'depth' | 'elapsedMs' | 'limit' | 'violations' | 'symmetry' | 'workerBatches'>;
 
 /** The result: figures, and paths read from the parent and action columns. */
 function resultOf(ts: TransitionSystem, states: StateSet, parent: Column, action: Column, f: Figures): ExploreResult {

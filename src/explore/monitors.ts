@@ -2,8 +2,9 @@
 // stuck) and how they turn it into each property's shortest violation. The search loop only
 // reports events; which states break which property is decided here.
 //   - state properties (invariants in every state, finals in states where every CPU has
-//     finished) are tests the successor writer runs on each successor; bit i of its `failing`
-//     mask says check i failed;
+//     finished, cover goals) are tests the successor writer runs on each successor; bit i of
+//     its `failing` mask says check i failed (for a cover goal: the state reaches it, and the
+//     "violation" kept is its shortest witness);
 //   - asserts and on-access properties arrive as the bits a completed step set in
 //     TransitionSystem.stepFailures: the step goes on, so a later violation is still found;
 //   - the built-ins a step detects (overflow, lock misuse, ...) arrive as the failing step's
@@ -32,9 +33,10 @@ export interface StateCheck {
 /** The most state checks one `failing` mask holds. */
 export const MAX_STATE_CHECKS = 31;
 
-/** The invariants, then the finals; undefined when there are more than one mask holds. */
+/** The invariants and cover goals, then the finals; undefined when there are more than one mask holds. */
 export function stateChecks(ts: TransitionSystem): StateCheck[] | undefined {
-  const checks = [...ts.invariants.map((t) => ({ ...t, final: false })), ...ts.finals.map((t) => ({ ...t, final: true }))];
+  const checks = [...ts.invariants, ...ts.covers].map((t) => ({ ...t, final: false }));
+  checks.push(...ts.finals.map((t) => ({ ...t, final: true })));
   return checks.length > MAX_STATE_CHECKS ? undefined : checks;
 }
 

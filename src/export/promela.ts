@@ -665,6 +665,8 @@ class Exporter {
     const out = ['inline post() {'];
     m.properties.forEach((p, i) => {
       if (p.kind === 'invariant') out.push(`  if :: !${this.sx(pctx, p.expr)} -> assert(p${i}) :: else -> skip fi;`);
+      // A cover goal: SPIN's "violation" is a state that reaches it (the witness).
+      if (p.kind === 'cover') out.push(`  if :: ${this.sx(pctx, p.expr)} -> assert(p${i}) :: else -> skip fi;`);
     });
     const finished = m.cpus.map((c) => `pc${c.index} == 0`).join(' && ') || '1';
     const finals = m.properties.flatMap((p, i) => (p.kind === 'final' ? [`    if :: !${this.sx(pctx, p.expr)} -> assert(p${i}) :: else -> skip fi;`] : []));

@@ -149,6 +149,8 @@ export interface Frame {
 export type Property =
   | { kind: 'invariant'; name: string; expr: Expr; span: Span }
   | { kind: 'final'; name: string; expr: Expr; span: Span }
+  /** A cover goal (`reachable NAME: e;`): met when `e` holds in some reachable state. */
+  | { kind: 'cover'; name: string; expr: Expr; span: Span }
   | { kind: 'access'; name: string; access: 'read' | 'write'; expr: Expr; span: Span }
   | { kind: 'assert'; name: string; span: Span }
   | { kind: 'builtin'; name: BuiltinProperty; span?: Span };

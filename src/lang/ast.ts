@@ -96,6 +96,8 @@ export type Item =
   | (Node & { kind: 'faultHandler'; access: AccessKind; param: Ident; body: Stmt[] })
   | (Node & { kind: 'invariant'; name: Ident; expr: Expr })
   | (Node & { kind: 'final'; name: Ident; expr: Expr })
+  /** A cover goal: `e` holds in some reachable state. */
+  | (Node & { kind: 'reachable'; name: Ident; expr: Expr })
   | (Node & { kind: 'onAccess'; access: AccessKind; name: Ident; binders: [Ident, Ident, Ident]; expr: Expr })
   | (Node & { kind: 'expect'; violated?: Ident; on?: ArchSpec })
   | (Node & { kind: 'disable'; name: Ident });

@@ -190,6 +190,9 @@ function semanticsFor(file: SourceFile) {
     Property_final(_f, name, _c, e, _s) {
       return { kind: 'final', name: id(name), expr: e.ast(), span: span(this) };
     },
+    Property_reachable(_r, name, _c, e, _s) {
+      return { kind: 'reachable', name: id(name), expr: e.ast(), span: span(this) };
+    },
     Property_access(_on, kind, name, _o, a, _c1, b, _c2, c, _cl, _colon, e, _s) {
       return {
         kind: 'onAccess', access: kind.sourceString, name: id(name), binders: [id(a), id(b), id(c)],

@@ -21,8 +21,9 @@
 //  * A failing `assert` or access property does not stop the step: the step completes, every
 //    such property it broke is recorded, and the search goes on from its result. The built-in
 //    step violations (overflow, lock_misuse, ...) stop the step: it has no result.
-//  * Invariant and final properties are checked when a state is first stored; a state that
-//    violates them is still expanded (they do not cut the search).
+//  * Invariant and final properties and cover goals are checked when a state is first stored; a
+//    state that violates them (or reaches a goal) is still expanded (they do not cut the search).
+//    A reached cover goal is reported as `violated` with the witness's depth.
 //  * Hardware steps run in finished states too.
 //  * `maxStates`: no more than that many states are stored; limitHit is set (and the search stops
 //    at once) only when a new state had to be discarded. A search that stops early still runs
@@ -98,6 +99,8 @@ export function exploreReference(model: Model, opts: { maxStates?: number } = {}
     const done = finished(st);
     for (const p of model.properties) {
       if ((p.kind === 'invariant' || (p.kind === 'final' && done)) && !holds(t, st, p.expr)) violated(p.name, depth);
+      // A cover goal's "violation" is its witness: a state where the goal holds.
+      if (p.kind === 'cover' && holds(t, st, p.expr)) violated(p.name, depth);
     }
     return true;
   };

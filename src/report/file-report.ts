@@ -8,7 +8,8 @@ import type { TraceView } from './traceview.js';
 export interface PropertyReport {
   readonly name: string;
   readonly kind: string;
-  readonly status: 'holds' | 'violated' | 'unknown';
+  /** `reached`/`unreached` for cover goals. */
+  readonly status: 'holds' | 'violated' | 'reached' | 'unreached' | 'unknown';
   /** The scenario expects it violated. */
   readonly expectedViolated: boolean;
   readonly location: Location | null;
@@ -18,7 +19,7 @@ export interface PropertyReport {
 
 /** Something true of a run that may make its verdict mean less than it says. */
 export interface Warning {
-  readonly kind: 'unreached-access' | 'no-completed-write' | 'state-count-changed';
+  readonly kind: 'unreached-access' | 'no-completed-write' | 'no-final-state' | 'state-count-changed';
   readonly message: string;
   readonly location?: Location;
 }

@@ -1,4 +1,4 @@
-// Machine-readable result: the verdict, the numbers, and each violation's trace.
+// Machine-readable result: the verdict, the numbers, and each violation's (or witness's) trace.
 import type { TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { Verdict } from '../explore/verdict.js';
@@ -21,9 +21,10 @@ export function resultJson(ts: TransitionSystem, r: ExploreResult, v: Verdict) {
     outcome: v.outcome,
     expected: v.expected ?? null,
     exit: v.exit,
-    stats: { states: r.states, transitions: r.transitions, depth: r.depth, ms: r.elapsedMs, limit: r.limit ?? null, hashCompaction: r.storage.exact ? null : { missProbability: r.storage.missProbability } },
+    stats: { states: r.states, transitions: r.transitions, finalStates: r.finalStates, depth: r.depth, ms: r.elapsedMs, limit: r.limit ?? null, hashCompaction: r.storage.exact ? null : { missProbability: r.storage.missProbability } },
     properties: v.properties.map((p) => {
-      if (p.status !== 'violated') return { name: p.property.name, kind: p.property.kind, status: p.status };
+      // A violation's trace, or a reached cover goal's shortest witness.
+      if (!p.violation) return { name: p.property.name, kind: p.property.kind, status: p.status };
       const trace = rebuildTrace(ts, r, p.violation!);
       let before = trace.initial;
       return {

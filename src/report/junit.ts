@@ -44,11 +44,15 @@ function casesOf(f: FileReport): Case[] {
       const text = `${where}${p.name} violated\n\n${trace?.text ?? ''}\n\n${f.provenance.command}`;
       return { name: p.name, kind: 'failure', ms, body: `<failure${attrs({ message: `${p.name} violated after ${trace?.depth ?? '?'} steps`, type: 'violated' })}>${xmlEscape(text)}</failure>` };
     }
+    if (p.status === 'unreached') {
+      const text = `${where}cover goal ${p.name} is never reached: no reachable state satisfies it\n\n${f.provenance.command}`;
+      return { name: p.name, kind: 'failure', ms, body: `<failure${attrs({ message: `cover goal ${p.name} never reached`, type: 'unreached' })}>${xmlEscape(text)}</failure>` };
+    }
     if (p.status === 'holds' && p.expectedViolated) {
       const text = `${where}expected ${p.name} to be violated; it holds in every reachable state\n\n${f.provenance.command}`;
       return { name: p.name, kind: 'failure', ms, body: `<failure${attrs({ message: `expected violation of ${p.name} not found`, type: 'missed-expectation' })}>${xmlEscape(text)}</failure>` };
     }
-    const note = p.status === 'violated' ? `violated as expected\n\n${trace?.text ?? ''}` : 'holds';
+    const note = p.status === 'violated' ? `violated as expected\n\n${trace?.text ?? ''}` : p.status === 'reached' ? 'reached' : 'holds';
     return { name: p.name, kind: 'pass', ms, body: `<system-out>${xmlEscape(note)}</system-out>` };
   });
   if (f.warnings.length) {

@@ -18,8 +18,10 @@ export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const RULES = [
   { id: 'violated-property', text: 'A property of the scenario is violated: a counterexample trace exists.' },
   { id: 'missed-expectation', text: 'The scenario expects a violation that no reachable state shows.' },
+  { id: 'unreached-cover', text: 'A cover goal (`reachable NAME: e;`) holds in no reachable state.' },
   { id: 'unreached-access', text: 'In a proof, a user access never runs or never completes: the claim may be vacuous.' },
   { id: 'no-completed-write', text: 'In a proof, the expectation holds but no write ever completes: the claim may be vacuous.' },
+  { id: 'no-final-state', text: 'No run reaches a state where every CPU has finished: final properties hold vacuously.' },
   { id: 'state-count-changed', text: 'The state count changed while the model text did not.' },
   { id: 'bad-input', text: 'The scenario or a model file it uses has an error.' },
   { id: 'internal-error', text: 'dirtyrace failed on this scenario.' },
@@ -92,6 +94,9 @@ export function sarifLog(files: readonly FileReport[], opts: { version: string; 
       const where = p.location ?? fileStart(f.file);
       if (p.status === 'holds' && p.expectedViolated) {
         result('missed-expectation', 'error', `${f.label}: expected ${p.name} to be violated, but it holds in every reachable state.`, where, f);
+      }
+      if (p.status === 'unreached') {
+        result('unreached-cover', 'error', `${f.label}: cover goal ${p.name} is never reached: no reachable state satisfies it.`, where, f);
       }
       if (p.status !== 'violated' || (p.expectedViolated && opts.expected === 'omit')) continue;
       const t = f.traces.find((x) => x.property === p.name);

@@ -56,7 +56,7 @@ export function traceText(ts: TransitionSystem, trace: Trace, p: Property | unde
     const judged = describeState(ts, trace.final);
     const values = [...judged].filter(([k]) => !k.startsWith('tlb[') || judged.get(k) !== '-').map(([k, v]) => `${k}=${v}`).join(', ');
     const what = p.kind === 'builtin' ? describeBuiltin(p.name) : spanText(p.span).replace(/\s+/g, ' ');
-    lines.push(`${p.name} fails: ${what}`);
+    lines.push(`${p.name} ${p.kind === 'cover' ? 'reached' : 'fails'}: ${what}`);
     lines.push(`  in: ${values}`);
   }
   if (o.stateAt !== undefined) {
@@ -105,6 +105,13 @@ function describeBuiltin(name: string): string {
 const LIMIT_TEXT: Record<Limit, string> = {
   states: 'state limit reached', time: 'time limit reached', memory: 'memory limit reached', interrupted: 'interrupted',
 };
+/** `violated a, b; never reached c`: what made a check fail. */
+export function failedText(v: Verdict): string {
+  const names = (status: string) => v.properties.filter((p) => p.status === status).map((p) => p.property.name).join(', ');
+  const violated = names('violated');
+  const unreached = names('unreached');
+  return [violated && `violated  ${violated}`, unreached && `never reached  ${unreached}`].filter(Boolean).join('; ');
+}
 
 export function formatResult(ts: TransitionSystem, r: ExploreResult, v: Verdict, opts: { traces: boolean } & TraceTextOptions): string {
   const m = ts.model;
@@ -112,12 +119,15 @@ export function formatResult(ts: TransitionSystem, r: ExploreResult, v: Verdict,
   const violated = v.properties.filter((p) => p.status === 'violated');
   const head = v.outcome === 'inconclusive'
     ? `inconclusive  (${LIMIT_TEXT[r.limit ?? 'states']}${r.limit === 'memory' ? ` with ${Math.round(r.storage.bytes / 2 ** 20)} MiB of states stored` : ''}: ${statsLine(m, r)})`
-    : `${v.outcome}  ${violated.map((p) => p.property.name).join(', ') || 'all properties'}  (${statsLine(m, r)})`;
+    : `${v.outcome === 'holds' ? 'holds  all properties' : failedText(v)}  (${statsLine(m, r)})`;
   out.push(head);
   if (v.expected) out.push(`expected ${v.expected}: ${v.exit === 0 ? 'met' : v.exit === 3 ? 'unknown' : 'MISSED'}`);
   if (opts.traces) {
     for (const p of violated) {
       out.push('', `violated ${p.property.name} after ${p.violation!.depth} steps (shortest):`, '', formatTrace(ts, r, p, opts));
+    }
+    for (const p of v.properties.filter((q) => q.status === 'reached')) {
+      out.push('', `reached ${p.property.name} after ${p.violation!.depth} steps (shortest witness):`, '', formatTrace(ts, r, p, opts));
     }
   }
   return out.join('\n');

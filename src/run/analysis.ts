@@ -14,7 +14,7 @@ import { traceViews } from '../report/traceview.js';
 import type { RunOptions } from './options.js';
 import { provenanceOf } from './provenance.js';
 import { compareCounts, configKey, recordCounts } from './record.js';
-import { isProof, vacuityWarnings } from './vacuity.js';
+import { finalVacuity, isProof, vacuityWarnings } from './vacuity.js';
 import { toolVersion } from './version.js';
 
 export interface Analysis {
@@ -40,7 +40,7 @@ export function labelOf(file: string, arch: string | undefined): string {
 export function analyse(source: SourceFile, m: Model, ts: TransitionSystem, r: ExploreResult, v: Verdict, o: RunOptions): Analysis {
   const file = source.path;
   const coverage = computeCoverage(ts, r);
-  const warnings: Warning[] = isProof(file) ? vacuityWarnings(coverage, v, m) : [];
+  const warnings: Warning[] = [...(isProof(file) ? vacuityWarnings(coverage, v, m) : []), ...finalVacuity(m, r)];
   const notes: string[] = [];
   const provenance = provenanceOf(source, o);
   if (!r.limit) {

@@ -3,6 +3,7 @@
 // and a holding expectation with no completed write at all, are warnings (errors with --strict).
 import { sep } from 'node:path';
 import type { Model } from '../ir/model.js';
+import type { ExploreResult } from '../explore/bfs.js';
 import type { Verdict } from '../explore/verdict.js';
 import { at, locationOf, type Coverage } from '../report/coverage.js';
 import type { Warning } from '../report/file-report.js';
@@ -10,6 +11,19 @@ import type { Warning } from '../report/file-report.js';
 /** A file under a directory named `proofs`. */
 export function isProof(file: string): boolean {
   return file.split(/[\\/]/).slice(0, -1).includes('proofs') || file.includes(`${sep}proofs${sep}`);
+}
+
+/**
+ * A final property judged in no state is vacuous: every run blocks or deadlocks before all CPUs
+ * finish. Any file, not only proofs: such a "holds" says nothing.
+ */
+export function finalVacuity(m: Model, r: ExploreResult): Warning[] {
+  if (r.limit || r.finalStates > 0) return [];
+  return m.properties.flatMap((p) => (p.kind === 'final' ? [{
+    kind: 'no-final-state' as const,
+    location: locationOf(p.span),
+    message: `final property '${p.name}' is checked in no state: no run reaches a state where every CPU has finished, so it holds vacuously`,
+  }] : []));
 }
 
 export function vacuityWarnings(c: Coverage, v: Verdict, m: Model): Warning[] {

@@ -55,7 +55,8 @@ const OPTIONS = [
   { name: 'two threads', opts: { threads: 2 } },
 ];
 
-const depthOf = (r: CheckedFile, name: string) => r.verdict.properties.find((p) => p.property.name === name)?.violation?.depth;
+type Checked = Extract<CheckedFile, { kind: 'checked' }>;
+const depthOf = (r: Checked, name: string) => r.verdict.properties.find((p) => p.property.name === name)?.violation?.depth;
 
 describe('a violation does not prune the search', () => {
   for (const c of cases) {

@@ -52,7 +52,7 @@ export interface GlobalSpec {
 }
 
 export interface PropSpec {
-  readonly kind: 'invariant' | 'final' | 'onWrite';
+  readonly kind: 'invariant' | 'final' | 'onWrite' | 'cover';
   readonly cond: CondSpec;
 }
 
@@ -135,7 +135,7 @@ const globalArb: fc.Arbitrary<GlobalSpec> = fc.record({
 });
 
 const propArb: fc.Arbitrary<PropSpec> = fc.record({
-  kind: fc.constantFrom('invariant' as const, 'final' as const, 'onWrite' as const),
+  kind: fc.constantFrom('invariant' as const, 'final' as const, 'onWrite' as const, 'cover' as const),
   cond: condArb,
 });
 
@@ -517,6 +517,7 @@ export function renderScenario(spec: ScenarioSpec): string {
     const c = r.cond(p.cond, atoms, 99).text;
     if (p.kind === 'invariant') out.push(`invariant inv${i}: ${c};`);
     else if (p.kind === 'final') out.push(`final fin${i}: ${c};`);
+    else if (p.kind === 'cover') out.push(`reachable cv${i}: ${c};`);
     else out.push(`on write ow${i}(c, p, f): ${c};`);
   });
   return `${out.join('\n')}\n`;
