@@ -4,8 +4,16 @@ import { escapeControls } from '../report/escape.js';
 import { EXIT } from '../run/exit.js';
 import { runCli } from './run.js';
 
+// A reader that closes early (`dirtyrace check F | head`) is not an error: stop writing to it and
+// finish the run, which exits with its own status.
+let stdoutClosed = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  stdoutClosed = true;
+});
+
 runCli(process.argv.slice(2), {
-  stdout: (s) => process.stdout.write(s),
+  stdout: (s) => { if (!stdoutClosed) process.stdout.write(s); },
   stderr: (s) => process.stderr.write(s),
   stderrIsTTY: process.stderr.isTTY === true,
 }).then(

@@ -72,10 +72,13 @@ export function successorWriter(ts: TransitionSystem, packer: Packer, checks: re
     recordSize: recordSize(ts, words),
     actions,
     writeReached(state, out, at) {
+      if (failureWords) stepFailures.fill(0);
       work.set(state);
       emit(OK, out, at);
     },
     write(state, out, at) {
+      // Other readers of the register (coverage, traces) may have left bits in it.
+      if (failureWords) stepFailures.fill(0);
       out[at] = finished(state) ? 1 : 0;
       let ample = -1;
       // A step that returns DISABLED has not touched `work`; any other leaves it to be reset.

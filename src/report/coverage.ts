@@ -118,7 +118,8 @@ export function computeCoverage(ts: TransitionSystem, r: ExploreResult): Coverag
     accessOutcomes: { reached: outsReached, total: outs },
     unreached,
     zeroWrites: !writes,
-    hasWrites: m.maxVersion > 0,
+    // maxVersion is at least 1 even without writes: ask the programs.
+    hasWrites: programs.some((p) => p.points.some((n) => n?.stmt.k === 'access' && n.stmt.access === 'write')),
     partial: r.limit !== undefined,
   };
 }
