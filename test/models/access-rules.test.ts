@@ -25,7 +25,8 @@ const set = (r: Rec, changes: Rec): Rec => ({ ...r, ...changes });
 // ---- x86-64 (semantics.md §2) ----
 // Walk (empty entry): a not-present PTE faults and sets nothing; a read caches the PTE and sets A;
 // a write needs W, sets A and D and caches a W=1,D=1 entry. A cached W=0 entry faults without a
-// re-walk; W=1,D=1 completes without touching the PTE; W=1,D=0 does the locked update: not
+// re-walk, and the fault invalidates the entry (SDM vol. 3A §4.10.4.1), so the retry walks;
+// W=1,D=1 completes without touching the PTE; W=1,D=0 does the locked update: not
 // present -> fault, nothing set; present, W=1 -> D set in PTE and entry; present, W=0 -> fault.
 // semantics.md does not say what happens to the entry on the locked update's fault; the x86_64
 // model drops it (docs/models/x86_64.md), and so does this oracle.
@@ -41,7 +42,8 @@ const x86Oracle = (variant: X86Variant): Oracle => (kind, tlb, pte) => {
     return done(set(pte, { accessed: 1, dirty: 1 }), { valid: 1, write: 1, dirty: 1, pfn: pte.pfn! });
   }
   if (kind === 'read') return done();
-  if (!tlb.write) return fault();
+  // The page fault drops the entry for the faulting address (SDM vol. 3A §4.10.4.1).
+  if (!tlb.write) return fault(pte, none);
   if (tlb.dirty) return done();
   // The locked read-modify-write.
   if (!pte.present) {
@@ -111,7 +113,11 @@ const svadeOracle: Oracle = (kind, tlb, pte) => {
 // clear, the implementation sets the corresponding bit(s) in the PTE", atomically with all the
 // table-walk checks, D exactly. So x86-64's rules (no erratum variants), except that the update
 // for a write through a cached W=1,D=0 entry also sets A when it is clear (x86 sets only D there).
+// Unlike x86, a RISC-V page fault invalidates nothing (the privileged spec leaves it to
+// SFENCE.VMA; Linux's update_mmu_cache fences locally for that reason): a write through a cached
+// read-only entry faults and the entry stays.
 const svaduOracle: Oracle = (kind, tlb, pte) => {
+  if (kind === 'write' && tlb.valid && !tlb.write) return { outcome: 'fault', pte, tlb };
   const r = x86Oracle('base')(kind, tlb, pte);
   const updated = kind === 'write' && tlb.valid && tlb.write && !tlb.dirty && r.outcome === 'done';
   return updated ? { ...r, pte: set(r.pte, { accessed: 1 }) } : r;
