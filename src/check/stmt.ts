@@ -257,15 +257,16 @@ function checkAccess(ctx: Ctx, s: A.Stmt & { kind: 'access' }): Stmt {
   if (ctx.inHandler) throw new Diagnostic(s.span, 'a fault handler cannot make user accesses (they could fault again without bound)');
   const page = expectType(ctx, s.page, PAGE, 'accessed page');
   if (readsShared(page)) throw new Diagnostic(s.page.span, 'the accessed page must not read shared state; load it into a local first');
+  const guard = s.guard ? expectType(ctx, s.guard, BOOL, 'access guard') : undefined;
   const h = ctx.g.handlers[s.access];
-  if (!h) return mk(ctx, s.span, { k: 'access', access: s.access, page });
+  if (!h) return mk(ctx, s.span, { k: 'access', access: s.access, page, guard });
   ctx.inHandler = true;
   try {
     const handler = ctx.isolated(() => {
       ctx.define(h.param, { k: 'subst', expr: page, type: PAGE });
       return checkBlock(ctx, h.body, h.span);
     });
-    return mk(ctx, s.span, { k: 'access', access: s.access, page, handler });
+    return mk(ctx, s.span, { k: 'access', access: s.access, page, guard, handler });
   } finally {
     ctx.inHandler = false;
   }

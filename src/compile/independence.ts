@@ -109,6 +109,7 @@ class SlotSets {
         addAll(a.reads, touched);
         addAll(a.writes, touched);
         m.properties.forEach((p) => { if (p.kind === 'access' && p.access === st.access) this.read(p.expr, a.reads); });
+        if (st.guard) this.read(st.guard, a.reads);
         return;
       }
       default: break;

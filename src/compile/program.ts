@@ -121,6 +121,8 @@ function accessCode(ctx: ProgramContext, env: EmitEnv, st: Stmt & { k: 'access' 
   const propEnv: EmitEnv = { ...env, access: [String(env.cpu), p, f] };
   const n = m.pages.length;
   return [
+    // A gated access: the guard is tested in the access's own step.
+    st.guard ? `if (!${scalar(env, st.guard)}) return ${DISABLED};` : '',
     `const ${p} = ${scalar(env, st.page)};`,
     `const ${r} = ${ctx.accessRule(st.access, p)}(s);`,
     `if (${r} === ${FAULT}) { ${handler === undefined ? `return ${ctx.violation('unhandled_fault')};` : `${handler} return ${OK};`} }`,

@@ -45,7 +45,7 @@ export function hardwareIndependent(m: Model, e: Expr): boolean {
 export function blocksOnlyOnSoftware(m: Model, st: Stmt): boolean {
   switch (st.k) {
     case 'await': return hardwareIndependent(m, st.test);
-    case 'atomic': return st.guard !== undefined && hardwareIndependent(m, st.guard);
+    case 'atomic': case 'access': return st.guard !== undefined && hardwareIndependent(m, st.guard);
     case 'lock': return ['lock', 'down_read', 'down_write'].includes(st.op) && (!st.page || hardwareIndependent(m, st.page));
     default: return false;
   }
@@ -468,7 +468,7 @@ class Exporter {
   private enabled(ctx: Ctx, st: Stmt): string {
     switch (st.k) {
       case 'await': return this.sx(ctx, st.test);
-      case 'atomic': return st.guard ? this.sx(ctx, st.guard) : '1';
+      case 'atomic': case 'access': return st.guard ? this.sx(ctx, st.guard) : '1';
       case 'lock': {
         const at = st.page ? this.sx(ctx, st.page) : '0';
         const id = st.lock.id;

@@ -110,7 +110,8 @@ export type Stmt = StmtBase &
     | { k: 'lock'; op: LockOp; lock: Lock; page?: Expr }
     | { k: 'await'; test: Expr }
     | { k: 'assert'; name: string; test: Expr }
-    | { k: 'access'; access: 'read' | 'write'; page: Expr; handler?: Stmt }
+    /** `guard`: the access is enabled only while it holds, tested in the same step (`write P when c;`). */
+    | { k: 'access'; access: 'read' | 'write'; page: Expr; guard?: Expr; handler?: Stmt }
     /** An inlined procedure call: `target` receives the value of a `return e` inside `body`. */
     | { k: 'call'; name: string; target?: LValue; body: Stmt; callId: number }
     /** Leaves inlined call `callId`, storing `value` (if any) into that call's `target`. */

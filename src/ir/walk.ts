@@ -58,7 +58,7 @@ export function stmtExprs(s: Stmt): readonly Expr[] {
     case 'if': case 'while': case 'await': case 'assert': return [s.test];
     case 'atomic': return s.guard ? [s.guard] : [];
     case 'lock': return s.page ? [s.page] : [];
-    case 'access': return [s.page];
+    case 'access': return s.guard ? [s.page, s.guard] : [s.page];
     case 'return': return s.value ? [...(s.target ? lvalueExprs(s.target) : []), s.value] : [];
     case 'flush': return s.pages === 'all' ? [] : s.pages;
     case 'call': return s.target ? lvalueExprs(s.target) : [];

@@ -50,7 +50,8 @@ export type Stmt =
   | (Node & { kind: 'lock'; op: LockOp; lock: Expr })
   | (Node & { kind: 'await'; test: Expr })
   | (Node & { kind: 'assert'; name?: Ident; test: Expr })
-  | (Node & { kind: 'access'; access: AccessKind; page: Expr })
+  /** `write P when c;`: the access is enabled only while `c` holds, tested in the same step. */
+  | (Node & { kind: 'access'; access: AccessKind; page: Expr; guard?: Expr })
   | (Node & { kind: 'return'; value?: Expr })
   | (Node & { kind: 'done' })
   | (Node & { kind: 'fault' })

@@ -155,6 +155,7 @@ function runRule(c: Ctx, rule: HardwareRule, page: number): 'done' | 'fault' | '
 
 function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
   const m = c.t.model;
+  if (s.guard && !isTrue(c, s.guard)) throw new Halt('disabled');
   const page = evalNum(c, s.page);
   const out = runRule(c, m.arch.access[s.access], page);
   if (out === 'end') throw new Error(`reference: access ${s.access} rule ended without done/fault`);

@@ -322,6 +322,8 @@ class Renderer {
       case 'write':
       case 'read':
         if (atomic) return this.fallback(s, sc, ind);
+        // Some accesses are gated: the guard is tested in the access's own step.
+        if (s.b % 4 === 3) return [`${ind}${s.k} ${P} when ${this.cond(s.cond, this.programAtoms(sc, s.c), 9).text};`];
         return [`${ind}${s.k} ${P};`];
       case 'getClear': {
         const v = this.name('old');
