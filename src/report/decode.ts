@@ -25,11 +25,16 @@ export function recordText(m: Model, fields: readonly Field[], s: Int32Array, at
   return `{${parts.join(',')}}`;
 }
 
+/** A PTE: `none` when every field is zero (pte_none: cleared, never mapped), else its record. */
+function pteText(m: Model, s: Int32Array, at: number): string {
+  return s.subarray(at, at + m.arch.pteFields.length).every((x) => x === 0) ? 'none' : recordText(m, m.arch.pteFields, s, at);
+}
+
 /** Every named value of a state, in a fixed order. */
 export function describeState(ts: TransitionSystem, s: Int32Array): Map<string, string> {
   const { model: m, layout: l } = ts;
   const out = new Map<string, string>();
-  for (const p of m.pages) out.set(p.name, recordText(m, m.arch.pteFields, s, pteSlot(l, p.index, 0)));
+  for (const p of m.pages) out.set(p.name, pteText(m, s, pteSlot(l, p.index, 0)));
   for (const c of m.cpus) {
     for (const p of m.pages) {
       const at = tlbSlot(l, m.pages.length, c.index, p.index, 0);
@@ -65,7 +70,7 @@ export function describeState(ts: TransitionSystem, s: Int32Array): Map<string, 
       const at = cl.localSlot[lc.id]!;
       // In scope but all zero: not assigned yet (or assigned zero), which a trace need not show.
       if (!live.has(lc) || lc.name.startsWith('#') || s.subarray(at, at + slotWidth(m.arch, lc.type)).every((x) => x === 0)) return;
-      const text = lc.type.k === 'pte' ? recordText(m, m.arch.pteFields, s, at)
+      const text = lc.type.k === 'pte' ? pteText(m, s, at)
         : lc.type.k === 'tlbe' ? (s[at] ? recordText(m, m.arch.tlbFields.slice(1), s, at + 1) : '-')
         : scalarText(m, lc.type as ScalarType, s[at]!);
       out.set(`${c.name}.${lc.name}`, text);
