@@ -258,15 +258,18 @@ function checkAccess(ctx: Ctx, s: A.Stmt & { kind: 'access' }): Stmt {
   const page = expectType(ctx, s.page, PAGE, 'accessed page');
   if (readsShared(page)) throw new Diagnostic(s.page.span, 'the accessed page must not read shared state; load it into a local first');
   const guard = s.guard ? expectType(ctx, s.guard, BOOL, 'access guard') : undefined;
+  // `expect fault`: an assert-kind property broken if this access ever completes.
+  const expectFault = s.expectFault ? `expected_fault_line_${lineOf(s.span)}` : undefined;
+  if (expectFault && !ctx.asserts.some((a) => a.name === expectFault)) ctx.asserts.push({ name: expectFault, span: s.span });
   const h = ctx.g.handlers[s.access];
-  if (!h) return mk(ctx, s.span, { k: 'access', access: s.access, page, guard });
+  if (!h) return mk(ctx, s.span, { k: 'access', access: s.access, page, guard, expectFault });
   ctx.inHandler = true;
   try {
     const handler = ctx.isolated(() => {
       ctx.define(h.param, { k: 'subst', expr: page, type: PAGE });
       return checkBlock(ctx, h.body, h.span);
     });
-    return mk(ctx, s.span, { k: 'access', access: s.access, page, guard, handler });
+    return mk(ctx, s.span, { k: 'access', access: s.access, page, guard, expectFault, handler });
   } finally {
     ctx.inHandler = false;
   }

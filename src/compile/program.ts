@@ -132,6 +132,7 @@ function accessCode(ctx: ProgramContext, env: EmitEnv, st: Stmt & { k: 'access' 
     `const ${f} = s[${e} + ${m.arch.tlbPfn}];`,
     st.access === 'write' ? `if (s[${l.versionBase} + ${f}] >= ${m.maxVersion}) return ${ctx.violation('overflow')}; s[${l.versionBase} + ${f}]++;` : '',
     ...props.map((prop) => `if (!${scalar(propEnv, prop.expr)}) { ${ctx.stepFailure(prop.name)} }`),
+    st.expectFault ? ctx.stepFailure(st.expectFault) : '',
     `${next} return ${OK};`,
   ].join('\n    ');
 }

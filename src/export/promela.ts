@@ -534,8 +534,11 @@ class Exporter {
     const pfn = `tlb_f${m.arch.tlbPfn}[${this.tlbIndex(String(c), 'ac_p')}]`;
     const props = m.properties.flatMap((pr, i) => (pr.kind === 'access' && pr.access === st.access ? [{ pr, i }] : []));
     const pctx: Ctx = { cpu: -1, local: () => { throw new Error('internal: local in property'); } };
-    // A broken access property is reported and the access completes (monitors.ts).
-    const checks = props.map(({ pr, i }) => `  if :: !${this.sx(pctx, (pr as Property & { kind: 'access' }).expr)} -> assert(p${i}) :: else -> skip fi;`);
+    // A broken access property is reported and the access completes (monitors.ts), unless it
+    // already stopped on overflow.
+    const checks = props.map(({ pr, i }) => `  if :: st == 0 && !${this.sx(pctx, (pr as Property & { kind: 'access' }).expr)} -> assert(p${i}) :: else -> skip fi;`);
+    // `expect fault`: completing is the violation.
+    if (st.expectFault) checks.push(`  if :: st == 0 -> assert(p${this.prop(st.expectFault)}) :: else -> skip fi;`);
     out.push(
       'if',
       `:: st == ${FAULT} -> ${handler === undefined ? `st = ${this.prop('unhandled_fault') + 1}` : `st = 0; tg = ${handler}`}`,

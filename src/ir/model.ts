@@ -111,7 +111,8 @@ export type Stmt = StmtBase &
     | { k: 'await'; test: Expr }
     | { k: 'assert'; name: string; test: Expr }
     /** `guard`: the access is enabled only while it holds, tested in the same step (`write P when c;`). */
-    | { k: 'access'; access: 'read' | 'write'; page: Expr; guard?: Expr; handler?: Stmt }
+    /** `expectFault`: the assert-kind property (`write P expect fault;`) the access breaks if it completes. */
+    | { k: 'access'; access: 'read' | 'write'; page: Expr; guard?: Expr; expectFault?: string; handler?: Stmt }
     /** An inlined procedure call: `target` receives the value of a `return e` inside `body`. */
     | { k: 'call'; name: string; target?: LValue; body: Stmt; callId: number }
     /** Leaves inlined call `callId`, storing `value` (if any) into that call's `target`. */

@@ -51,7 +51,8 @@ export type Stmt =
   | (Node & { kind: 'await'; test: Expr })
   | (Node & { kind: 'assert'; name?: Ident; test: Expr })
   /** `write P when c;`: the access is enabled only while `c` holds, tested in the same step. */
-  | (Node & { kind: 'access'; access: AccessKind; page: Expr; guard?: Expr })
+  /** `write P expect fault;`: the access must never complete. */
+  | (Node & { kind: 'access'; access: AccessKind; page: Expr; guard?: Expr; expectFault?: boolean })
   | (Node & { kind: 'return'; value?: Expr })
   | (Node & { kind: 'done' })
   | (Node & { kind: 'fault' })

@@ -262,8 +262,8 @@ function semanticsFor(file: SourceFile) {
     Stmt_assert(_a, test, _s) {
       return { kind: 'assert', test: test.ast(), span: span(this) };
     },
-    Stmt_access(kind, page, _w, guard, _s) {
-      return { kind: 'access', access: kind.sourceString, page: page.ast(), guard: opt(guard), span: span(this) };
+    Stmt_access(kind, page, _w, guard, expectFault, _s) {
+      return { kind: 'access', access: kind.sourceString, page: page.ast(), guard: opt(guard), expectFault: expectFault.numChildren > 0, span: span(this) };
     },
     Stmt_return(_r, value, _s) {
       return { kind: 'return', value: opt(value), span: span(this) };

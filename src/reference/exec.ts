@@ -176,6 +176,7 @@ function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
   const probe: Ctx = { t: c.t, st: c.st, th: Thread(), cpu: -1, page: -1, access: { cpu: c.cpu, page, frame } };
   // The access completed: every access property it breaks is recorded, and the CPU goes on.
   for (const p of m.properties) if (p.kind === 'access' && p.access === s.access && !isTrue(probe, p.expr)) c.broken!.push(p.name);
+  if (s.expectFault) c.broken!.push(s.expectFault);
 }
 
 /** Advances through control-only items so the top is a step statement (or the CPU is done). */

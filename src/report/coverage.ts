@@ -30,6 +30,8 @@ export interface Unreached {
   /** `statement`: never executed; `done`/`fault`: an access that never completed / never faulted. */
   readonly what: 'statement' | 'done' | 'fault';
   readonly access: boolean;
+  /** An access written `... expect fault;`: that it never completes is the claim, not a gap. */
+  readonly expectsFault: boolean;
   readonly text: string;
   readonly location: Location;
 }
@@ -40,7 +42,7 @@ export interface Coverage {
   readonly unreached: readonly Unreached[];
   /** No reachable state has a frame version above 0: no user write ever completed. */
   readonly zeroWrites: boolean;
-  /** The model has at least one `write` statement. */
+  /** The model has at least one `write` statement that is not `expect fault`. */
   readonly hasWrites: boolean;
   /** Coverage of a search a limit stopped is of the states explored only. */
   readonly partial: boolean;
@@ -102,7 +104,10 @@ export function computeCoverage(ts: TransitionSystem, r: ExploreResult): Coverag
     programs[c]!.points.forEach((n, pc) => {
       if (!n) return;
       stmts++;
-      const base = { cpu: cpu.name, access: n.stmt.k === 'access', text: pointText(n), location: locationOf(n.stmt.span) };
+      const base = {
+        cpu: cpu.name, access: n.stmt.k === 'access', expectsFault: n.stmt.k === 'access' && n.stmt.expectFault !== undefined,
+        text: pointText(n), location: locationOf(n.stmt.span),
+      };
       if (reached[c]![pc]) stmtsReached++;
       else unreached.push({ ...base, what: 'statement' });
       if (n.stmt.k !== 'access') return;
@@ -118,8 +123,9 @@ export function computeCoverage(ts: TransitionSystem, r: ExploreResult): Coverag
     accessOutcomes: { reached: outsReached, total: outs },
     unreached,
     zeroWrites: !writes,
-    // maxVersion is at least 1 even without writes: ask the programs.
-    hasWrites: programs.some((p) => p.points.some((n) => n?.stmt.k === 'access' && n.stmt.access === 'write')),
+    // maxVersion is at least 1 even without writes: ask the programs. A write that must fault
+    // (`expect fault`) is not one that should complete.
+    hasWrites: programs.some((p) => p.points.some((n) => n?.stmt.k === 'access' && n.stmt.access === 'write' && !n.stmt.expectFault)),
     partial: r.limit !== undefined,
   };
 }

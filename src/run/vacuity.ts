@@ -29,7 +29,7 @@ export function finalVacuity(m: Model, r: ExploreResult): Warning[] {
 export function vacuityWarnings(c: Coverage, v: Verdict, m: Model): Warning[] {
   const out: Warning[] = [];
   for (const u of c.unreached) {
-    if (!u.access || u.what === 'fault') continue;
+    if (!u.access || u.what === 'fault' || (u.what === 'done' && u.expectsFault)) continue;
     const what = u.what === 'statement' ? 'is never executed' : 'never completes';
     out.push({ kind: 'unreached-access', location: u.location, message: `the access '${u.text}' of ${u.cpu} ${what} in any reachable state (${at(u.location)})` });
   }

@@ -323,8 +323,10 @@ class Renderer {
       case 'read':
         if (atomic) return this.fallback(s, sc, ind);
         // Some accesses are gated: the guard is tested in the access's own step.
-        if (s.b % 4 === 3) return [`${ind}${s.k} ${P} when ${this.cond(s.cond, this.programAtoms(sc, s.c), 9).text};`];
-        return [`${ind}${s.k} ${P};`];
+        // ... and some must fault (`expect fault`).
+        const must = s.c % 5 === 4 ? ' expect fault' : '';
+        if (s.b % 4 === 3) return [`${ind}${s.k} ${P} when ${this.cond(s.cond, this.programAtoms(sc, s.c), 9).text}${must};`];
+        return [`${ind}${s.k} ${P}${must};`];
       case 'getClear': {
         const v = this.name('old');
         sc.pteLocals.push(v);
