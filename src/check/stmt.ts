@@ -65,7 +65,12 @@ function notInAtomic(ctx: Ctx, s: A.Stmt, what: string): void {
 function checkStmtInner(ctx: Ctx, s: A.Stmt): Stmt {
   switch (s.kind) {
     case 'block': return checkBlock(ctx, s.body, s.span);
-    case 'label': return checkStmt(ctx, s.body);
+    case 'label': {
+      const st = checkStmt(ctx, s.body);
+      // `end...:` marks a valid end point (as SPIN's end labels) on a statement that can block;
+      // on one that never blocks the CPU cannot stop there, so it means nothing more.
+      return s.label.name.startsWith('end') && canBlock(st) ? { ...st, validEnd: true } : st;
+    }
     case 'let': return checkLet(ctx, s);
     case 'assign': {
       const target = checkLValue(ctx, s.target);
@@ -129,6 +134,16 @@ function checkStmtInner(ctx: Ctx, s: A.Stmt): Stmt {
       return mk(ctx, s.span, { k: s.kind });
     case 'skip': return mk(ctx, s.span, { k: 'skip' });
     case 'expr': return checkExprStmt(ctx, s);
+  }
+}
+
+/** A step that can be disabled: an await, a lock acquisition, a guarded atomic or a gated access. */
+function canBlock(st: Stmt): boolean {
+  switch (st.k) {
+    case 'await': return true;
+    case 'lock': return st.op === 'lock' || st.op === 'down_read' || st.op === 'down_write';
+    case 'atomic': case 'access': return st.guard !== undefined;
+    default: return false;
   }
 }
 

@@ -4,12 +4,12 @@ import { modelOf, type CheckOptions } from '../check/index.js';
 import type { Model, ScalarType } from '../ir/model.js';
 import { slotTypes, valueRange } from '../ir/types.js';
 import type { SourceFile, Span } from '../lang/source.js';
-import { FINISHED, programGraph, type ProgramGraph } from '../program/graph.js';
+import { programGraph, type ProgramGraph } from '../program/graph.js';
 import { scalar, type EmitEnv } from './emit-expr.js';
 import { checkSize } from './bounds.js';
 import { layoutOf, pteSlot, type Layout } from './layout.js';
 import { independentPoints } from './independence.js';
-import { programSource, ruleSource, type ProgramContext } from './program.js';
+import { finishedSource, programSource, ruleSource, type ProgramContext } from './program.js';
 
 export { OK, DISABLED } from './emit-step.js';
 export type { Layout } from './layout.js';
@@ -160,7 +160,8 @@ export function compile(graph: ProgramGraph): TransitionSystem {
     cpuStep,
     independentStep: (cpu, s) => independent[cpu]![s[pcs[cpu]!]!] === true,
     pcOf: (cpu, s) => s[pcs[cpu]!]!,
-    finished: generated<(s: Int32Array) => boolean>(['s'], `return ${pcs.map((pc) => `s[${pc}] === ${FINISHED}`).join(' && ') || 'true'};`),
+    // Every CPU finished, or blocked at a valid end point.
+    finished: generated<(s: Int32Array) => boolean>(['s'], `return ${graph.cpus.map((p) => `(${finishedSource(m, l, p)})`).join(' && ') || 'true'};`),
   };
 }
 

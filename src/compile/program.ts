@@ -31,7 +31,7 @@ export function programSource(ctx: ProgramContext, program: CpuProgram): string 
   const cpu = program.cpu;
   const cl = l.cpus[cpu.index]!;
   const pcSlot = cl.pc;
-  const env: EmitEnv = { m, l, cpu: cpu.index, local: (lc) => ({ kind: 'slot', at: cl.localSlot[lc.id]! }) };
+  const env = cpuEnv(m, l, cpu.index);
   const slotsOf = (locals: readonly Local[]) => locals.flatMap((lc) => Array.from({ length: slotWidth(m.arch, lc.type) }, (_, i) => cl.localSlot[lc.id]! + i));
   const scopes = program.points.map((p) => (p ? slotsOf(p.scope) : []));
   const fresh = () => `v${uniq++}`;
@@ -70,6 +70,39 @@ export function programSource(ctx: ProgramContext, program: CpuProgram): string 
 
   const cases = program.points.flatMap((p) => (p ? [`case ${p.pc}: { ${code(p)} }`] : []));
   return `return function step(s) {\n  switch (s[${pcSlot}]) {\n${cases.join('\n')}\n  }\n  return ${DISABLED};\n};`;
+}
+
+/** Expressions of CPU `cpu`'s program: its locals live in its slots. */
+function cpuEnv(m: Model, l: Layout, cpu: number): EmitEnv {
+  const cl = l.cpus[cpu]!;
+  return { m, l, cpu, local: (lc) => ({ kind: 'slot', at: cl.localSlot[lc.id]! }) };
+}
+
+/**
+ * JS test over `s`: the CPU has finished, or waits at a valid end point (an `end...:` label,
+ * Stmt.validEnd) whose step is disabled.
+ */
+export function finishedSource(m: Model, l: Layout, program: CpuProgram): string {
+  const env = cpuEnv(m, l, program.cpu.index);
+  const pc = l.cpus[program.cpu.index]!.pc;
+  const ends = program.points.flatMap((p) => (p?.stmt.validEnd ? [`(s[${pc}] === ${p.pc} && !(${enabledCode(env, p.stmt)}))`] : []));
+  return [`s[${pc}] === ${FINISHED}`, ...ends].join(' || ');
+}
+
+/** Whether a step that can block is enabled (the tests its generated code makes before acting). */
+function enabledCode(env: EmitEnv, st: Stmt): string {
+  switch (st.k) {
+    case 'await': return scalar(env, st.test);
+    case 'atomic': case 'access': return st.guard ? scalar(env, st.guard) : 'true';
+    case 'lock': {
+      const width = env.l.lockWidth[st.lock.id]!;
+      const base = env.l.lockSlot[st.lock.id]!;
+      const at = st.page ? `${base} + (${scalar(env, st.page)}) * ${width}` : String(base);
+      if (st.op === 'down_write') return `(s[${at}] === 0 && s[${at} + 1] === 0)`;
+      return st.op === 'lock' || st.op === 'down_read' ? `s[${at}] === 0` : 'true';
+    }
+    default: return 'true';
+  }
 }
 
 /** A step that is neither control flow nor an access: its effect, then the jump. */

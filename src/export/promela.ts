@@ -428,6 +428,9 @@ class Exporter {
     this.entries.push(entry);
     this.nodeCount.push(nodes.length);
     this.guardedNodes.push(nodes.flatMap((n) => (n && blocksOnlyOnSoftware(this.m, n.stmt) ? [{ pc: n.pc, enabled: this.enabled(ctx, n.stmt) }] : [])));
+    this.endNodes.push(nodes.flatMap((n) => (n?.stmt.validEnd ? [{ pc: n.pc, enabled: this.enabled(ctx, n.stmt) }] : [])));
+    // SPIN's own end labels: a process blocked at a label starting with `end` is a valid end state.
+    const label = (pc: number) => (nodes[pc]?.stmt.validEnd ? `endN${pc}` : `N${pc}`);
 
     const c = cpu.index;
     const lines = [`/* CPU ${c}: ${comment(cpu.name)} */`, `proctype cpu${c}() {`];
@@ -446,7 +449,7 @@ class Exporter {
         resolve.push(`  :: tg == ${t} -> ${clear}pc${c} = ${t}; nx${c} = ${t}; post()`);
       }
       lines.push(
-        `N${pc}: /* ${comment(stmtText(n.stmt))} */`,
+        `${label(pc)}: /* ${comment(stmtText(n.stmt))} */`,
         `  if :: atomic { d_step { ${guard} ->`,
         `    st = 0; tg = -1;${snap ? ` snap${c}();` : ''}`,
         ...indentLines(code, '    '),
@@ -456,7 +459,7 @@ class Exporter {
         `    fi`,
         `  };`,
         `  if`,
-        ...[...targets, pc].filter((t, i, a) => a.indexOf(t) === i).map((t) => `  :: nx${c} == ${t} -> nx${c} = 0; goto ${t === FINISHED ? 'end_fin' : `N${t}`}`),
+        ...[...targets, pc].filter((t, i, a) => a.indexOf(t) === i).map((t) => `  :: nx${c} == ${t} -> nx${c} = 0; goto ${t === FINISHED ? 'end_fin' : label(t)}`),
         `  fi } fi;`,
       );
     }
@@ -564,6 +567,8 @@ class Exporter {
   private readonly entries: number[] = [];
   private readonly nodeCount: number[] = [];
   private readonly guardedNodes: { pc: number; enabled: string }[][] = [];
+  /** Per CPU: its valid end points (`end...:` labels) and when each is enabled. */
+  private readonly endNodes: { pc: number; enabled: string }[][] = [];
 
   // -------------------------------------------------------------------------------------------
   // The whole file
@@ -671,7 +676,8 @@ class Exporter {
       // A cover goal: SPIN's "violation" is a state that reaches it (the witness).
       if (p.kind === 'cover') out.push(`  if :: ${this.sx(pctx, p.expr)} -> assert(p${i}) :: else -> skip fi;`);
     });
-    const finished = m.cpus.map((c) => `pc${c.index} == 0`).join(' && ') || '1';
+    // Finished: every CPU at its end, or blocked at a valid end point (compile/program.ts finishedSource).
+    const finished = m.cpus.map((c) => `(pc${c.index} == 0${this.endNodes[c.index]!.map((e) => ` || (pc${c.index} == ${e.pc} && !${e.enabled})`).join('')})`).join(' && ') || '1';
     const finals = m.properties.flatMap((p, i) => (p.kind === 'final' ? [`    if :: !${this.sx(pctx, p.expr)} -> assert(p${i}) :: else -> skip fi;`] : []));
     if (finals.length) out.push(`  if`, `  :: ${finished} ->`, ...finals, `  :: else -> skip`, `  fi;`);
     // Every unfinished CPU waits on a lock or a condition no hardware step can change.

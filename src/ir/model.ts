@@ -90,6 +90,11 @@ export interface StmtBase {
   readonly span: Span;
   /** Unique per model; the compiler and the reference use it to name program points. */
   readonly id: number;
+  /**
+   * Labelled `end...:` (SPIN's end labels): a CPU blocked here counts as finished, so it is not a
+   * deadlock and final properties are judged. Set only on statements that can block.
+   */
+  readonly validEnd?: boolean;
 }
 
 /**

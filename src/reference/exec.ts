@@ -224,4 +224,13 @@ export function settleAll(t: Tables, st: State): State {
   }));
 }
 
-export const finished = (st: State): boolean => st.cpus.every((th) => th.stack.isEmpty());
+/** Every CPU has finished, or waits at a valid end point (`end...:`) whose step is disabled. */
+export function finished(t: Tables, st: State): boolean {
+  return st.cpus.every((th, cpu) => {
+    if (th.stack.isEmpty()) return true;
+    const top = th.stack.last()!;
+    if (top.kind !== 'stmt' || !t.stmts.get(top.id)!.validEnd) return false;
+    const r = cpuStep(t, st, cpu);
+    return r instanceof Halt && r.kind === 'disabled';
+  });
+}

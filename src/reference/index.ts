@@ -52,7 +52,7 @@ function* hardwareSuccessors(t: Tables, st: State): Generator<State | Halt> {
 
 /** Some CPU has not finished and none has an enabled step (a violating step counts as enabled). */
 function isStuck(t: Tables, st: State): boolean {
-  if (finished(st)) return false;
+  if (finished(t, st)) return false;
   return t.model.cpus.every((cpu) => {
     const r = cpuStep(t, st, cpu.index);
     return r === undefined || (r instanceof Halt && r.kind === 'disabled');
@@ -96,7 +96,7 @@ export function exploreReference(model: Model, opts: { maxStates?: number } = {}
     if (seen.size >= maxStates) { limitHit = true; return false; }
     seen = seen.add(st);
     queue.push({ st, depth });
-    const done = finished(st);
+    const done = finished(t, st);
     for (const p of model.properties) {
       if ((p.kind === 'invariant' || (p.kind === 'final' && done)) && !holds(t, st, p.expr)) violated(p.name, depth);
       // A cover goal's "violation" is its witness: a state where the goal holds.
@@ -130,7 +130,7 @@ export function exploreReference(model: Model, opts: { maxStates?: number } = {}
         anyEnabled = true;
         if (!step(st, r, depth)) break search;
       }
-      if (!anyEnabled && !finished(st)) stuck.push({ st, depth });
+      if (!anyEnabled && !finished(t, st)) stuck.push({ st, depth });
       for (const r of hardwareSuccessors(t, st)) if (!step(st, r, depth)) break search;
     }
   }

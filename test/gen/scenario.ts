@@ -357,7 +357,8 @@ class Renderer {
       case 'await': {
         if (atomic) return this.fallback(s, sc, ind);
         const c = this.cond(s.cond, this.programAtoms(sc, s.b), 1);
-        return [`${ind}await(${c.text});`];
+        // Some waits are valid end points (`end:`): a CPU blocked there counts as finished.
+        return [`${ind}${s.c % 3 === 1 ? 'end: ' : ''}await(${c.text});`];
       }
       case 'assert': {
         if (atomic) return this.fallback(s, sc, ind);
