@@ -7,7 +7,8 @@
 // state lets every member reach).
 import type { Stmt } from '../ir/model.js';
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
-import { pointText } from '../program/graph.js';
+import { pointText, type CpuProgram, type ProgramPoint } from '../program/graph.js';
+import { forEachStmt } from '../ir/walk.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import { relative } from 'node:path';
 import { lineCol } from '../lang/source.js';
@@ -32,6 +33,8 @@ export interface Unreached {
   readonly access: boolean;
   /** An access written `... expect fault;`: that it never completes is the claim, not a gap. */
   readonly expectsFault: boolean;
+  /** For a statement of a fault handler or an inlined procedure: where its copies were inlined. */
+  readonly in?: readonly string[];
   readonly text: string;
   readonly location: Location;
 }
@@ -95,28 +98,45 @@ export function computeCoverage(ts: TransitionSystem, r: ExploreResult): Coverag
       }
     }
   }
+  // A handler is inlined at every access it serves and a procedure at every call: the copies are
+  // one statement of the source. A statement counts once per CPU, as reached if any copy ran.
   const unreached: Unreached[] = [];
   let stmts = 0;
   let stmtsReached = 0;
   let outs = 0;
   let outsReached = 0;
   m.cpus.forEach((cpu, c) => {
-    programs[c]!.points.forEach((n, pc) => {
-      if (!n) return;
+    const program = programs[c]!;
+    const owner = handlerOwners(program);
+    const groups = new Map<string, { points: ProgramPoint[] }>();
+    for (const n of program.points) {
+      if (!n) continue;
+      const key = `${n.stmt.span.file.path}:${n.stmt.span.start}:${n.stmt.span.end}`;
+      const g = groups.get(key) ?? { points: [] };
+      g.points.push(n);
+      groups.set(key, g);
+    }
+    for (const { points } of groups.values()) {
+      const n = points[0]!;
       stmts++;
+      // In source order of the access (or call) each copy was inlined for.
+      const order = (p: ProgramPoint) => owner.get(p.stmt.id)?.stmt.span.start ?? 0;
+      const sites = [...new Set([...points].sort((a, b) => order(a) - order(b)).flatMap((p) => callSite(p, owner)))];
       const base = {
         cpu: cpu.name, access: n.stmt.k === 'access', expectsFault: n.stmt.k === 'access' && n.stmt.expectFault !== undefined,
-        text: pointText(n), location: locationOf(n.stmt.span),
+        text: pointText(n), location: locationOf(n.stmt.span), ...(sites.length ? { in: sites } : {}),
       };
-      if (reached[c]![pc]) stmtsReached++;
+      if (points.some((p) => reached[c]![p.pc])) stmtsReached++;
       else unreached.push({ ...base, what: 'statement' });
-      if (n.stmt.k !== 'access') return;
+      if (n.stmt.k !== 'access') continue;
       outs += 2;
+      const seen = points.reduce((bits, p) => bits | outcomes[c]![p.pc]!, 0);
+      const ran = points.some((p) => reached[c]![p.pc]);
       for (const [bit, what] of [[1, 'done'], [2, 'fault']] as const) {
-        if (outcomes[c]![pc]! & bit) outsReached++;
-        else if (reached[c]![pc]) unreached.push({ ...base, what });
+        if (seen & bit) outsReached++;
+        else if (ran) unreached.push({ ...base, what });
       }
-    });
+    }
   });
   return {
     statements: { reached: stmtsReached, total: stmts },
@@ -128,6 +148,23 @@ export function computeCoverage(ts: TransitionSystem, r: ExploreResult): Coverag
     hasWrites: programs.some((p) => p.points.some((n) => n?.stmt.k === 'access' && n.stmt.access === 'write' && !n.stmt.expectFault)),
     partial: r.limit !== undefined,
   };
+}
+
+/** Statement id -> the access whose fault handler copy it belongs to. */
+function handlerOwners(program: CpuProgram): Map<number, ProgramPoint> {
+  const owner = new Map<number, ProgramPoint>();
+  for (const n of program.points) {
+    if (n?.stmt.k !== 'access' || !n.stmt.handler) continue;
+    forEachStmt(n.stmt.handler, (s) => { owner.set(s.id, n); });
+  }
+  return owner;
+}
+
+/** Where a copy of a statement was inlined: a handler's access, or a procedure's call. */
+function callSite(p: ProgramPoint, owner: ReadonlyMap<number, ProgramPoint>): string[] {
+  const access = owner.get(p.stmt.id);
+  if (access && access.stmt.k === 'access') return [`fault ${access.stmt.access}(p) for \`${pointText(access)}\` at ${at(locationOf(access.stmt.span))}`];
+  return p.label ? [`in ${p.label}`] : [];
 }
 
 function changedVersion(a: Int32Array, b: Int32Array, base: number, n: number): boolean {
@@ -155,7 +192,8 @@ export function coverageText(c: Coverage): string {
     if (seen.has(key)) continue;
     seen.add(key);
     const text = u.text.length > 70 ? `${u.text.slice(0, 67)}...` : u.text;
-    rows.push(`  ${where}  ${u.cpu}: ${text}${u.what === 'statement' ? '  (never executed)' : u.what === 'done' ? '  (never completed)' : '  (never faulted)'}`);
+    const copies = u.in?.length ? ` in any copy: ${u.in.join('; ')}` : '';
+    rows.push(`  ${where}  ${u.cpu}: ${text}${u.what === 'statement' ? '  (never executed' : u.what === 'done' ? '  (never completed' : '  (never faulted'}${copies})`);
   }
   return [head, 'unreached:', ...rows].join('\n');
 }
