@@ -152,6 +152,10 @@ function checkCall(ctx: Ctx, node: A.Expr & { kind: 'call' }): Typed {
     ctx.pteTouches++;
     return sharedRead(ctx, node.span, 'a PTE', { e: { k: 'pteOf', page }, t: { k: 'pte' } });
   }
+  if (!sym && name === 'killed') {
+    arity(node, 1);
+    return { e: { k: 'killed', cpu: expectType(ctx, node.args[0]!, CPU, 'argument of killed') }, t: BOOL };
+  }
   if (!sym && name === 'tlb') {
     arity(node, 2);
     const cpu = expectType(ctx, node.args[0]!, CPU, 'first argument of tlb');
@@ -321,4 +325,4 @@ export function readsShared(e: Expr): boolean {
   return someExpr(e, (x) => SHARED_READS.has(x.k));
 }
 
-const SHARED_READS = new Set<Expr['k']>(['global', 'pteOf', 'tlbOf', 'frameVersion', 'frameFreed', 'rulePte', 'ruleTlb']);
+const SHARED_READS = new Set<Expr['k']>(['global', 'pteOf', 'tlbOf', 'frameVersion', 'frameFreed', 'killed', 'rulePte', 'ruleTlb']);

@@ -133,6 +133,11 @@ function checkStmtInner(ctx: Ctx, s: A.Stmt): Stmt {
       if (!ctx.inAccessRule) throw new Diagnostic(s.span, `'${s.kind};' ends an access rule and is allowed only inside 'access read' or 'access write'`);
       return mk(ctx, s.span, { k: s.kind });
     case 'skip': return mk(ctx, s.span, { k: 'skip' });
+    case 'sigsegv':
+      // A fatal fault: only a handler decides that the access cannot be fixed.
+      if (!ctx.inHandler) throw new Diagnostic(s.span, "'sigsegv;' belongs in a fault handler: it makes the fault fatal, ending the access and the CPU's program");
+      notInAtomic(ctx, s, 'sigsegv');
+      return mk(ctx, s.span, { k: 'kill' });
     case 'expr': return checkExprStmt(ctx, s);
   }
 }

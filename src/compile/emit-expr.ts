@@ -54,6 +54,11 @@ export function scalar(env: EmitEnv, e: Expr): string {
       const i = indexOf(env, e.frame);
       return i.value !== undefined ? `s[${base + i.value}]` : slot(base, i.text);
     }
+    case 'killed': {
+      if (env.l.killedBase < 0) return '0';
+      const i = indexOf(env, e.cpu);
+      return i.value !== undefined ? `s[${env.l.killedBase + i.value}]` : slot(env.l.killedBase, i.text);
+    }
     case 'field': return record(env, e.target)[e.index]!;
     case 'not': return `(${scalar(env, e.arg)} ? 0 : 1)`;
     case 'neg': return `(-(${scalar(env, e.arg)}))`; // `(--2)` would not parse
@@ -117,6 +122,6 @@ export function record(env: EmitEnv, e: Expr): string[] {
     }
     case 'rulePte': return Array.from({ length: l.pteWidth }, (_, f) => `s[${pteSlot(l, env.rulePage!, f)}]`);
     case 'ruleTlb': return Array.from({ length: l.tlbWidth }, (_, f) => `s[${tlbSlot(l, m.pages.length, env.cpu, env.rulePage!, f)}]`);
-    case 'const': case 'global': case 'self': case 'frameVersion': case 'frameFreed': case 'field': case 'not': case 'neg': case 'bin': case 'accessCpu': case 'accessPage': case 'accessFrame': throw new Error(`internal: ${e.k} is not a record expression`);
+    case 'const': case 'global': case 'self': case 'frameVersion': case 'frameFreed': case 'killed': case 'field': case 'not': case 'neg': case 'bin': case 'accessCpu': case 'accessPage': case 'accessFrame': throw new Error(`internal: ${e.k} is not a record expression`);
   }
 }

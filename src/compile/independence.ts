@@ -152,7 +152,8 @@ export function independentPoints(graph: ProgramGraph, l: Layout): boolean[][] {
     perCpu.forEach((points, o) => { if (o !== c) points.forEach(merge); });
     hardware.forEach(merge);
     return program.points.map((n, pc) => {
-      if (!n || n.stmt.k === 'assert' || n.stmt.k === 'access') return false;
+      // A kill flips what killed(c) reads wherever it is read: never reduced.
+      if (!n || n.stmt.k === 'assert' || n.stmt.k === 'access' || n.stmt.k === 'kill') return false;
       const a = perCpu[c]![pc]!;
       return !meets(a.writes, others.reads) && !meets(a.writes, others.writes) && !meets(a.reads, others.writes) && !meets(a.writes, visible);
     });

@@ -178,6 +178,7 @@ function slotRanges(graph: ProgramGraph, l: Layout): [number, number][] {
   m.pages.forEach((p) => typed({ k: 'pte' }, pteSlot(l, p.index, 0)));
   for (let i = 0; i < m.cpus.length * m.pages.length; i++) typed({ k: 'tlbe' }, l.tlbBase + i * l.tlbWidth);
   m.frames.forEach((f) => { r[l.versionBase + f.index] = [0, m.maxVersion]; r[l.freedBase + f.index] = [0, 1]; });
+  if (l.killedBase >= 0) m.cpus.forEach((c) => { r[l.killedBase + c.index] = [0, 1]; });
   m.locks.forEach((lock) => {
     const width = l.lockWidth[lock.id]!;
     for (let i = 0; i < (lock.perPage ? m.pages.length : 1); i++) {

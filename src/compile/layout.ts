@@ -1,6 +1,7 @@
 // Where each piece of the machine state lives in the flat state vector (one Int32 slot per scalar).
 import type { Model } from '../ir/model.js';
 import { slotWidth } from '../ir/types.js';
+import { someStmt } from '../ir/walk.js';
 
 export interface CpuLayout {
   readonly pc: number;
@@ -20,6 +21,8 @@ export interface Layout {
   readonly tlbWidth: number;
   readonly versionBase: number;
   readonly freedBase: number;
+  /** Per CPU, 1 once a fatal fault (`sigsegv;`) killed it; -1 when no program can be killed. */
+  readonly killedBase: number;
   /** Per lock (by Lock.id): first slot; per-page locks have one instance per page. */
   readonly lockSlot: readonly number[];
   /** Slots per lock instance: spinlock 1 (owner+1); rwsem 2 (writer+1, reader bitmask). */
@@ -50,7 +53,8 @@ export function layoutOf(m: Model): Layout {
   const tlbBase = take(tlbWidth * m.pages.length * m.cpus.length);
   const versionBase = take(m.frames.length);
   const freedBase = take(m.frames.length);
+  const killedBase = m.cpus.some((c) => someStmt(c.body, (s) => s.k === 'kill')) ? take(m.cpus.length) : -1;
   const lockWidth = m.locks.map((l) => (l.kind === 'spinlock' ? 1 : 2));
   const lockSlot = m.locks.map((l, i) => take(lockWidth[i]! * (l.perPage ? m.pages.length : 1)));
-  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, lockSlot, lockWidth };
+  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, killedBase, lockSlot, lockWidth };
 }

@@ -123,6 +123,8 @@ function simpleStep(ctx: ProgramContext, sc: StepCtx, st: Stmt, go: string): str
     case 'assert': return `if (!${scalar(env, st.test)}) { ${ctx.stepFailure(st.name)} } ${done}`;
     case 'flush': return `${flush(env, st.pages, st.local, sc.fresh)} ${done}`;
     case 'skip': return done;
+    // A fatal fault: the CPU is killed and its program ends (its locals are dropped by the jump).
+    case 'kill': return `s[${env.l.killedBase + env.cpu}] = 1; ${done}`;
     case 'lock': return `${lockCode(ctx, env, st, sc.fresh)} ${done}`;
     default: throw new Error(`internal: no step for '${st.k}'`);
   }

@@ -69,6 +69,7 @@ function canonicalizer(ts: TransitionSystem, groups: readonly (readonly number[]
     });
     for (let p = 0; p < npages; p++) for (let f = 0; f < l.tlbWidth; f++) out.push(l.tlbBase + (c * npages + p) * l.tlbWidth + f);
     m.globals.forEach((g) => { if (g.indexBy === 'cpu') out.push(l.globalSlot[g.id]! + c); });
+    if (l.killedBase >= 0) out.push(l.killedBase + c);
     return out;
   };
   const blocks = m.cpus.map((c) => Int32Array.from(block(c.index)));

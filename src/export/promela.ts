@@ -15,7 +15,7 @@
 // Generated names come from indexes only; user names appear in comments.
 import type { Expr, HardwareRule, Local, LValue, Model, Property, ScalarType, Stmt } from '../ir/model.js';
 import { recordFields, slotTypes, slotWidth, valueRange } from '../ir/types.js';
-import { forEachStmt, lvalueRoot, someExpr, stmtChildren, stmtTarget } from '../ir/walk.js';
+import { forEachStmt, lvalueRoot, someExpr, someStmt, stmtChildren, stmtTarget } from '../ir/walk.js';
 import type { CpuProgram, ProgramGraph } from '../program/graph.js';
 
 const FINISHED = 0;
@@ -111,6 +111,8 @@ class Exporter {
   private readonly propIndex: Map<string, number>;
   private readonly rules: readonly HardwareRule[];
   private readonly tempCount = { n: 0 };
+  /** Some handler has `sigsegv;`: the model keeps a killed flag per CPU. */
+  private readonly kills: boolean;
 
   constructor(private readonly graph: ProgramGraph) {
     const m = graph.model;
@@ -118,6 +120,7 @@ class Exporter {
     this.np = m.pages.length;
     this.propIndex = new Map(m.properties.map((p, i) => [p.name, i]));
     this.rules = [...m.arch.hardware, m.arch.access.read, m.arch.access.write];
+    this.kills = m.cpus.some((c) => someStmt(c.body, (s) => s.k === 'kill'));
   }
 
   private prop(name: string): number {
@@ -177,6 +180,7 @@ class Exporter {
       }
       case 'frameVersion': return this.read(ctx, `ver[${this.index(ctx, e.frame)}]`);
       case 'frameFreed': return this.read(ctx, `frd[${this.index(ctx, e.frame)}]`);
+      case 'killed': return this.kills ? this.read(ctx, `kld[${this.index(ctx, e.cpu)}]`) : '0';
       case 'field': return this.rx(ctx, e.target)[e.index]!;
       case 'not': return `(!${this.sx(ctx, e.arg)})`;
       case 'neg': return `(-${this.sx(ctx, e.arg)})`;
@@ -216,7 +220,7 @@ class Exporter {
         const t = this.sx(ctx, e.test); const a = this.rx(ctx, e.then); const b = this.rx(ctx, e.else);
         return a.map((x, i) => `(${t} -> ${x} : ${b[i]})`);
       }
-      case 'const': case 'global': case 'self': case 'frameVersion': case 'frameFreed': case 'field': case 'not': case 'neg': case 'bin': case 'accessCpu': case 'accessPage': case 'accessFrame': throw new Error(`internal: ${e.k} is not a record expression`);
+      case 'const': case 'global': case 'self': case 'frameVersion': case 'frameFreed': case 'killed': case 'field': case 'not': case 'neg': case 'bin': case 'accessCpu': case 'accessPage': case 'accessFrame': throw new Error(`internal: ${e.k} is not a record expression`);
     }
   }
 
@@ -500,6 +504,8 @@ class Exporter {
       case 'assert': return [`if :: !${this.sx(ctx, st.test)} -> assert(p${this.prop(st.name)}) :: else -> skip fi;`];
       case 'flush': return this.flush(ctx, st.pages, st.local, '');
       case 'skip': return [];
+      // A fatal fault: the CPU is killed; the program graph sends it to its end.
+      case 'kill': return [`kld[${ctx.cpu}] = 1;`];
       case 'lock': {
         const at = this.temp();
         const id = st.lock.id;
@@ -597,6 +603,7 @@ class Exporter {
       o.push(`${promelaType(lo, hi)} tlb_f${i}[${m.cpus.length * m.pages.length}]; /* ${comment(f.name)} */`);
     });
     o.push(`${promelaType(0, m.maxVersion)} ver[${m.frames.length}]; /* frame versions */`, `byte frd[${m.frames.length}]; /* frame freed flags */`);
+    if (this.kills) o.push(`byte kld[${m.cpus.length}]; /* CPUs killed by a fatal fault (sigsegv) */`);
     for (const g of m.globals) {
       const [lo, hi] = valueRange(g.type, m);
       const arr = g.indexBy ? `[${g.init.length}]` : '';

@@ -60,6 +60,8 @@ export type Expr =
   | { k: 'tlbOf'; cpu: Expr; page: Expr }
   | { k: 'frameVersion'; frame: Expr }
   | { k: 'frameFreed'; frame: Expr }
+  /** `killed(c)`: CPU `c` was killed by a fatal fault (`sigsegv;`). */
+  | { k: 'killed'; cpu: Expr }
   | { k: 'field'; rec: RecordKind; target: Expr; index: number }
   | { k: 'with'; rec: RecordKind; target: Expr; sets: readonly (readonly [number, Expr])[] }
   | { k: 'not'; arg: Expr }
@@ -124,6 +126,8 @@ export type Stmt = StmtBase &
     | { k: 'return'; callId: number; target?: LValue; value?: Expr }
     | { k: 'flush'; pages: 'all' | readonly Expr[]; local: boolean }
     | { k: 'skip' }
+    /** `sigsegv;` in a fault handler: the CPU is killed (its program ends, status killed). */
+    | { k: 'kill' }
     /** Only in access rules: the outcome of the access. */
     | { k: 'done' }
     | { k: 'fault' }

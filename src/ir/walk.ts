@@ -13,6 +13,7 @@ export function exprChildren(e: Expr): readonly Expr[] {
     case 'pteOf': return [e.page];
     case 'tlbOf': return [e.cpu, e.page];
     case 'frameVersion': case 'frameFreed': return [e.frame];
+    case 'killed': return [e.cpu];
     case 'field': return [e.target];
     case 'with': return [e.target, ...e.sets.map(([, v]) => v)];
     case 'not': case 'neg': return [e.arg];
@@ -62,7 +63,7 @@ export function stmtExprs(s: Stmt): readonly Expr[] {
     case 'return': return s.value ? [...(s.target ? lvalueExprs(s.target) : []), s.value] : [];
     case 'flush': return s.pages === 'all' ? [] : s.pages;
     case 'call': return s.target ? lvalueExprs(s.target) : [];
-    case 'block': case 'skip': case 'done': case 'fault': return [];
+    case 'block': case 'skip': case 'done': case 'fault': case 'kill': return [];
   }
 }
 
@@ -75,7 +76,7 @@ export function stmtChildren(s: Stmt): readonly Stmt[] {
     case 'access': return s.handler ? [s.handler] : [];
     case 'call': return [s.body];
     case 'let': case 'assign': case 'setPte': case 'lock': case 'await': case 'assert': case 'return':
-    case 'flush': case 'skip': case 'done': case 'fault': return [];
+    case 'flush': case 'skip': case 'done': case 'fault': case 'kill': return [];
   }
 }
 

@@ -57,6 +57,8 @@ export type Stmt =
   | (Node & { kind: 'done' })
   | (Node & { kind: 'fault' })
   | (Node & { kind: 'skip' })
+  /** In a fault handler: the fault is fatal; the access and the CPU's program end. */
+  | (Node & { kind: 'sigsegv' })
   | (Node & { kind: 'expr'; expr: Expr });
 
 export interface Param extends Node {

@@ -274,6 +274,9 @@ function semanticsFor(file: SourceFile) {
     Stmt_fault(_f, _s) {
       return { kind: 'fault', span: span(this) };
     },
+    Stmt_sigsegv(_k, _s) {
+      return { kind: 'sigsegv', span: span(this) };
+    },
     Stmt_skip(_k, _s) {
       return { kind: 'skip', span: span(this) };
     },

@@ -102,7 +102,8 @@ function cpuProgram(cpu: Cpu): CpuProgram {
         break;
     }
     const p = point(st, scope);
-    p.next = { k: 'step', next: st.k === 'return' ? returnTo.get(st.callId)! : next };
+    // `sigsegv;` ends the CPU's program wherever the handler was inlined.
+    p.next = { k: 'step', next: st.k === 'return' ? returnTo.get(st.callId)! : st.k === 'kill' ? FINISHED : next };
     return p.pc;
   };
 

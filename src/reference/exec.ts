@@ -103,6 +103,8 @@ function execStmt(c: Ctx, s: Stmt): void {
       return;
     }
     case 'skip': return;
+    // A fatal fault: the rest of the program (the access being retried included) is dropped.
+    case 'kill': c.th = c.th.set('stack', List()).set('killed', true); return;
     case 'done': case 'fault': throw new Error('reference: done/fault outside an access rule');
   }
 }

@@ -21,9 +21,11 @@ export const Item = Record<{ kind: ItemKind; id: number }>({ kind: 'stmt', id: 0
 export type Item = ReturnType<typeof Item>;
 
 /** A program thread: a CPU's program, or a hardware/access rule run to completion. */
-export const Thread = Record<{ stack: List<Item>; locals: IMap<number, Value> }>({
+/** `killed`: a fatal fault (`sigsegv;`) ended the program (the stack is then empty). */
+export const Thread = Record<{ stack: List<Item>; locals: IMap<number, Value>; killed: boolean }>({
   stack: List<Item>(),
   locals: IMap<number, Value>(),
+  killed: false,
 });
 export type Thread = ReturnType<typeof Thread>;
 

@@ -48,6 +48,8 @@ export function describeState(ts: TransitionSystem, s: Int32Array): Map<string, 
       out.set(name, scalarText(m, g.type, s[base + i]!));
     });
   }
+  // A CPU a fatal fault killed (`sigsegv;`).
+  if (l.killedBase >= 0) for (const c of m.cpus) if (s[l.killedBase + c.index]) out.set(`${c.name}.status`, 'killed');
   for (const f of m.frames) {
     out.set(`${f.name}.version`, String(s[l.versionBase + f.index]));
     if (s[l.freedBase + f.index]) out.set(`${f.name}.freed`, 'true');

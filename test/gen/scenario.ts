@@ -159,7 +159,7 @@ export const scenarioSpecArb: fc.Arbitrary<ScenarioSpec> = fc.record({
   rwsem: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   globals: fc.array(globalArb, { maxLength: 3 }),
   proc: fc.nat(4),
-  writeFault: fc.nat(3),
+  writeFault: fc.nat(4),
   readFault: fc.nat(1),
   disableFill: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   disableEvict: fc.oneof({ weight: 2, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
@@ -514,6 +514,9 @@ export function renderScenario(spec: ScenarioSpec): string {
     out.push('fault write(p) {\n  let e = ptep_get(p);\n  set_pte(p, pte_mkwrite(e) with { present: true });\n}');
   } else if (spec.writeFault === 3) {
     out.push('fault write(p) {\n  atomic {\n    let e = ptep_get(p);\n    if (e.present) { set_pte(p, pte_mkwrite(e)); }\n  }\n}');
+  } else if (spec.writeFault === 4) {
+    // A fatal fault: the writer is killed.
+    out.push('fault write(p) {\n  sigsegv;\n}');
   }
   if (spec.readFault === 1) out.push(`fault read(p) {\n  set_pte(p, pte { present: true, accessed: true, pfn: ${frames[frames.length - 1]} });\n}`);
 
