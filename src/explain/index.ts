@@ -14,7 +14,7 @@ import type { ExploreResult } from '../explore/bfs.js';
 import type { PropertyVerdict } from '../explore/verdict.js';
 import { stepText } from '../report/text.js';
 import { rebuildTrace, type Trace } from '../report/trace.js';
-import { judgeOf, stepped, type Judge } from './judge.js';
+import { failsAsJudged, judgeOf, stepped, type Judge } from './judge.js';
 
 /** Where one step of the counterexample can go and keep the violation. */
 export interface StepWindow {
@@ -130,7 +130,7 @@ export function explainTrace(ts: TransitionSystem, trace: Trace, judge: Judge, p
         if (r.code !== DISABLED) markUnrun(canRunBefore, event, f);
         if (event === failing) {
           if (r.code === DISABLED) continue;
-          out = judge.kind === 'step' && r.code === judge.code ? FAILED : PASSED;
+          out = judge.kind === 'step' && failsAsJudged(judge, r) ? FAILED : PASSED;
         } else {
           const step = moving[event]!;
           if (r.code !== OK || (step.actor.kind === 'cpu' && ts.pcOf(step.actor.cpu, r.after) !== pcAfter[event])) continue;

@@ -8,25 +8,43 @@ import type { Violation } from '../explore/bfs.js';
 export type Judge =
   /** The violation is a property of the state the steps end in. */
   | { readonly kind: 'state'; violated(s: Int32Array): boolean }
-  /** The violation is the trace's last step failing with status `code`. */
-  | { readonly kind: 'step'; readonly code: number };
+  /**
+   * The violation is the trace's last step: stopped with status `code` (a built-in such as
+   * overflow), or completed breaking property `prop` (an assert or access property).
+   */
+  | { readonly kind: 'step'; readonly code: number; readonly prop: number };
+
+/** Whether a step's outcome is the judged step violation. */
+export function failsAsJudged(judge: Judge & { kind: 'step' }, r: { code: number; broke: readonly number[] }): boolean {
+  return r.code === judge.code || (r.code === OK && r.broke.includes(judge.prop));
+}
 
 /** The judge for property `prop`'s violation `v`. */
 export function judgeOf(ts: TransitionSystem, prop: number, v: Violation): Judge {
-  if (v.action !== undefined) return { kind: 'step', code: prop + 1 };
+  if (v.action !== undefined) return { kind: 'step', code: prop + 1, prop };
   const p = ts.model.properties[prop]!;
   if (p.kind === 'builtin' && p.name === 'deadlock') return { kind: 'state', violated: (s) => deadlocked(ts, s) };
   const inv = ts.invariants.find((t) => t.prop === prop);
   if (inv) return { kind: 'state', violated: (s) => !inv.test(s) };
+  const cover = ts.covers.find((t) => t.prop === prop);
+  if (cover) return { kind: 'state', violated: (s) => !cover.test(s) };
   const fin = ts.finals.find((t) => t.prop === prop);
   if (fin) return { kind: 'state', violated: (s) => ts.finished(s) && !fin.test(s) };
   throw new Error(`internal: no state test for property '${p.name}'`);
 }
 
-/** Runs action `a` on a copy of `s`: its status and the state after it. */
-export function stepped(ts: TransitionSystem, a: number, s: Int32Array): { code: number; after: Int32Array } {
+/**
+ * Runs action `a` on a copy of `s`: its status, the state after it, and the asserts and access
+ * properties it broke while completing (TransitionSystem.stepFailures).
+ */
+export function stepped(ts: TransitionSystem, a: number, s: Int32Array): { code: number; after: Int32Array; broke: number[] } {
   const after = s.slice();
-  return { code: ts.step(a, after), after };
+  const { stepFailures, stepChecks } = ts;
+  stepFailures.fill(0);
+  const code = ts.step(a, after);
+  const broke = stepChecks.filter((_, bit) => (stepFailures[bit >> 5]! & (1 << (bit & 31))) !== 0);
+  stepFailures.fill(0);
+  return { code, after, broke };
 }
 
 /** A finished-less state no CPU can leave, even after any hardware steps. */

@@ -53,9 +53,11 @@ export function simulate(ts: TransitionSystem, o: SimulateOptions): Simulation {
     // Nothing enabled at all is a deadlock too (every scenario has the built-in property).
     if (!cpuCanMove && deadlocked(ts, s)) return done('violated', s, deadlock);
     const pick = enabled[Math.floor(random() * enabled.length)]!;
-    const failing = pick.code !== OK;
+    // A step stopped by a built-in violation, or one that completed breaking an assert or access property.
+    const failing = pick.code !== OK || pick.broke.length > 0;
     steps.push({ action: pick.a, actor: actorOf(ts, pick.a, s, pick.after), after: pick.after, failing });
-    if (failing) return done('violated', s, pick.code - 1);
+    if (pick.code !== OK) return done('violated', s, pick.code - 1);
+    if (failing) return done('violated', pick.after, pick.broke[0]);
     s = pick.after;
   }
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { modelOf, modelOfFile } from '../../src/check/index.js';
 import { compileModel, DISABLED, OK, type TransitionSystem } from '../../src/compile/index.js';
 import { explainViolation, type Explanation } from '../../src/explain/index.js';
-import { deadlocked } from '../../src/explain/judge.js';
+import { deadlocked, stepped } from '../../src/explain/judge.js';
 import { formatExplanation } from '../../src/explain/text.js';
 import { explore, type ExploreResult } from '../../src/explore/bfs.js';
 import { verdictOf, type PropertyVerdict } from '../../src/explore/verdict.js';
@@ -151,7 +151,7 @@ function bruteForce(ts: TransitionSystem, r: ExploreResult, pv: PropertyVerdict,
   // 'j i': step j is enabled in some state a replayed prefix reaches before step i has run.
   const canRunBefore = new Set<string>();
   for (const order of orders) {
-    let s = trace.initial.slice();
+    let s: Int32Array = trace.initial.slice();
     let failed: boolean | undefined;
     const ok = order.every((i, at) => {
       if (failed !== undefined) return true; // after the failing step: not run
@@ -161,10 +161,10 @@ function bruteForce(ts: TransitionSystem, r: ExploreResult, pv: PropertyVerdict,
         if (ts.step(steps[j]!.action, s.slice()) !== DISABLED) for (const k of rest) if (k !== j) canRunBefore.add(`${j} ${k}`);
       }
       const step = steps[i]!;
-      const after = s.slice();
-      const code = ts.step(step.action, after);
+      const { code, after, broke } = stepped(ts, step.action, s);
       if (i === failing) {
-        failed = code === pv.index + 1;
+        // Stopped with the property's status, or completed breaking it (an assert or access property).
+        failed = code === pv.index + 1 || (code === OK && broke.includes(pv.index));
         return code !== DISABLED;
       }
       if (code !== OK) return false;

@@ -99,3 +99,15 @@ describe('a violation does not prune the search', () => {
     expect(last.after[version]).toBe(1);
   });
 });
+
+describe('simulation and explanation see a step that broke a property and completed', () => {
+  it('simulate stops at a failing assert, with the state after it', async () => {
+    const { simulate } = await import('../../src/simulate/index.js');
+    const r = await checkText(`${head}cpu a { b = true; assert first: !b; }\n`, { path: 'sim.race' });
+    if (r.kind !== 'checked') throw new Error(r.kind);
+    const sim = simulate(r.ts, { seed: 1, steps: 100 });
+    expect(sim.end).toBe('violated');
+    expect(r.model.properties[sim.property!]!.name).toBe('first');
+    expect(sim.trace.steps.at(-1)!.failing).toBe(true);
+  });
+});
