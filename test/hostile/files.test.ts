@@ -32,11 +32,17 @@ function hostileTree(): string {
   return d;
 }
 
-/** Permissions do not stop root: as root, run the command as nobody. */
+/**
+ * Permissions do not stop root: as root, run the command without the capabilities that bypass
+ * them (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH; util-linux's setpriv), so the files' own mode bits
+ * apply wherever the checkout lives (a `nobody` process could not even read a checkout in /root).
+ */
 function asUser(args: string[]) {
   if (process.getuid?.() !== 0) return dirtyrace(args);
   const main = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
-  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', uid: 65534, gid: 65534, timeout: 60_000 });
+  const drop = '-dac_override,-dac_read_search';
+  const r = spawnSync('setpriv', [`--inh-caps=${drop}`, `--bounding-set=${drop}`, process.execPath, main, ...args], { encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw new Error(`setpriv (util-linux) is needed to test permissions as root: ${r.error.message}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -63,7 +69,6 @@ describe('items 7 and 10: entries under a checked directory', () => {
   it('puts those errors in JSON, JUnit and SARIF too', () => {
     const d = hostileTree();
     const outDir = scratchDir();
-    chmodSync(outDir, 0o777); // writable by nobody (asUser)
     const out = join(outDir, 'r');
     const r = asUser(['check', '--format', 'json', '--junit', `${out}.xml`, '--sarif', `${out}.sarif`, d]);
     expect(r.code).toBe(2);
