@@ -1,5 +1,6 @@
 // The check stage: a scenario's source (and the model files it uses) to a checked Model.
 import type * as A from '../lang/ast.js';
+import { cNameHint } from '../lang/cisms.js';
 import { parseFile } from '../lang/parse.js';
 import { Diagnostic, lineCol, type SourceFile, type Span } from '../lang/source.js';
 import { expectType, fnBody } from './expr.js';
@@ -143,7 +144,8 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
     if (n === 'pte' || n === 'tlbe') return { k: n };
     const e = enums.get(n);
     if (e) return e;
-    throw new Diagnostic(t.span, `unknown type '${n}'`, didYouMean(n, ['bool', 'int', 'page', 'frame', 'cpu', 'pte', 'tlbe', ...enums.keys()]));
+    throw new Diagnostic(t.span, `unknown type '${n}'`,
+      cNameHint(n, 'type') ?? didYouMean(n, ['bool', 'page', 'frame', 'cpu', 'pte', 'tlbe', ...enums.keys()]));
   };
   const scalar = (t: A.TypeExpr): ScalarType => {
     const r = resolveType(t);

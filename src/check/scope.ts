@@ -4,7 +4,8 @@ import type * as A from '../lang/ast.js';
 import { Diagnostic, type Span } from '../lang/source.js';
 import type { Expr, Field, GlobalVar, LValue, Local, Lock, RecordKind, ScalarType, Type } from '../ir/model.js';
 import type { Counts } from '../ir/types.js';
-import { didYouMean } from './types.js';
+import { cNameHint } from '../lang/cisms.js';
+import { didYouMean, relatedName } from './types.js';
 
 /** Built-in functions and statements: not in the symbol table, but candidates for "did you mean". */
 const BUILTIN_CALLS = ['ptep_get', 'tlb', 'frame_of', 'set_pte', 'flush', 'flush_all', 'flush_local', 'flush_local_all'];
@@ -130,8 +131,13 @@ export class Ctx {
     return [...this.scopes.flatMap((s) => [...s.keys()]), ...this.g.syms.keys()];
   }
   unknown(name: A.Ident, what = 'name'): Diagnostic {
-    const builtins = what === 'function' || what === 'procedure' ? BUILTIN_CALLS : [];
-    return new Diagnostic(name.span, `unknown ${what} '${name.name}'`, didYouMean(name.name, [...this.visibleNames(), ...builtins]));
+    const call = what === 'function' || what === 'procedure';
+    const candidates = [...this.visibleNames(), ...(call ? BUILTIN_CALLS : [])];
+    const related = call ? relatedName(name.name, candidates) : undefined;
+    const hint = (call ? cNameHint(name.name, 'call') : undefined) ?? didYouMean(name.name, candidates)
+      ?? (related === undefined ? undefined
+        : `'${name.name}' is not in the used models and libraries ('${related}' is a different function): declare it as a proc in the scenario`);
+    return new Diagnostic(name.span, `unknown ${what} '${name.name}'`, hint);
   }
 }
 

@@ -156,7 +156,27 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
   let bestD = Math.max(2, Math.floor(name.length / 3)) + 1;
   for (const c of candidates) {
     const d = editDistance(name, c);
-    if (d < bestD) { best = c; bestD = d; }
+    if (d < bestD && !wordsAddedTo(name, c)) { best = c; bestD = d; }
   }
   return best === undefined ? undefined : `did you mean '${best}'?`;
+}
+
+/**
+ * A candidate that is the name with whole words added or removed (`ptep_clear_flush` for
+ * `ptep_clear_flush_young`): a different function, not a typo, so never a suggestion.
+ */
+export function relatedName(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  for (const c of candidates) {
+    if (wordsAddedTo(name, c) && (best === undefined || editDistance(name, c) < editDistance(name, best))) best = c;
+  }
+  return best;
+}
+
+function wordsAddedTo(a: string, b: string): boolean {
+  const [short, long] = a.length < b.length ? [a.split('_'), b.split('_')] : [b.split('_'), a.split('_')];
+  if (short.length === long.length) return false;
+  let i = 0;
+  for (const w of long) if (w === short[i]) i++;
+  return i === short.length;
 }

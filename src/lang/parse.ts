@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ohm from 'ohm-js';
 import type * as A from './ast.js';
+import { cSyntaxError } from './cisms.js';
 import { checkNesting, lineEnd } from './nesting.js';
 import { Diagnostic, lineCol, type SourceFile, type Span } from './source.js';
 
@@ -13,7 +14,10 @@ const grammar = ohm.grammar(readFileSync(grammarPath, 'utf8'));
 export function parseFile(file: SourceFile): A.FileAst {
   checkNesting(file);
   const match = grammar.match(file.text);
-  if (match.failed()) throw syntaxError(file, match.getRightmostFailurePosition(), match.getExpectedText());
+  if (match.failed()) {
+    const pos = match.getRightmostFailurePosition();
+    throw cSyntaxError(file, pos, KEYWORDS) ?? syntaxError(file, pos, match.getExpectedText());
+  }
   return semanticsFor(file)(match).ast() as A.FileAst;
 }
 

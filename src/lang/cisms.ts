@@ -1,0 +1,141 @@
+// C written where dirtyrace was expected. Kernel developers type C by habit; the parser's raw
+// "expected ..." says nothing about what to write instead. These rules look at the text around a
+// syntax error (or at an unknown name) and, when it is a C form, say the dirtyrace one.
+import { Diagnostic, type SourceFile } from './source.js';
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+
+/** Kernel lock calls and the dirtyrace statement each one is. */
+const LOCK_CALLS = new Map([
+  ['spin_lock', 'lock'], ['spin_lock_irq', 'lock'], ['spin_lock_irqsave', 'lock'], ['spin_lock_bh', 'lock'],
+  ['spin_unlock', 'unlock'], ['spin_unlock_irq', 'unlock'], ['spin_unlock_irqrestore', 'unlock'], ['spin_unlock_bh', 'unlock'],
+  ['mutex_lock', 'lock'], ['mutex_unlock', 'unlock'],
+  ['down_read', 'down_read'], ['up_read', 'up_read'], ['down_write', 'down_write'], ['up_write', 'up_write'],
+  ['mmap_read_lock', 'down_read'], ['mmap_read_unlock', 'up_read'], ['mmap_write_lock', 'down_write'], ['mmap_write_unlock', 'up_write'],
+]);
+
+/** The message for a C form at a syntax error at `pos`, or undefined when the text there is not one. */
+export function cSyntaxError(file: SourceFile, pos: number, keywords: ReadonlySet<string>): Diagnostic | undefined {
+  const t = file.text;
+  const p = pos + (t.slice(pos).match(/^\s*/)![0].length);
+  const at = (start: number, end: number, message: string, hint?: string) => new Diagnostic({ file, start, end }, message, hint);
+  const before = t.slice(t.lastIndexOf('\n', p - 1) + 1, p);
+  const prevName = before.match(/[A-Za-z_][A-Za-z0-9_]*\s*$/)?.[0].trim();
+
+  if (t[p] === '#') {
+    const end = lineEnd(t, p);
+    const directive = t.slice(p, end).match(/^#\s*(\w*)\s*(\w*)\s*(.*)$/);
+    if (directive?.[1] === 'define') {
+      const value = directive[3]!.trim() || 'VALUE';
+      return at(p, end, 'there is no preprocessor: `#define` is C',
+        `for a constant write \`param int[LO..HI] ${directive[2] || 'NAME'} = ${value};\` in a model or library, or the number itself`);
+    }
+    if (directive?.[1] === 'include') {
+      return at(p, end, 'there is no preprocessor: `#include` is C', 'write `use linux;` for the kernel library, `use x86_64;` (or another model) for the architecture');
+    }
+    return at(p, end, 'there is no preprocessor: lines starting with `#` are C');
+  }
+  if (t.startsWith('->', p) || (t[p] === '>' && t[p - 1] === '-')) {
+    const s = t[p] === '>' ? p - 1 : p;
+    return at(s, s + 2, 'C\'s `->`: there are no pointers or structs',
+      'a PTE is a value: `let v = ptep_get(P);` reads it, `pte_dirty(v)` (or `v.dirty`) a flag, `set_pte(P, v);` stores it');
+  }
+  if (t[p] === '&' && t[p + 1] !== '&') {
+    const name = t.slice(p + 1).match(NAME)?.[0] ?? 'NAME';
+    const call = before.match(/([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*$/)?.[1];
+    const op = call === undefined ? undefined : LOCK_CALLS.get(call);
+    if (op !== undefined) {
+      const close = t.indexOf(')', p);
+      const start = p - before.length + before.lastIndexOf(call!);
+      return at(start, close < 0 ? p + 1 + name.length : close + 1, `write \`${op}(${name});\` — locks are named, not addressed`);
+    }
+    return at(p, p + 1 + name.length, `there are no pointers: write \`${name}\`, not \`&${name}\``);
+  }
+  if (t[p] === '*') {
+    const name = t.slice(p + 1).match(NAME)?.[0] ?? 'ptep';
+    const call = before.match(/(READ_ONCE|WRITE_ONCE)\s*\(\s*$/)?.[1];
+    if (call === undefined) {
+      return at(p, p + 1 + name.length, 'there are no pointers: `*` is C', 'name the page (`P`) and read its PTE with `ptep_get(P)`');
+    }
+    const start = p - before.length + before.lastIndexOf(call);
+    const close = t.indexOf(')', p);
+    const what = call === 'WRITE_ONCE' ? 'write `set_pte(P, v);`' : 'write `ptep_get(P)`';
+    return at(start, close < 0 ? p + 1 + name.length : close + 1, `${what} — a PTE is named by its page (\`P\`); there are no pointers`);
+  }
+  const incr = ['++', '--', '+=', '-='].find((op) => t.startsWith(op, p) || t.startsWith(op, p - 1));
+  if (incr !== undefined) {
+    const s = t.startsWith(incr, p) ? p : p - 1;
+    const target = t.slice(0, s).match(/([A-Za-z_][A-Za-z0-9_.[\]]*)\s*$/)?.[1] ?? t.slice(s + 2).match(/^\s*([A-Za-z_][A-Za-z0-9_]*)/)?.[1] ?? 'n';
+    const rhs = incr[1] === '=' ? t.slice(s + 2, t.indexOf(';', s) < 0 ? undefined : t.indexOf(';', s)).trim() || '1' : '1';
+    return at(s, s + 2, `there is no \`${incr}\`: write \`${target} = ${target} ${incr[0]} ${rhs};\``);
+  }
+  if (t[p] === '=' && t[p + 1] !== '=' && t[p + 1] !== '>' && openParen(before)) {
+    return at(p, p + 1, '`=` assigns; to compare write `==`');
+  }
+  if (t[p] === '(' && prevName === 'for') {
+    const close = matching(t, p);
+    const header = t.slice(p + 1, close);
+    const m = header.match(/^\s*(?:[A-Za-z_]\w*\s+)?([A-Za-z_]\w*)\s*=\s*([^;]+?)\s*;\s*\1\s*(<=?)\s*([^;]+?)\s*;/);
+    const hi = m === undefined || m === null ? 'HI' : m[3] === '<=' ? m[4]! : /^\d+$/.test(m[4]!) ? String(Number(m[4]) - 1) : `${m[4]} - 1`;
+    const form = `for ${m?.[1] ?? 'i'} in ${m?.[2] ?? 'LO'}..${hi} { ... }`;
+    return at(p - before.length + before.lastIndexOf('for'), close + 1, `C's \`for (...;...;...)\`: write \`${form}\``,
+      'the range includes both bounds, which must be constants; the loop is unrolled');
+  }
+  const decl = declaration(t, p, before);
+  if (decl !== undefined && !decl.words.some((w) => keywords.has(w))) {
+    return at(decl.start, decl.end, `C declaration: write \`let ${decl.name} = ${decl.init ?? 'VALUE'};\``,
+      'a local is declared with `let` and takes its type from its value (or `let x: int[0..3] = 0;`)');
+  }
+  return undefined;
+}
+
+/** What to write for a C type or kernel name that is not a dirtyrace one (a hint), or undefined. */
+export function cNameHint(name: string, what: 'type' | 'call'): string | undefined {
+  if (what === 'type') {
+    if (/^(int|long|short|char|unsigned|signed|size_t|[us](8|16|32|64)|atomic_t)$/.test(name)) {
+      return `an int needs its range: write \`int[0..3]\` (every value is explored, so the range is finite)`;
+    }
+    if (name === 'pte_t') return 'the PTE type is `pte`';
+    if (name === 'spinlock_t' || name === 'struct') return 'a lock is declared on its own: `spinlock ptl;` (or `rwsem NAME;`)';
+    if (name === '_Bool') return 'write `bool`';
+    return undefined;
+  }
+  const op = LOCK_CALLS.get(name);
+  if (op !== undefined) return `write \`${op}(ptl);\` — locking is a statement, and locks are named, not addressed`;
+  if (name === 'READ_ONCE' || name === 'ptep_get_lockless') return 'write `ptep_get(P)` — a PTE is named by its page';
+  if (name === 'WRITE_ONCE' || name === 'set_pte_at') return 'write `set_pte(P, v);` — a PTE is named by its page';
+  if (/^(smp_)?(mb|rmb|wmb|barrier)$/.test(name)) return 'steps take effect in program order (no reordering is modelled): leave barriers out';
+  return undefined;
+}
+
+function lineEnd(t: string, p: number): number {
+  const nl = t.indexOf('\n', p);
+  return nl < 0 ? t.length : nl;
+}
+
+/** Whether a `(` is still open at the end of `before` (the position is inside a test). */
+function openParen(before: string): boolean {
+  let depth = 0;
+  for (const c of before) depth += c === '(' ? 1 : c === ')' ? -1 : 0;
+  return depth > 0;
+}
+
+function matching(t: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < t.length; i++) {
+    if (t[i] === '(') depth++;
+    else if (t[i] === ')' && --depth === 0) return i;
+  }
+  return lineEnd(t, open) - 1;
+}
+
+/** `TYPE... NAME = INIT;`, `TYPE... NAME;` or `TYPE... NAME[` at the start of a statement, the error at one of its words. */
+function declaration(t: string, p: number, before: string): { start: number; end: number; name: string; words: string[]; init?: string } | undefined {
+  const typesBefore = before.match(/(?:[A-Za-z_][A-Za-z0-9_]*\s+)+$/)?.[0];
+  if (typesBefore === undefined || !/(^|[{};])\s*$/.test(before.slice(0, before.length - typesBefore.length))) return undefined;
+  const m = t.slice(p).match(/^((?:[A-Za-z_][A-Za-z0-9_]*\s+)*)([A-Za-z_][A-Za-z0-9_]*)\s*(=(?!=)\s*([^;\n]*?)\s*;|;|\[)/);
+  if (m === null) return undefined;
+  const init = m[4]?.length ? m[4] : undefined;
+  const words = `${typesBefore} ${m[1]} ${m[2]}`.split(/\s+/).filter(Boolean);
+  return { start: p - typesBefore.length, end: p + m[1]!.length + m[2]!.length, name: m[2]!, words, init };
+}
