@@ -8,7 +8,7 @@ import { cNameHint } from '../lang/cisms.js';
 import { didYouMean, relatedName } from './types.js';
 
 /** Built-in functions and statements: not in the symbol table, but candidates for "did you mean". */
-const BUILTIN_CALLS = ['ptep_get', 'tlb', 'frame_of', 'set_pte', 'flush', 'flush_all', 'flush_local', 'flush_local_all'];
+export const BUILTIN_CALLS = ['ptep_get', 'tlb', 'frame_of', 'set_pte', 'flush', 'flush_all', 'flush_local', 'flush_local_all'];
 
 export type GlobalSym =
   | { k: 'page'; index: number }

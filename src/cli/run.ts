@@ -10,6 +10,7 @@ import { runCrosscheck } from './crosscheck.js';
 import { runExport } from './export.js';
 import { runInit } from './init.js';
 import { runSimulate } from './simulate.js';
+import { runLsp } from '../lsp/server.js';
 import { UsageError, type Io } from './usage.js';
 
 export type { Io } from './usage.js';
@@ -20,6 +21,7 @@ const USAGE = `usage: dirtyrace check [options] PATH...
        dirtyrace init TEMPLATE [FILE]
        dirtyrace export --promela [--arch A] [--models DIR] FILE OUT
        dirtyrace crosscheck [--models DIR] [--fast] PATH...
+       dirtyrace lsp
        dirtyrace --help | --version
 
 commands:
@@ -31,6 +33,7 @@ commands:
               mmu-gather (dirtyrace init --help)
   export      write a scenario's Promela translation (dirtyrace export --help)
   crosscheck  check scenarios with dirtyrace and with SPIN and compare (dirtyrace crosscheck --help)
+  lsp         a language server on stdin/stdout, for editors (dirtyrace lsp --help)
 
 options of check and explain:
 ${CHECK_USAGE}
@@ -49,6 +52,7 @@ export async function runCli(argv: readonly string[], raw: Io): Promise<number> 
   if (argv[0] === 'crosscheck') return runCrosscheck(argv.slice(1), io);
   if (argv[0] === 'simulate') return runSimulate(argv.slice(1), io);
   if (argv[0] === 'init') return runInit(argv.slice(1), io);
+  if (argv[0] === 'lsp') return runLsp();
   let parsed;
   try {
     parsed = parseArgs({

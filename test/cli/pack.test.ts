@@ -105,6 +105,8 @@ describe('the packed tarball, installed elsewhere', () => {
     for (const st of steps) expect(st.status, `${st.line}\n${st.stdout}\n${st.stderr}`).toBe(0);
     expect(steps.length).toBe(readmeRuns('scenarios repository').length - 1);
     const check = steps.at(-1)!.stdout;
+    expect(check).toMatch(/PASS\s+proofs\/consume-after-flush\.race/);
+    expect(check).toMatch(/PASS\s+scenarios\/consume-before-flush\.race/);
     // The models came with the package.
     const json = spawnSync('npx', ['dirtyrace', 'check', '--format', 'json', 'proofs'], { cwd: dir, encoding: 'utf8' });
     expect(JSON.stringify(JSON.parse(json.stdout))).toContain(`"modelFiles":["${join(dir, 'node_modules/dirtyrace/models/x86_64.arch')}"`);

@@ -1,0 +1,1 @@
+au BufRead,BufNewFile *.race,*/models/*.arch,*/models/*.lib setfiletype dirtyrace

@@ -1,0 +1,190 @@
+// `dirtyrace lsp` driven as an editor drives it: the built command in a child process, JSON-RPC
+// over its stdin/stdout (Content-Length framing written here, so the test does not share the
+// server's protocol library).
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const LIB = join(ROOT, 'models', 'linux.lib');
+const X86 = join(ROOT, 'models', 'x86_64.arch');
+
+interface Message { id?: number; method?: string; params?: any; result?: any; error?: unknown }
+
+class Client {
+  private buffer = Buffer.alloc(0);
+  private nextId = 1;
+  private readonly waiting = new Map<number, (m: Message) => void>();
+  private readonly notes: Message[] = [];
+  private noteWaiters: (() => void)[] = [];
+
+  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.on('data', (chunk: Buffer) => {
+      this.buffer = Buffer.concat([this.buffer, chunk]);
+      for (;;) {
+        const head = this.buffer.indexOf('\r\n\r\n');
+        if (head < 0) return;
+        const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, head).toString())![1]);
+        if (this.buffer.length < head + 4 + length) return;
+        const m = JSON.parse(this.buffer.subarray(head + 4, head + 4 + length).toString()) as Message;
+        this.buffer = this.buffer.subarray(head + 4 + length);
+        if (m.id !== undefined && m.method === undefined) this.waiting.get(m.id)?.(m);
+        else { this.notes.push(m); for (const w of this.noteWaiters.splice(0)) w(); }
+      }
+    });
+  }
+
+  private send(m: Message): void {
+    const body = JSON.stringify({ jsonrpc: '2.0', ...m });
+    this.child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  }
+
+  request(method: string, params: unknown): Promise<any> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, (m) => (m.error ? reject(new Error(JSON.stringify(m.error))) : resolve(m.result)));
+      this.send({ id, method, params });
+    });
+  }
+
+  notify(method: string, params: unknown): void {
+    this.send({ method, params });
+  }
+
+  /** The next notification `method` that satisfies `pred` (those already received count). */
+  async notification(method: string, pred: (params: any) => boolean): Promise<any> {
+    for (;;) {
+      const i = this.notes.findIndex((m) => m.method === method && pred(m.params));
+      if (i >= 0) return this.notes.splice(i, 1)[0]!.params;
+      await new Promise<void>((r) => this.noteWaiters.push(r));
+    }
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'dirtyrace-lsp-'));
+const uri = (name: string) => pathToFileURL(join(dir, name)).href;
+
+/** A scenario with the kernel library; line 9 (0-based 8) calls a library procedure. */
+const GOOD = `use x86_64;
+use linux;
+page P = pte_mkyoung(pte_mkwrite(mk_pte(F0)));
+frame F0;
+spinlock ptl;
+int[0..1] tlb_flush_pending = 0;
+bool bitmap[page];
+cpu cleaner {
+  clean_record_shared_mapping_range(P);
+}
+cpu writer { write P; }
+final seen: F0.version == 0 || pte_dirty(ptep_get(P)) || bitmap[P];
+expect holds;
+`;
+
+let child: ChildProcessWithoutNullStreams;
+let client: Client;
+
+beforeAll(async () => {
+  child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'main.js'), 'lsp'], { stdio: 'pipe' });
+  client = new Client(child);
+  const init = await client.request('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).href, capabilities: {} });
+  expect(init.capabilities.definitionProvider).toBe(true);
+  expect(init.capabilities.hoverProvider).toBe(true);
+  expect(init.capabilities.completionProvider).toBeDefined();
+  client.notify('initialized', {});
+});
+
+afterAll(async () => {
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+  await new Promise((r) => child.once('exit', r));
+});
+
+function open(name: string, text: string, version = 1): void {
+  client.notify('textDocument/didOpen', { textDocument: { uri: uri(name), languageId: 'dirtyrace', version, text } });
+}
+
+const diagnosticsOf = (name: string, version: number) =>
+  client.notification('textDocument/publishDiagnostics', (p) => p.uri === uri(name) && p.version === version);
+
+describe('dirtyrace lsp over stdio', () => {
+  it('a broken file: the diagnostic check prints, at its range', async () => {
+    open('broken.race', GOOD.replace('clean_record_shared_mapping_range(P);', 'spin_lock(&ptl);'));
+    const { diagnostics } = await diagnosticsOf('broken.race', 1);
+    expect(diagnostics).toHaveLength(1);
+    const [d] = diagnostics;
+    expect(d.message).toBe('write `lock(ptl);` — locks are named, not addressed');
+    expect(d.severity).toBe(1);
+    // `spin_lock(&ptl)` on line 9: 0-based line 8, characters 2..17.
+    expect(d.range).toEqual({ start: { line: 8, character: 2 }, end: { line: 8, character: 17 } });
+  });
+
+  it('diagnostics follow the edits: fixed, the file gets none', async () => {
+    client.notify('textDocument/didChange', {
+      textDocument: { uri: uri('broken.race'), version: 2 },
+      contentChanges: [{ range: { start: { line: 8, character: 2 }, end: { line: 8, character: 17 } }, text: 'lock(ptl); unlock(ptl)' }],
+    });
+    const { diagnostics } = await diagnosticsOf('broken.race', 2);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('a type error gets check\'s message and hint', async () => {
+    open('unknown.race', GOOD.replace('clean_record_shared_mapping_range(P);', 'ptep_clear_flush_young(P);'));
+    const { diagnostics } = await diagnosticsOf('unknown.race', 1);
+    expect(diagnostics[0].message).toBe("unknown procedure 'ptep_clear_flush_young'\n"
+      + "'ptep_clear_flush_young' is not in the used models and libraries ('ptep_clear_flush' is a different function): declare it as a proc in the scenario");
+    expect(diagnostics[0].range.start).toEqual({ line: 8, character: 2 });
+  });
+
+  it('an unmet expectation is a warning at its property', async () => {
+    open('violated.race', GOOD.replace(/final seen: .*/, 'final seen: F0.version == 0;'));
+    const { diagnostics } = await diagnosticsOf('violated.race', 1);
+    expect(diagnostics.map((d: any) => [d.severity, d.range.start.line, d.message])).toEqual([[2, 11, 'seen is violated (run `dirtyrace check` for the trace)']]);
+  });
+
+  it('go to definition: a library procedure into models/linux.lib, a helper into the arch model', async () => {
+    open('good.race', GOOD);
+    await diagnosticsOf('good.race', 1);
+    const lib = await client.request('textDocument/definition', { textDocument: { uri: uri('good.race') }, position: { line: 8, character: 10 } });
+    expect(lib.uri).toBe(pathToFileURL(LIB).href);
+    const libLines = readFileSync(LIB, 'utf8').split('\n');
+    expect(libLines[lib.range.start.line]!.slice(lib.range.start.character, lib.range.end.character)).toBe('clean_record_shared_mapping_range');
+    expect(libLines[lib.range.start.line]).toMatch(/^proc clean_record_shared_mapping_range\(/);
+    const arch = await client.request('textDocument/definition', { textDocument: { uri: uri('good.race') }, position: { line: 2, character: 35 } });
+    expect(arch.uri).toBe(pathToFileURL(X86).href);
+    expect(readFileSync(X86, 'utf8').split('\n')[arch.range.start.line]).toMatch(/\bfn mk_pte\(/);
+    // The scenario's own names too: the page P passed on line 9.
+    const own = await client.request('textDocument/definition', { textDocument: { uri: uri('good.race') }, position: { line: 8, character: 36 } });
+    expect(own).toEqual({ uri: uri('good.race'), range: { start: { line: 2, character: 5 }, end: { line: 2, character: 6 } } });
+  });
+
+  it('hover on a library procedure: its signature, doc comment and kernel source', async () => {
+    const h = await client.request('textDocument/hover', { textDocument: { uri: uri('good.race') }, position: { line: 8, character: 4 } });
+    expect(h.contents.kind).toBe('markdown');
+    expect(h.contents.value).toContain('proc clean_record_shared_mapping_range(p: page)');
+    expect(h.contents.value).toContain('for one page: pre-vma, the walk under the PTL, post-vma'); // its doc comment
+    expect(h.contents.value).toContain('kernel source: mm/mapping_dirty_helpers.c');
+    expect(h.contents.value).toMatch(/linux\.lib:\d+/);
+    const none = await client.request('textDocument/hover', { textDocument: { uri: uri('good.race') }, position: { line: 0, character: 1 } });
+    expect(none).toBeNull();
+  });
+
+  it('completion offers the library names and the built-ins', async () => {
+    const items = await client.request('textDocument/completion', { textDocument: { uri: uri('good.race') }, position: { line: 8, character: 2 } });
+    const labels = new Set((items as any[]).map((i) => i.label));
+    for (const n of ['clean_record_shared_mapping_range', 'ptep_clear_flush', 'handle_pte_write_fault', 'pte_mkclean', 'ptep_get', 'flush', 'ptl', 'P']) {
+      expect(labels.has(n), n).toBe(true);
+    }
+    expect((items as any[]).find((i) => i.label === 'ptep_clear_flush').detail).toBe('proc ptep_clear_flush(p: page) -> pte');
+  });
+
+  it('user names that are Object.prototype keys work', async () => {
+    const text = GOOD.replaceAll('P', '__proto__').replace('page __proto__', 'page __proto__');
+    open('proto.race', text);
+    expect((await diagnosticsOf('proto.race', 1)).diagnostics).toEqual([]);
+    const own = await client.request('textDocument/definition', { textDocument: { uri: uri('proto.race') }, position: { line: 8, character: 40 } });
+    expect(own.range.start).toEqual({ line: 2, character: 5 });
+  });
+});
