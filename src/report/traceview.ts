@@ -1,15 +1,15 @@
 // A violation's trace as plain data for the file reports (JUnit, SARIF, HTML): each step with its
-// source location, the PTEs and TLB entries after it, and whether it is a write through a stale
-// TLB entry (one whose flags disagree with the PTE it was filled from). Plain data, so the
-// search result can be dropped as soon as a file is checked.
-import type { Model } from '../ir/model.js';
+// source location, the whole state after it, and whether it is a write through a stale TLB entry
+// (one whose flags disagree with the PTE it was filled from). Plain data, so the search result
+// can be dropped as soon as a file is checked. States are lists of [name, value] pairs, never
+// objects keyed by name: the names are the user's (a page may be called `__proto__`).
 import type { TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { Verdict } from '../explore/verdict.js';
 import { spanText } from '../lang/source.js';
 import { locationOf, type Location } from './coverage.js';
 import { changes, describeState } from './decode.js';
-import { staleWrite } from './stale.js';
+import { staleEntryOf } from './stale.js';
 import { formatTrace, stepText } from './text.js';
 import { rebuildTrace } from './trace.js';
 
@@ -26,9 +26,14 @@ export interface StepView {
   readonly failing: boolean;
   /** A completed write through a TLB entry that disagrees with the PTE. */
   readonly staleWrite: boolean;
-  /** PTEs and TLB entries after the step. */
-  readonly memory: Readonly<Record<string, string>>;
+  /** That entry (`tlb[cpu][page]`), for a stale write. */
+  readonly staleEntry: string | null;
+  /** The state after the step: PTEs, TLB entries, globals, frames, locks, live locals. */
+  readonly state: StateView;
 }
+
+/** A described state, in state order. */
+export type StateView = readonly (readonly [name: string, value: string])[];
 
 export interface TraceView {
   readonly property: string;
@@ -41,17 +46,12 @@ export interface TraceView {
   readonly cpus: readonly string[];
   /** PTE and TLB entry names, in state order. */
   readonly memoryKeys: readonly string[];
-  readonly initialMemory: Readonly<Record<string, string>>;
+  /** The other shared state (globals, frame versions, locks), in state order; not CPUs' locals. */
+  readonly globalKeys: readonly string[];
+  readonly initial: StateView;
   readonly steps: readonly StepView[];
-  readonly final: Readonly<Record<string, string>>;
   /** The trace as the text report prints it. */
   readonly text: string;
-}
-
-function memoryOf(m: Model, all: Map<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of all) if (k.startsWith('tlb[') || m.pages.some((p) => p.name === k)) out[k] = v;
-  return out;
 }
 
 export function traceViews(ts: TransitionSystem, r: ExploreResult, v: Verdict): TraceView[] {
@@ -63,6 +63,7 @@ export function traceViews(ts: TransitionSystem, r: ExploreResult, v: Verdict): 
     const steps = trace.steps.map((step, i): StepView => {
       const a = step.actor;
       const span = a.kind === 'cpu' ? a.point.stmt.span : undefined;
+      const staleEntry = staleEntryOf(ts, a, before, step.after);
       const view: StepView = {
         step: i + 1,
         cpu: a.cpu,
@@ -73,14 +74,18 @@ export function traceViews(ts: TransitionSystem, r: ExploreResult, v: Verdict): 
         span: span ? { file: span.file.path, start: span.start, end: span.end } : null,
         changes: changes(ts, before, step.after),
         failing: step.failing,
-        staleWrite: staleWrite(ts, a, before, step.after),
-        memory: memoryOf(m, describeState(ts, step.after)),
+        staleWrite: staleEntry !== null,
+        staleEntry,
+        state: [...describeState(ts, step.after)],
       };
       before = step.after;
       return view;
     });
     const p = pv.property;
-    const initialMemory = memoryOf(m, describeState(ts, trace.initial));
+    const initial = [...describeState(ts, trace.initial)];
+    const names = initial.map(([k]) => k);
+    const isMemory = (k: string) => k.startsWith('tlb[') || m.pages.some((pg) => pg.name === k);
+    const isLocal = (k: string) => m.cpus.some((c) => k.startsWith(`${c.name}.`));
     return {
       property: p.name,
       kind: p.kind,
@@ -89,10 +94,10 @@ export function traceViews(ts: TransitionSystem, r: ExploreResult, v: Verdict): 
       location: p.span ? locationOf(p.span) : null,
       depth: pv.violation!.depth,
       cpus: m.cpus.map((c) => c.name),
-      memoryKeys: Object.keys(initialMemory),
-      initialMemory,
+      memoryKeys: names.filter(isMemory),
+      globalKeys: names.filter((k) => !isMemory(k) && !isLocal(k)),
+      initial,
       steps,
-      final: Object.fromEntries(describeState(ts, trace.final)),
       text: formatTrace(ts, r, pv),
     };
   });
