@@ -4,6 +4,8 @@
 import { Diagnostic, type SourceFile } from './source.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+/** How much text either side of the error the rules read: C forms are short, and it keeps the end-anchored patterns linear on huge lines. */
+const REACH = 200;
 
 /** Kernel lock calls and the dirtyrace statement each one is. */
 const LOCK_CALLS = new Map([
@@ -19,7 +21,8 @@ export function cSyntaxError(file: SourceFile, pos: number, keywords: ReadonlySe
   const t = file.text;
   const p = pos + (t.slice(pos).match(/^\s*/)![0].length);
   const at = (start: number, end: number, message: string, hint?: string) => new Diagnostic({ file, start, end }, message, hint);
-  const before = t.slice(t.lastIndexOf('\n', p - 1) + 1, p);
+  const before = t.slice(Math.max(t.lastIndexOf('\n', p - 1) + 1, p - REACH), p);
+  const after = (from: number) => t.slice(from, from + REACH);
   const prevName = before.match(/[A-Za-z_][A-Za-z0-9_]*\s*$/)?.[0].trim();
 
   if (t[p] === '#') {
@@ -41,7 +44,7 @@ export function cSyntaxError(file: SourceFile, pos: number, keywords: ReadonlySe
       'a PTE is a value: `let v = ptep_get(P);` reads it, `pte_dirty(v)` (or `v.dirty`) a flag, `set_pte(P, v);` stores it');
   }
   if (t[p] === '&' && t[p + 1] !== '&') {
-    const name = t.slice(p + 1).match(NAME)?.[0] ?? 'NAME';
+    const name = after(p + 1).match(NAME)?.[0] ?? 'NAME';
     const call = before.match(/([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*$/)?.[1];
     const op = call === undefined ? undefined : LOCK_CALLS.get(call);
     if (op !== undefined) {
@@ -52,7 +55,7 @@ export function cSyntaxError(file: SourceFile, pos: number, keywords: ReadonlySe
     return at(p, p + 1 + name.length, `there are no pointers: write \`${name}\`, not \`&${name}\``);
   }
   if (t[p] === '*') {
-    const name = t.slice(p + 1).match(NAME)?.[0] ?? 'ptep';
+    const name = after(p + 1).match(NAME)?.[0] ?? 'ptep';
     const call = before.match(/(READ_ONCE|WRITE_ONCE)\s*\(\s*$/)?.[1];
     if (call === undefined) {
       return at(p, p + 1 + name.length, 'there are no pointers: `*` is C', 'name the page (`P`) and read its PTE with `ptep_get(P)`');
@@ -65,8 +68,8 @@ export function cSyntaxError(file: SourceFile, pos: number, keywords: ReadonlySe
   const incr = ['++', '--', '+=', '-='].find((op) => t.startsWith(op, p) || t.startsWith(op, p - 1));
   if (incr !== undefined) {
     const s = t.startsWith(incr, p) ? p : p - 1;
-    const target = t.slice(0, s).match(/([A-Za-z_][A-Za-z0-9_.[\]]*)\s*$/)?.[1] ?? t.slice(s + 2).match(/^\s*([A-Za-z_][A-Za-z0-9_]*)/)?.[1] ?? 'n';
-    const rhs = incr[1] === '=' ? t.slice(s + 2, t.indexOf(';', s) < 0 ? undefined : t.indexOf(';', s)).trim() || '1' : '1';
+    const target = t.slice(Math.max(0, s - REACH), s).match(/([A-Za-z_][A-Za-z0-9_.[\]]*)\s*$/)?.[1] ?? after(s + 2).match(/^\s*([A-Za-z_][A-Za-z0-9_]*)/)?.[1] ?? 'n';
+    const rhs = incr[1] === '=' ? after(s + 2).match(/^[^;\n]*/)![0].trim() || '1' : '1';
     return at(s, s + 2, `there is no \`${incr}\`: write \`${target} = ${target} ${incr[0]} ${rhs};\``);
   }
   if (t[p] === '=' && t[p + 1] !== '=' && t[p + 1] !== '>' && openParen(before)) {
@@ -74,7 +77,7 @@ export function cSyntaxError(file: SourceFile, pos: number, keywords: ReadonlySe
   }
   if (t[p] === '(' && prevName === 'for') {
     const close = matching(t, p);
-    const header = t.slice(p + 1, close);
+    const header = t.slice(p + 1, Math.min(close, p + 1 + REACH));
     const m = header.match(/^\s*(?:[A-Za-z_]\w*\s+)?([A-Za-z_]\w*)\s*=\s*([^;]+?)\s*;\s*\1\s*(<=?)\s*([^;]+?)\s*;/);
     const hi = m === undefined || m === null ? 'HI' : m[3] === '<=' ? m[4]! : /^\d+$/.test(m[4]!) ? String(Number(m[4]) - 1) : `${m[4]} - 1`;
     const form = `for ${m?.[1] ?? 'i'} in ${m?.[2] ?? 'LO'}..${hi} { ... }`;
@@ -133,7 +136,7 @@ function matching(t: string, open: number): number {
 function declaration(t: string, p: number, before: string): { start: number; end: number; name: string; words: string[]; init?: string } | undefined {
   const typesBefore = before.match(/(?:[A-Za-z_][A-Za-z0-9_]*\s+)+$/)?.[0];
   if (typesBefore === undefined || !/(^|[{};])\s*$/.test(before.slice(0, before.length - typesBefore.length))) return undefined;
-  const m = t.slice(p).match(/^((?:[A-Za-z_][A-Za-z0-9_]*\s+)*)([A-Za-z_][A-Za-z0-9_]*)\s*(=(?!=)\s*([^;\n]*?)\s*;|;|\[)/);
+  const m = t.slice(p, p + REACH).match(/^((?:[A-Za-z_][A-Za-z0-9_]*\s+)*)([A-Za-z_][A-Za-z0-9_]*)\s*(=(?!=)\s*([^;\n]*?)\s*;|;|\[)/);
   if (m === null) return undefined;
   const init = m[4]?.length ? m[4] : undefined;
   const words = `${typesBefore} ${m[1]} ${m[2]}`.split(/\s+/).filter(Boolean);
