@@ -20,24 +20,13 @@ let context: BrowserContext;
 const requests: string[] = [];
 
 /** Scenario files, pages, variables, CPUs and properties named after Object.prototype's keys. */
-const PROTO = `use x86_64;
-page __proto__ { present: true, write: true, accessed: true, pfn: F0 }
-frame F0;
-bool constructor = false;
-cpu w { write __proto__; constructor = true; }
-final toString: !constructor;
-expect violated toString;
-`;
-const CONSTRUCTOR = PROTO.replace(/__proto__/g, 'PAGE').replace(/constructor/g, '__proto__').replace(/PAGE/g, 'constructor')
-  .replace('cpu w', 'cpu hasOwnProperty').replace(/toString/g, 'valueOf');
+const NAMES = 'test/fixtures/prototype-names';
 const protoHtml = join(dir, 'names.html');
 
 beforeAll(async () => {
   const code = await runCli(['check', '--html', html, P2], { stdout: () => {}, stderr: () => {} });
   expect(code).toBe(0);
-  writeFileSync(join(dir, '__proto__.race'), PROTO);
-  writeFileSync(join(dir, 'constructor.race'), CONSTRUCTOR);
-  const names = await runCli(['check', '--html', protoHtml, join(dir, '__proto__.race'), join(dir, 'constructor.race')], { stdout: () => {}, stderr: () => {} });
+  const names = await runCli(['check', '--html', protoHtml, `${NAMES}/__proto__.race`, `${NAMES}/constructor.race`], { stdout: () => {}, stderr: () => {} });
   expect(names).toBe(0);
   expect(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install -y chromium`).toBe(true);
   // A new empty profile (the --user-data-dir), the network off for every page.
@@ -104,19 +93,7 @@ describe('the HTML trace viewer (P2)', () => {
     expect(box && box.y >= 0 && box.y + box.height <= 1000).toBe(true);
     const laneBox = await page.locator('th.lane').nth(1).boundingBox();
     expect(laneBox && laneBox.y >= 0 && laneBox.y < 1000).toBe(true);
-    const stalePixels = await page.evaluate(async (b64) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = img.width; c.height = img.height;
-      const g = c.getContext('2d')!;
-      g.drawImage(img, 0, 0);
-      const d = g.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i] === 0xff && d[i + 1] === 0xe2 && d[i + 2] === 0xb8) n++;
-      return n;
-    }, png.toString('base64'));
+    const stalePixels = await countColour(page, png, [0xff, 0xe2, 0xb8], { x: 0, y: 0, width: 1600, height: 1000 });
     expect(stalePixels).toBeGreaterThan(5000);
 
     // Keyboard: up moves to step 9 (the cleaner's), End to the last, v back to the violating one.
@@ -240,11 +217,11 @@ describe('user names that are Object.prototype keys', () => {
   it('a page __proto__, a global constructor and files named __proto__.race and constructor.race each keep their columns and source', async () => {
     const { page, errors } = await openAt(1366, 768, protoHtml);
     expect(await page.locator('#pick option').allTextContents()).toEqual([
-      `${join(dir, '__proto__.race')} \u2014 toString (expected)`, `${join(dir, 'constructor.race')} \u2014 valueOf (expected)`]);
+      `${NAMES}/__proto__.race \u2014 toString (expected)`, `${NAMES}/constructor.race \u2014 valueOf (expected)`]);
     expect(await page.locator('th.mem').allTextContents()).toEqual(['__proto__', 'tlb[w][__proto__]']);
     expect(await page.locator('th.global').allTextContents()).toEqual(['constructor', 'F0.version']);
     expect(await page.locator('tr.current td[data-key="constructor"]').textContent()).toBe('true');
-    expect(await page.locator('#srcname').textContent()).toBe(`${join(dir, '__proto__.race')}:5`);
+    expect(await page.locator('#srcname').textContent()).toBe(`${NAMES}/__proto__.race:6`);
     expect(await page.locator('#source mark').textContent()).toBe('constructor = true;');
     await page.keyboard.press('n');
     expect(await page.locator('th.lane').allTextContents()).toEqual(['hasOwnProperty (cpu0)']);

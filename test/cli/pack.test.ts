@@ -6,19 +6,13 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LINUX_PRELUDE } from '../fixtures/linux-prelude.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PACK_STEP = 'cd .dirtyrace && npm ci && npm pack';
 
 /** The scratch project's own scenario (the apply_as_clean race written with the kernel library); CLEANER is the cleaner's body. */
-const RACE = `use x86_64;
-use linux;
-page P = pte_mkyoung(pte_mkwrite(mk_pte(F0)));
-frame F0;
-spinlock ptl;
-int[0..1] tlb_flush_pending = 0;
-bool bitmap[page];
-ghost int[0..2] saved = 0;
+const RACE = `${LINUX_PRELUDE}ghost int[0..2] saved = 0;
 cpu cleaner {
 CLEANER
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LINUX_PRELUDE } from '../fixtures/linux-prelude.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const LIB = join(ROOT, 'models', 'linux.lib');
@@ -68,14 +69,7 @@ const dir = mkdtempSync(join(tmpdir(), 'dirtyrace-lsp-'));
 const uri = (name: string) => pathToFileURL(join(dir, name)).href;
 
 /** A scenario with the kernel library; line 9 (0-based 8) calls a library procedure. */
-const GOOD = `use x86_64;
-use linux;
-page P = pte_mkyoung(pte_mkwrite(mk_pte(F0)));
-frame F0;
-spinlock ptl;
-int[0..1] tlb_flush_pending = 0;
-bool bitmap[page];
-cpu cleaner {
+const GOOD = `${LINUX_PRELUDE}cpu cleaner {
   clean_record_shared_mapping_range(P);
 }
 cpu writer { write P; }

@@ -1,13 +1,8 @@
 // The HTML viewer's embedded data (the page itself is tested in Chromium, test-browser/): states
 // as [name, value] lists, the stale entry of a stale-TLB write, and user names that are
 // Object.prototype keys kept as data, not lost as object keys (issue 12.13).
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFile, htmlReport } from '../../src/index.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'dirtyrace-html-data-'));
 
 async function viewerData(...paths: string[]) {
   const files = await Promise.all(paths.map((p) => checkFile(p, { reports: true })));
@@ -30,15 +25,7 @@ describe('the viewer data', () => {
   });
 
   it('a page __proto__, a global constructor, a file __proto__.race: all kept', async () => {
-    const path = join(dir, '__proto__.race');
-    writeFileSync(path, `use x86_64;
-page __proto__ { present: true, write: true, accessed: true, pfn: F0 }
-frame F0;
-bool constructor = false;
-cpu w { write __proto__; constructor = true; }
-final toString: !constructor;
-expect violated toString;
-`);
+    const path = 'test/fixtures/prototype-names/__proto__.race';
     const data = await viewerData(path);
     const [t] = data.traces;
     expect(t.memoryKeys).toEqual(['__proto__', 'tlb[w][__proto__]']);
