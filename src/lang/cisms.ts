@@ -43,6 +43,15 @@ export function cSyntaxError(file: SourceFile, pos: number, keywords: ReadonlySe
     return at(s, s + 2, 'C\'s `->`: there are no pointers or structs',
       'a PTE is a value: `let v = ptep_get(P);` reads it, `pte_dirty(v)` (or `v.dirty`) a flag, `set_pte(P, v);` stores it');
   }
+  // After an operand (and not a declaration's type), `&`, `|` and `*` are C's binary operators.
+  const operand = /[A-Za-z0-9_)\]]\s*$/.test(before) && !/(^|[{};])\s*[A-Za-z_][A-Za-z0-9_]*\s*$/.test(before);
+  if (operand && ((t[p] === '&' && t[p + 1] !== '&') || (t[p] === '|' && t[p + 1] !== '|'))) {
+    return at(p, p + 1, `there are no bit operations: \`${t[p]}\` is C`,
+      `for booleans write \`${t[p]}${t[p]}\`; test and set PTE flags with the model's helpers (\`pte_dirty(v)\`, \`pte_mkclean(v)\`)`);
+  }
+  if (operand && (t[p] === '*' || t[p] === '/' || t[p] === '%')) {
+    return at(p, p + 1, `there is no \`${t[p]}\`: the arithmetic is \`+\` and \`-\``);
+  }
   if (t[p] === '&' && t[p + 1] !== '&') {
     const name = after(p + 1).match(NAME)?.[0] ?? 'NAME';
     const call = before.match(/([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*$/)?.[1];

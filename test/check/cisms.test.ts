@@ -72,6 +72,16 @@ const CASES: Record<string, Case> = {
   'a pointer dereference': {
     text: 'cpu c { let x = *P; }\n', col: 17, under: '*P', message: 'there are no pointers: `*` is C', hint: /ptep_get\(P\)/,
   },
+  'a bitwise &': {
+    text: 'cpu c { let v = ptep_get(P); if (b & true) { skip; } }\n', col: 36, under: '&', message: 'there are no bit operations: `&` is C',
+    hint: /write `&&`; test and set PTE flags with the model's helpers/,
+  },
+  'a multiplication': {
+    text: 'cpu c { n = n * 2; }\n', col: 15, under: '*', message: 'there is no `*`: the arithmetic is `+` and `-`',
+  },
+  'a pointer declaration': {
+    text: 'cpu c { pte_t *ptep = 0; }\n', col: 15, under: '*ptep', message: 'there are no pointers: `*` is C',
+  },
   'spin_lock(&ptl)': {
     text: 'cpu c { spin_lock(&ptl); }\n', col: 9, under: 'spin_lock(&ptl)', message: 'write `lock(ptl);` — locks are named, not addressed',
   },
