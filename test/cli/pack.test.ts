@@ -1,12 +1,13 @@
 // The package outside this checkout (issue 13.4): `npm pack`, install the tarball (npm prefers its
 // cache for the dependencies) into scratch copies of the two layouts the README's CI
 // section describes, and run that section's own `run:` lines there.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINUX_PRELUDE } from '../fixtures/linux-prelude.js';
+import { Client } from '../lsp/client.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PACK_STEP = 'cd .dirtyrace && npm ci && npm pack';
@@ -90,7 +91,7 @@ function project(name: string, scenarios: string): string {
 }
 
 describe('the packed tarball, installed elsewhere', () => {
-  it('a repository of scenarios: the README workflow checks its proofs and scenarios with the bundled models', () => {
+  it('a repository of scenarios: the README workflow checks its proofs and scenarios with the bundled models', async () => {
     const dir = project('scenarios-repo', 'scenarios');
     mkdirSync(join(dir, 'proofs'));
     writeFileSync(join(dir, 'proofs', 'consume-after-flush.race'), proofText);
@@ -107,6 +108,14 @@ describe('the packed tarball, installed elsewhere', () => {
     expect(readFileSync(join(dir, 'reports', 'junit.xml'), 'utf8')).toContain('<testcase');
     expect(JSON.parse(readFileSync(join(dir, 'reports', 'dirtyrace.sarif'), 'utf8')).version).toBe('2.1.0');
     expect(readFileSync(join(dir, 'reports', 'traces.html'), 'utf8')).toContain('<html');
+    // The language server runs from the installed package too (its dependencies came with it).
+    const server = spawn('npx', ['dirtyrace', 'lsp'], { cwd: dir, stdio: 'pipe' });
+    const client = new Client(server);
+    const init = await client.request('initialize', { processId: null, rootUri: null, capabilities: {} });
+    expect(init.capabilities.hoverProvider).toBe(true);
+    await client.request('shutdown', null);
+    client.notify('exit', null);
+    expect(await new Promise((r) => server.once('exit', r))).toBe(0);
   });
 
   it('a kernel tree with a dirtyrace/ folder: installed outside the tree, a broken claim fails the step', () => {

@@ -1,5 +1,6 @@
 // The editor files know the whole language: every word of the grammar is highlighted by the
 // TextMate grammar and the vim syntax, and the VS Code extension starts `dirtyrace lsp`.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,5 +34,8 @@ describe('editors/', () => {
     expect(read(join('editors/vscode', pkg.contributes.grammars[0].path))).toContain('"scopeName": "source.dirtyrace"');
     expect(pkg.contributes.configuration.properties['dirtyrace.command'].default).toEqual(['npx', 'dirtyrace', 'lsp']);
     expect(read(join('editors/vscode', pkg.main))).toMatch(/getConfiguration\('dirtyrace'\)\.get\('command'\)/);
+    // The extension is valid JavaScript (it runs inside VS Code, so only its syntax is checked here).
+    const syntax = spawnSync(process.execPath, ['--check', join(ROOT, 'editors/vscode', pkg.main)], { encoding: 'utf8' });
+    expect(syntax.status, syntax.stderr).toBe(0);
   });
 });
