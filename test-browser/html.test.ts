@@ -22,12 +22,24 @@ const requests: string[] = [];
 /** Scenario files, pages, variables, CPUs and properties named after Object.prototype's keys. */
 const NAMES = 'test/fixtures/prototype-names';
 const protoHtml = join(dir, 'names.html');
+/** Six CPUs: their lanes must still leave room for the PTE and TLB columns. */
+const SIX = `use x86_64;
+page P { present: true, write: true, accessed: true, pfn: F0 }
+frame F0;
+disable evict;
+cpu w[6] { write P; }
+final few: F0.version < 6;
+expect violated few;
+`;
+const sixHtml = join(dir, 'six.html');
 
 beforeAll(async () => {
   const code = await runCli(['check', '--html', html, P2], { stdout: () => {}, stderr: () => {} });
   expect(code).toBe(0);
   const names = await runCli(['check', '--html', protoHtml, `${NAMES}/__proto__.race`, `${NAMES}/constructor.race`], { stdout: () => {}, stderr: () => {} });
   expect(names).toBe(0);
+  writeFileSync(join(dir, 'six.race'), SIX);
+  expect(await runCli(['check', '--html', sixHtml, join(dir, 'six.race')], { stdout: () => {}, stderr: () => {} })).toBe(0);
   expect(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install -y chromium`).toBe(true);
   // A new empty profile (the --user-data-dir), the network off for every page.
   context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'dirtyrace-chromium-')), {
@@ -195,6 +207,20 @@ for (const [width, height] of [[1366, 768], [1440, 900]] as const) {
     });
   });
 }
+
+describe('many CPUs at 1366x768', () => {
+  it('six lanes take at most 60% of the trace pane, and the entries stay beside them', async () => {
+    const { page, errors } = await openAt(1366, 768, sixHtml);
+    expect(await page.locator('th.lane').count()).toBe(6);
+    const pane = await boxOf(page, '#tracepane');
+    const last = await boxOf(page, 'th.lane.last');
+    expect(last.x + last.width).toBeLessThanOrEqual(pane.x + pane.width * 0.6 + 2);
+    for (const b of await page.locator('th.lane').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width))) expect(b).toBeGreaterThanOrEqual(64);
+    const mem = await boxOf(page, 'th.mem');
+    expect(mem.x + mem.width).toBeLessThanOrEqual(pane.x + pane.width);
+    expect(errors).toEqual([]);
+  });
+});
 
 /** Pixels of one colour inside a box of the screenshot. */
 function countColour(page: Page, png: Buffer, [r, g, b]: readonly number[], box: Box): Promise<number> {

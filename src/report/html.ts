@@ -109,12 +109,14 @@ main { display: flex; flex: 1; min-height: 0; }
 #source mark { background: #ffd54a; outline: 1px solid #d19a00; }
 table { border-collapse: separate; border-spacing: 0; font: 12px/1.35 ui-monospace, monospace; }
 th, td { border-right: 1px solid #e1e1e1; border-bottom: 1px solid #e1e1e1; padding: 3px 6px; vertical-align: top; text-align: left; background: #fff; }
+/* As wide as its columns want (up to their max-width): the pane scrolls, rather than every value wrapping. */
+#trace { width: max-content; }
 #trace th { background: #f6f6f6; position: sticky; top: 0; z-index: 2; white-space: nowrap; }
 #trace .pin { position: sticky; z-index: 1; }
 #trace th.pin { z-index: 3; }
 #trace .pin.last { box-shadow: 3px 0 3px -2px rgba(0, 0, 0, .25); }
 #trace td.stepno { min-width: 2.5em; white-space: nowrap; }
-#trace td.lane { width: 12em; min-width: 12em; max-width: 12em; overflow-wrap: anywhere; }
+#trace .lane { width: var(--lane, 12em); min-width: var(--lane, 12em); max-width: var(--lane, 12em); overflow-wrap: anywhere; white-space: normal; }
 #trace td.mem, #trace td.global { min-width: 6em; max-width: 18em; overflow-wrap: anywhere; color: #bbb; }
 #trace th.global, #trace td.global { background-color: #fbfbfd; }
 #trace td.changed { background: var(--changed); font-weight: 600; color: #1b1b1b; }
@@ -210,6 +212,9 @@ const JS = String.raw`
       h += '<td class="changes">' + esc(locals.join('  ')) + '</td></tr>';
     }
     h += '</tbody>';
+    // Lanes share at most 60% of the pane (12em each at most; the step column and each lane's
+    // padding and border come off first), so the entries stay in view beside them.
+    table.style.setProperty('--lane', Math.max(64, Math.min(12 * 12, (pane.clientWidth * 0.6 - 56) / t.cpus.length - 13)) + 'px');
     table.innerHTML = h;
     Array.prototype.forEach.call(table.querySelectorAll('tbody tr'), function (tr) {
       tr.addEventListener('click', function () { go(Number(tr.getAttribute('data-step'))); });
