@@ -19,6 +19,8 @@ import { ModelIndex, definitionsOf, position, usesOf, wordAt, type Definition, t
 const MAX_STATES = 200_000;
 /** ...and after this long, so a large scenario does not hold up the next keystroke's check. */
 const TIME_LIMIT_MS = 2_000;
+/** A check starts once the text has been still this long: typing a word costs one check, not one a letter. */
+const SETTLE_MS = 150;
 
 export function runLsp(): Promise<number> {
   const connection = createConnection(process.stdin, process.stdout);
@@ -38,6 +40,8 @@ export function runLsp(): Promise<number> {
 
   documents.onDidChangeContent(async ({ document }) => {
     latest.set(document.uri, document.version);
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    if (latest.get(document.uri) !== document.version) return;
     const diagnostics = await diagnose(document);
     if (latest.get(document.uri) === document.version) connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   });
