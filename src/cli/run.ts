@@ -10,7 +10,6 @@ import { runCrosscheck } from './crosscheck.js';
 import { runExport } from './export.js';
 import { runInit } from './init.js';
 import { runSimulate } from './simulate.js';
-import { runLsp } from '../lsp/server.js';
 import { UsageError, type Io } from './usage.js';
 
 export type { Io } from './usage.js';
@@ -52,7 +51,8 @@ export async function runCli(argv: readonly string[], raw: Io): Promise<number> 
   if (argv[0] === 'crosscheck') return runCrosscheck(argv.slice(1), io);
   if (argv[0] === 'simulate') return runSimulate(argv.slice(1), io);
   if (argv[0] === 'init') return runInit(argv.slice(1), io);
-  if (argv[0] === 'lsp') return runLsp();
+  // Loaded only when asked for: `check` need not load the protocol library.
+  if (argv[0] === 'lsp') return (await import('../lsp/server.js')).runLsp();
   let parsed;
   try {
     parsed = parseArgs({
