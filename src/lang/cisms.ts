@@ -13,6 +13,7 @@ const LOCK_CALLS = new Map([
   ['spin_unlock', 'unlock'], ['spin_unlock_irq', 'unlock'], ['spin_unlock_irqrestore', 'unlock'], ['spin_unlock_bh', 'unlock'],
   ['mutex_lock', 'lock'], ['mutex_unlock', 'unlock'],
   ['down_read', 'down_read'], ['up_read', 'up_read'], ['down_write', 'down_write'], ['up_write', 'up_write'],
+  ['pte_offset_map_lock', 'lock'], ['pte_unmap_unlock', 'unlock'],
   ['mmap_read_lock', 'down_read'], ['mmap_read_unlock', 'up_read'], ['mmap_write_lock', 'down_write'], ['mmap_write_unlock', 'up_write'],
 ]);
 
@@ -101,6 +102,24 @@ export function cSyntaxError(file: SourceFile, pos: number, keywords: ReadonlySe
   return undefined;
 }
 
+/**
+ * Kernel mm functions a scenario author may call that no bundled model or library defines. Such a
+ * name is never "corrected" to a library name a letter or a word away (`ptep_clear_flush_young`
+ * is not `ptep_clear_flush`): the author meant the kernel's function.
+ */
+const KERNEL_NAMES = new Set([
+  'ptep_clear_flush_young', 'ptep_clear_young_notify', 'ptep_clear_flush_notify', 'ptep_get_and_clear_full', 'ptep_clear',
+  'pte_clear', 'pte_mkexec', 'pte_exec', 'pte_special', 'pte_mkspecial', 'pte_modify', 'pfn_pte',
+  'pte_mkhuge', 'pte_mkinvalid', 'pte_protnone', 'pte_swp_soft_dirty', 'pte_swp_mksoft_dirty',
+  'tlb_remove_tlb_entry', 'tlb_flush_mmu', 'tlb_flush_mmu_tlbonly', 'tlb_remove_page', 'flush_tlb_all', 'flush_tlb_batched_pending',
+  'arch_tlbbatch_add_pending', 'arch_tlbbatch_flush', 'try_to_unmap_flush', 'try_to_unmap_flush_dirty', 'try_to_unmap_one',
+  'page_mkclean', 'folio_mark_dirty', 'set_page_dirty', 'folio_mark_accessed', 'do_wp_page', 'wp_page_copy', 'wp_page_reuse',
+  'handle_pte_fault', 'do_anonymous_page', 'do_numa_page', 'change_pte_range', 'change_protection', 'zap_pte_range',
+  'madvise_free_pte_range', 'clear_refs_pte_range', 'mmu_notifier_invalidate_range_start', 'mmu_notifier_invalidate_range_end',
+  'flush_cache_page', 'flush_cache_range', 'update_mmu_cache', 'arch_enter_lazy_mmu_mode', 'arch_leave_lazy_mmu_mode',
+  'uffd_wp_range', 'mwriteprotect_range', 'move_ptes',
+]);
+
 /** What to write for a C type or kernel name that is not a dirtyrace one (a hint), or undefined. */
 export function cNameHint(name: string, what: 'type' | 'call'): string | undefined {
   if (what === 'type') {
@@ -117,6 +136,10 @@ export function cNameHint(name: string, what: 'type' | 'call'): string | undefin
   if (name === 'READ_ONCE' || name === 'ptep_get_lockless') return 'write `ptep_get(P)` — a PTE is named by its page';
   if (name === 'WRITE_ONCE' || name === 'set_pte_at') return 'write `set_pte(P, v);` — a PTE is named by its page';
   if (/^(smp_)?(mb|rmb|wmb|barrier)$/.test(name)) return 'steps take effect in program order (no reordering is modelled): leave barriers out';
+  if (/^(pmdp?|pudp?|p4dp?|pgdp?)_/.test(name)) return 'the models have one page-table level, the PTEs: `pmd`/`pud`/`pgd` entries are not modelled';
+  if (KERNEL_NAMES.has(name)) {
+    return `'${name}' is a kernel function the used models and libraries do not have: write it as a proc in the scenario (models/linux.lib shows how, citing the kernel source)`;
+  }
   return undefined;
 }
 

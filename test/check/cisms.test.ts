@@ -139,7 +139,23 @@ describe('name suggestions keep the meaning', () => {
     await expectCism('young', {
       text: 'cpu c { ptep_clear_flush_young(P); }\n', col: 9, under: 'ptep_clear_flush_young',
       message: "unknown procedure 'ptep_clear_flush_young'",
-      hint: /'ptep_clear_flush_young' is not in the used models and libraries \('ptep_clear_flush' is a different function\)/,
+      hint: /'ptep_clear_flush_young' is a kernel function the used models and libraries do not have/,
+    });
+  });
+
+  it('a kernel function the library lacks is named as such, not corrected (wp_page_copy is not wp_page_reuse, nor pte_clear pte_clear_soft_dirty)', async () => {
+    for (const [name, col] of [['wp_page_copy', 9], ['pte_clear', 9]] as const) {
+      await expectCism(name, {
+        text: `cpu c { ${name}(P); }\n`, col, under: name, message: `unknown procedure '${name}'`,
+        hint: new RegExp(`^ *= '${name}' is a kernel function the used models and libraries do not have: write it as a proc in the scenario`),
+      });
+    }
+  });
+
+  it('a pmd helper: the models have PTEs only', async () => {
+    await expectCism('pmd', {
+      text: 'cpu c { let d = pmd_dirty(ptep_get(P)); }\n', col: 17, under: 'pmd_dirty', message: "unknown function 'pmd_dirty'",
+      hint: /one page-table level, the PTEs/,
     });
   });
 
