@@ -52,7 +52,7 @@ export async function runCli(argv: readonly string[], raw: Io): Promise<number> 
   if (argv[0] === 'simulate') return runSimulate(argv.slice(1), io);
   if (argv[0] === 'init') return runInit(argv.slice(1), io);
   // Loaded only when asked for: `check` need not load the protocol library.
-  if (argv[0] === 'lsp') return (await import('../lsp/server.js')).runLsp();
+  if (argv[0] === 'lsp') return (await import('../lsp/server.js')).runLsp(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({

@@ -9,7 +9,9 @@ import {
   type CompletionItem, type Diagnostic as LspDiagnostic, type Hover, type Location as LspLocation,
 } from 'vscode-languageserver/node';
 import { BUILTIN_CALLS } from '../check/scope.js';
+import type { Io } from '../cli/usage.js';
 import { checkText } from '../index.js';
+import { EXIT } from '../run/exit.js';
 import { parseFile } from '../lang/parse.js';
 import type { SourceFile } from '../lang/source.js';
 import type { Location } from '../report/coverage.js';
@@ -22,7 +24,16 @@ const TIME_LIMIT_MS = 2_000;
 /** A check starts once the text has been still this long: typing a word costs one check, not one a letter. */
 const SETTLE_MS = 150;
 
-export function runLsp(): Promise<number> {
+const USAGE = `usage: dirtyrace lsp [--stdio]
+
+A language server for editors on stdin/stdout (--stdio, which editors pass, is the only transport):
+check's diagnostics as you type, go to definition, hover and completion of library names.
+editors/ in the package has a VS Code extension and a vim syntax file that use it.`;
+
+export function runLsp(args: readonly string[], io: Io): Promise<number> {
+  if (args.includes('-h') || args.includes('--help')) { io.stdout(`${USAGE}\n`); return Promise.resolve(EXIT.ok); }
+  const unknown = args.find((a) => a !== '--stdio');
+  if (unknown !== undefined) { io.stderr(`dirtyrace lsp: unknown option '${unknown}'\n\n${USAGE}\n`); return Promise.resolve(EXIT.badInput); }
   const connection = createConnection(process.stdin, process.stdout);
   const documents = new TextDocuments(TextDocument);
   const models = new ModelIndex();

@@ -39,3 +39,16 @@ describe('editors/', () => {
     expect(syntax.status, syntax.stderr).toBe(0);
   });
 });
+
+describe('dirtyrace lsp on the command line', () => {
+  it('--help prints its usage; an unknown option is a usage error', async () => {
+    const { runCli } = await import('../../src/cli/run.js');
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { stdout: (s: string) => { out.push(s); }, stderr: (s: string) => { err.push(s); } };
+    expect(await runCli(['lsp', '--help'], io)).toBe(0);
+    expect(out.join('')).toMatch(/^usage: dirtyrace lsp \[--stdio\]\n/);
+    expect(await runCli(['lsp', '--port', '4000'], io)).toBe(2);
+    expect(err.join('')).toContain("dirtyrace lsp: unknown option '--port'");
+  });
+});

@@ -76,7 +76,7 @@ describe('dirtyrace lsp over stdio', () => {
     open('unknown.race', GOOD.replace('clean_record_shared_mapping_range(P);', 'ptep_clear_flush_young(P);'));
     const { diagnostics } = await diagnosticsOf('unknown.race', 1);
     expect(diagnostics[0].message).toBe("unknown procedure 'ptep_clear_flush_young'\n"
-      + "'ptep_clear_flush_young' is not in the used models and libraries ('ptep_clear_flush' is a different function): declare it as a proc in the scenario");
+      + "'ptep_clear_flush_young' is a kernel function the used models and libraries do not have: write it as a proc in the scenario (models/linux.lib shows how, citing the kernel source)");
     expect(diagnostics[0].range.start).toEqual({ line: 8, character: 2 });
   });
 
