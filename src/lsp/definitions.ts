@@ -8,7 +8,7 @@ import type * as A from '../lang/ast.js';
 import { parseFile } from '../lang/parse.js';
 import { lineCol, type SourceFile } from '../lang/source.js';
 
-export type DefinitionKind = 'proc' | 'fn' | 'hardware' | 'param' | 'page' | 'frame' | 'lock' | 'var' | 'cpu' | 'enum';
+export type DefinitionKind = 'model' | 'proc' | 'fn' | 'hardware' | 'param' | 'page' | 'frame' | 'lock' | 'var' | 'cpu' | 'enum';
 
 export interface Definition {
   readonly name: string;
@@ -45,6 +45,7 @@ export function definitionsOf(file: SourceFile, ast: A.FileAst): Definition[] {
         add(item.kind, item.name, item);
         if (item.kind === 'enum') for (const m of item.members) add('enum', m, item);
         break;
+      case 'arch': case 'library': add('model', item.name, item); break; // what `use NAME;` names
       case 'lockDecl': add('lock', item.name, item); break;
       case 'frame': for (const n of item.names) add('frame', n, item); break;
       default: break;

@@ -103,7 +103,7 @@ export function runLsp(args: readonly string[], io: Io): Promise<number> {
 }
 
 const COMPLETION_KIND = new Map<DefinitionKind, CompletionItemKind>([
-  ['proc', CompletionItemKind.Function], ['fn', CompletionItemKind.Function], ['hardware', CompletionItemKind.Event],
+  ['model', CompletionItemKind.Module], ['proc', CompletionItemKind.Function], ['fn', CompletionItemKind.Function], ['hardware', CompletionItemKind.Event],
   ['param', CompletionItemKind.Constant], ['page', CompletionItemKind.Variable], ['frame', CompletionItemKind.Variable],
   ['lock', CompletionItemKind.Variable], ['var', CompletionItemKind.Variable], ['cpu', CompletionItemKind.Module],
   ['enum', CompletionItemKind.EnumMember],

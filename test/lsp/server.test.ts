@@ -97,6 +97,10 @@ describe('dirtyrace lsp over stdio', () => {
     const arch = await client.request('textDocument/definition', { textDocument: { uri: uri('good.race') }, position: { line: 2, character: 35 } });
     expect(arch.uri).toBe(pathToFileURL(X86).href);
     expect(readFileSync(X86, 'utf8').split('\n')[arch.range.start.line]).toMatch(/\bfn mk_pte\(/);
+    // `use linux;` goes to the library's header.
+    const use = await client.request('textDocument/definition', { textDocument: { uri: uri('good.race') }, position: { line: 1, character: 6 } });
+    expect(use.uri).toBe(pathToFileURL(LIB).href);
+    expect(libLines[use.range.start.line]).toBe('library linux;');
     // The scenario's own names too: the page P passed on line 9.
     const own = await client.request('textDocument/definition', { textDocument: { uri: uri('good.race') }, position: { line: 8, character: 36 } });
     expect(own).toEqual({ uri: uri('good.race'), range: { start: { line: 2, character: 5 }, end: { line: 2, character: 6 } } });
