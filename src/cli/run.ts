@@ -20,7 +20,7 @@ const USAGE = `usage: dirtyrace check [options] PATH...
        dirtyrace init TEMPLATE [FILE]
        dirtyrace export --promela [--arch A] [--models DIR] FILE OUT
        dirtyrace crosscheck [--models DIR] [--fast] PATH...
-       dirtyrace lsp
+       dirtyrace lsp [--stdio]
        dirtyrace --help | --version
 
 commands:

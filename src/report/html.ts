@@ -133,6 +133,9 @@ tr.current td { box-shadow: inset 0 2px 0 var(--cur), inset 0 -2px 0 var(--cur);
 tr.current td.stepno { box-shadow: inset 4px 0 0 var(--cur), inset 0 2px 0 var(--cur), inset 0 -2px 0 var(--cur); }
 #trace tbody tr { cursor: pointer; }
 td.changes { color: #555; min-width: 10em; }
+/* With explain: below the viewer, scrolling on its own, so the trace keeps its room. */
+#explain { flex: none; max-height: 30vh; overflow: auto; padding: 0 1em; border-top: 1px solid #ddd; font-size: .85em; }
+#explain h2 { font-size: 1em; margin: .4em 0; }
 footer { padding: .3em 1em; font-size: .75em; color: #666; border-top: 1px solid #ddd; flex: none; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 `;
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.js';
+import { run } from '../cli/harness.js';
 
 /** A valid prelude of 7 lines; each case adds line 8 (and on). */
 const HEAD = `use x86_64;
@@ -33,8 +33,7 @@ interface Case {
 async function expectCism(name: string, c: Case): Promise<void> {
   const path = join(dir, `${name.replace(/\W+/g, '_')}.race`);
   writeFileSync(path, HEAD + c.text);
-  let stderr = '';
-  const code = await runCli(['check', path], { stdout: () => {}, stderr: (s) => { stderr += s; } });
+  const { code, stderr } = await run('check', path);
   expect(code, stderr).toBe(2);
   const [head, , src, caret, hint] = stderr.split('\n');
   const line = c.line ?? 8;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_CALLS } from '../../src/check/scope.js';
+import { run } from '../cli/harness.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -42,13 +43,11 @@ describe('editors/', () => {
 
 describe('dirtyrace lsp on the command line', () => {
   it('--help prints its usage; an unknown option is a usage error', async () => {
-    const { runCli } = await import('../../src/cli/run.js');
-    const out: string[] = [];
-    const err: string[] = [];
-    const io = { stdout: (s: string) => { out.push(s); }, stderr: (s: string) => { err.push(s); } };
-    expect(await runCli(['lsp', '--help'], io)).toBe(0);
-    expect(out.join('')).toMatch(/^usage: dirtyrace lsp \[--stdio\]\n/);
-    expect(await runCli(['lsp', '--port', '4000'], io)).toBe(2);
-    expect(err.join('')).toContain("dirtyrace lsp: unknown option '--port'");
+    const help = await run('lsp', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: dirtyrace lsp \[--stdio\]\n/);
+    const bad = await run('lsp', '--port', '4000');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("dirtyrace lsp: unknown option '--port'");
   });
 });
