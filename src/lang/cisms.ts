@@ -1,6 +1,7 @@
 // C written where dirtyrace was expected. Kernel developers type C by habit; the parser's raw
 // "expected ..." says nothing about what to write instead. These rules look at the text around a
 // syntax error (or at an unknown name) and, when it is a C form, say the dirtyrace one.
+import { lineEnd } from './nesting.js';
 import { Diagnostic, type SourceFile } from './source.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
@@ -141,11 +142,6 @@ export function cNameHint(name: string, what: 'type' | 'call'): string | undefin
     return `'${name}' is a kernel function the used models and libraries do not have: write it as a proc in the scenario (models/linux.lib shows how, citing the kernel source)`;
   }
   return undefined;
-}
-
-function lineEnd(t: string, p: number): number {
-  const nl = t.indexOf('\n', p);
-  return nl < 0 ? t.length : nl;
 }
 
 /** Whether a `(` is still open at the end of `before` (the position is inside a test). */
