@@ -95,7 +95,8 @@ export function cSyntaxError(file: SourceFile, pos: number, keywords: ReadonlySe
     return at(p - before.length + before.lastIndexOf('for'), close + 1, `C's \`for (...;...;...)\`: write \`${form}\``,
       'the range includes both bounds, which must be constants; the loop is unrolled');
   }
-  const decl = declaration(t, p, before);
+  // Only inside a block: at the top level `TYPE NAME ...;` is a global's declaration, or another item.
+  const decl = insideBlock(t, p) ? declaration(t, p, before) : undefined;
   if (decl !== undefined && !decl.words.some((w) => keywords.has(w))) {
     return at(decl.start, decl.end, `C declaration: write \`let ${decl.name} = ${decl.init ?? 'VALUE'};\``,
       'a local is declared with `let` and takes its type from its value (or `let x: int[0..3] = 0;`)');
@@ -158,6 +159,13 @@ function matching(t: string, open: number): number {
     else if (t[i] === ')' && --depth === 0) return i;
   }
   return lineEnd(t, open) - 1;
+}
+
+/** Whether more `{` than `}` precede `p` (comments aside: this only picks a message). */
+function insideBlock(t: string, p: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < p; i++) depth += t[i] === '{' ? 1 : t[i] === '}' ? -1 : 0;
+  return depth > 0;
 }
 
 /** `TYPE... NAME = INIT;`, `TYPE... NAME;` or `TYPE... NAME[` at the start of a statement, the error at one of its words. */
