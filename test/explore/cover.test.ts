@@ -1,10 +1,10 @@
 // Cover goals (`reachable NAME: e;`) and final properties judged in no state (issue 15 §2): a
 // reviewer proves the racy interleaving is possible before trusting a "holds".
 import { describe, expect, it } from 'vitest';
-import { checkText, formatDiagnostic, junitXml, traceOf, type CheckedFile } from '../../src/index.js';
+import { checkText, formatDiagnostic, junitXml, traceOf, type RunOptions } from '../../src/index.js';
+import { checked as checkedText, verdictOf, type Checked } from '../gen/checked.js';
 import { exploreReference } from '../../src/reference/index.js';
 
-type Checked = Extract<CheckedFile, { kind: 'checked' }>;
 
 const head = `use x86_64;
 page P { present: true, write: true, accessed: true, dirty: true, pfn: F0 }
@@ -15,13 +15,9 @@ cpu a { write P; b = true; }
 cpu c { read P; }
 `;
 
-async function checked(text: string, opts = {}): Promise<Checked> {
-  const r = await checkText(text, { path: 'cover.race', ...opts });
-  if (r.kind !== 'checked') throw new Error(r.kind === 'bad-input' ? formatDiagnostic(r.diagnostic) : r.message);
-  return r;
-}
+const checked = (text: string, opts: Partial<RunOptions> = {}) => checkedText(text, 'cover.race', opts);
 
-const statusOf = (r: Checked, name: string) => r.verdict.properties.find((p) => p.property.name === name)!;
+const statusOf = (r: Checked, name: string) => verdictOf(r, name);
 
 describe('cover goals', () => {
   it('a reachable goal is reached with its shortest witness, and the check passes', async () => {

@@ -1,19 +1,14 @@
 // Valid end states (issue 15 §3): a CPU blocked at an `end...:` label (SPIN's end labels) counts
 // as finished: it is not a deadlock, and final properties are judged there.
 import { describe, expect, it } from 'vitest';
-import { checkText, type CheckedFile } from '../../src/index.js';
+import type { RunOptions } from '../../src/index.js';
+import { checked as checkedText, verdictOf, type Checked } from '../gen/checked.js';
 import { exploreReference } from '../../src/reference/index.js';
-
-type Checked = Extract<CheckedFile, { kind: 'checked' }>;
 
 const head = 'use x86_64;\npage P { present: true, write: true, accessed: true, dirty: true, pfn: F0 }\nframe F0;\ndisable evict;\nbool frozen = false;\nspinlock l;\n';
 
-async function checked(text: string, opts = {}): Promise<Checked> {
-  const r = await checkText(text, { path: 'end.race', ...opts });
-  if (r.kind !== 'checked') throw new Error(r.kind);
-  return r;
-}
-const status = (r: Checked, name: string) => r.verdict.properties.find((p) => p.property.name === name)!.status;
+const checked = (text: string, opts: Partial<RunOptions> = {}) => checkedText(text, 'end.race', opts);
+const status = (r: Checked, name: string) => verdictOf(r, name).status;
 
 function agreesWithReference(r: Checked) {
   const ref = exploreReference(r.model);

@@ -2,10 +2,10 @@
 // program; the CPU is "killed", shown in traces and readable as killed(c) in properties. Before,
 // a fault that could not be fixed retried forever.
 import { describe, expect, it } from 'vitest';
-import { checkText, formatDiagnostic, formatTrace, type CheckedFile } from '../../src/index.js';
+import { checkText, formatDiagnostic, formatTrace, type RunOptions } from '../../src/index.js';
+import { checked as checkedText, verdictOf, type Checked } from '../gen/checked.js';
 import { exploreReference } from '../../src/reference/index.js';
 
-type Checked = Extract<CheckedFile, { kind: 'checked' }>;
 
 const scenario = `use x86_64;
 page P { present: true, write: false, accessed: true, pfn: F0 }
@@ -20,12 +20,8 @@ invariant alive: !killed(a);
 reachable tried_and_killed: killed(a) && tried;
 `;
 
-async function checked(text: string, opts = {}): Promise<Checked> {
-  const r = await checkText(text, { path: 'segv.race', ...opts });
-  if (r.kind !== 'checked') throw new Error(r.kind === 'bad-input' ? formatDiagnostic(r.diagnostic) : r.message);
-  return r;
-}
-const status = (r: Checked, name: string) => r.verdict.properties.find((p) => p.property.name === name)!;
+const checked = (text: string, opts: Partial<RunOptions> = {}) => checkedText(text, 'segv.race', opts);
+const status = (r: Checked, name: string) => verdictOf(r, name);
 
 describe('fatal faults', () => {
   it('kill the faulting CPU: it finishes, killed, and finals are judged', async () => {

@@ -2,10 +2,10 @@
 // so nothing can land between the test and the access — unlike `await(c); write P;`, which is
 // two steps and gives the wrong verdict for the CRIU pre-dump freeze.
 import { describe, expect, it } from 'vitest';
-import { checkText, formatDiagnostic, type CheckedFile } from '../../src/index.js';
+import { checkText, formatDiagnostic, type RunOptions } from '../../src/index.js';
+import { checked as checkedText, verdictOf, type Checked } from '../gen/checked.js';
 import { exploreReference } from '../../src/reference/index.js';
 
-type Checked = Extract<CheckedFile, { kind: 'checked' }>;
 
 const scenario = (task: string) => `use x86_64;
 page P { present: true, write: true, accessed: true, dirty: true, pfn: F0 }
@@ -17,13 +17,9 @@ cpu freezer { frozen = true; frozen = false; }
 on write while_frozen(c, p, f): !frozen;
 `;
 
-async function checked(text: string, opts = {}): Promise<Checked> {
-  const r = await checkText(text, { path: 'gated.race', ...opts });
-  if (r.kind !== 'checked') throw new Error(r.kind === 'bad-input' ? formatDiagnostic(r.diagnostic) : r.message);
-  return r;
-}
+const checked = (text: string, opts: Partial<RunOptions> = {}) => checkedText(text, 'gated.race', opts);
 
-const status = (r: Checked, name: string) => r.verdict.properties.find((p) => p.property.name === name)!.status;
+const status = (r: Checked, name: string) => verdictOf(r, name).status;
 
 describe('gated accesses', () => {
   it('a gated write never completes while the guard is false', async () => {
