@@ -91,6 +91,21 @@ export interface TransitionSystem {
   finished(s: Int32Array): boolean;
 }
 
+/**
+ * Runs action `a` on a copy of `s`, outside the search: its status, the state after it, and the
+ * properties (asserts, access properties) it broke while completing, read from and cleared in
+ * `stepFailures`.
+ */
+export function stepped(ts: TransitionSystem, a: number, s: Int32Array): { code: number; after: Int32Array; broke: number[] } {
+  const after = s.slice();
+  const { stepFailures, stepChecks } = ts;
+  stepFailures.fill(0);
+  const code = ts.step(a, after);
+  const broke = stepChecks.filter((_, bit) => (stepFailures[bit >> 5]! & (1 << (bit & 31))) !== 0);
+  stepFailures.fill(0);
+  return { code, after, broke };
+}
+
 /** program → compile for a checked model. */
 export function compileModel(m: Model): TransitionSystem {
   return compile(programGraph(m));

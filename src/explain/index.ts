@@ -9,12 +9,12 @@
 // orderings the race needs, those a fix must make impossible. When the violation is a failing
 // step, that step must fail where it runs, and the steps after it no longer matter: they run
 // "after the violation" in any order.
-import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
+import { DISABLED, OK, stepped, type TransitionSystem } from '../compile/index.js';
 import type { ExploreResult } from '../explore/bfs.js';
 import type { PropertyVerdict } from '../explore/verdict.js';
 import { stepText } from '../report/text.js';
 import { rebuildTrace, type Trace } from '../report/trace.js';
-import { failsAsJudged, judgeOf, stepped, type Judge } from './judge.js';
+import { failsAsJudged, judgeOf, type Judge } from './judge.js';
 
 /** Where one step of the counterexample can go and keep the violation. */
 export interface StepWindow {

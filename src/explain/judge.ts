@@ -2,7 +2,7 @@
 // constrained re-exploration (index.ts) applies to each complete interleaving. State properties
 // are judged in the last state, a failing step by the status it fails with, a deadlock by what the
 // search's monitors call one (no CPU step enabled, and hardware steps alone cannot change that).
-import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
+import { DISABLED, OK, stepped, type TransitionSystem } from '../compile/index.js';
 import type { Violation } from '../explore/bfs.js';
 
 export type Judge =
@@ -33,19 +33,6 @@ export function judgeOf(ts: TransitionSystem, prop: number, v: Violation): Judge
   throw new Error(`internal: no state test for property '${p.name}'`);
 }
 
-/**
- * Runs action `a` on a copy of `s`: its status, the state after it, and the asserts and access
- * properties it broke while completing (TransitionSystem.stepFailures).
- */
-export function stepped(ts: TransitionSystem, a: number, s: Int32Array): { code: number; after: Int32Array; broke: number[] } {
-  const after = s.slice();
-  const { stepFailures, stepChecks } = ts;
-  stepFailures.fill(0);
-  const code = ts.step(a, after);
-  const broke = stepChecks.filter((_, bit) => (stepFailures[bit >> 5]! & (1 << (bit & 31))) !== 0);
-  stepFailures.fill(0);
-  return { code, after, broke };
-}
 
 /** A finished-less state no CPU can leave, even after any hardware steps. */
 export function deadlocked(ts: TransitionSystem, s: Int32Array): boolean {

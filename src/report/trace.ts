@@ -6,7 +6,7 @@
 // user's own CPU names and of the same length. (Matching successors by their representative
 // instead fails where group members tie: a representative then depends on the state it was
 // computed from, not only on its orbit.)
-import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
+import { DISABLED, OK, stepped, type TransitionSystem } from '../compile/index.js';
 import type { ProgramPoint } from '../program/graph.js';
 import type { ExploreResult, Violation } from '../explore/bfs.js';
 
@@ -34,15 +34,10 @@ export interface Trace {
   readonly final: Int32Array;
 }
 
-/** Runs `action` on a copy of `from`: its status, its result, and whether it broke step check `check` while completing. */
-function run(ts: TransitionSystem, action: number, from: Int32Array, check = -1): { code: number; after: Int32Array; broke: boolean } {
-  const after = from.slice();
-  const { stepFailures } = ts;
-  stepFailures.fill(0);
-  const code = ts.step(action, after);
-  const broke = check >= 0 && (stepFailures[check >> 5]! & (1 << (check & 31))) !== 0;
-  stepFailures.fill(0);
-  return { code, after, broke };
+/** Runs `action` on a copy of `from`: its status, its result, and whether it broke property `prop` while completing. */
+function run(ts: TransitionSystem, action: number, from: Int32Array, prop = -1): { code: number; after: Int32Array; broke: boolean } {
+  const { code, after, broke } = stepped(ts, action, from);
+  return { code, after, broke: broke.includes(prop) };
 }
 
 export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violation): Trace {
@@ -88,10 +83,10 @@ export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violatio
   if (v.action !== undefined) {
     // The failing action as seen from the stored state, taken by the CPU it stands for: stopped
     // with the same status, or completed breaking the same step check.
-    const check = v.brokenCheck ?? -1;
-    const want = run(ts, v.action, path, check);
+    const prop = v.brokenCheck === undefined ? -1 : ts.stepChecks[v.brokenCheck]!;
+    const want = run(ts, v.action, path, prop);
     const action = rename(v.action, inverse(toPath));
-    const fail = run(ts, action, state, check);
+    const fail = run(ts, action, state, prop);
     if (fail.code !== want.code || fail.code === DISABLED || fail.broke !== want.broke) throw new Error('internal: the failing step could not be replayed');
     steps.push({ action, actor: actorOf(ts, action, state, fail.after), after: fail.after, failing: true });
     // A completed step is judged in the state it produced; a stopped one where it started.

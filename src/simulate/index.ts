@@ -2,8 +2,8 @@
 // random initial state, each step is an enabled action (CPU step or hardware step) picked
 // uniformly by a seeded generator; the run ends when a property fails, when every CPU has
 // finished or none can move (a deadlock, judged as the search judges one), or after a step limit.
-import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
-import { deadlocked, stepped } from '../explain/judge.js';
+import { DISABLED, OK, stepped, type TransitionSystem } from '../compile/index.js';
+import { deadlocked } from '../explain/judge.js';
 import { actorOf, type Trace, type TraceStep } from '../report/trace.js';
 
 export interface SimulateOptions {
