@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 1_800_000,
     hookTimeout: 600_000,
     maxWorkers: 2,
+    // Parsed trees are not cached across runs here (src/lang/saved.ts): test/lang/saved.test.ts tests the cache.
+    env: { DIRTYRACE_CACHE: 'off' },
   },
 });

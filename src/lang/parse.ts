@@ -2,18 +2,44 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ohm from 'ohm-js';
+import { createRequire } from 'node:module';
+import type * as ohm from 'ohm-js';
 import type * as A from './ast.js';
 import { cSyntaxError } from './cisms.js';
 import { checkNesting, lineEnd } from './nesting.js';
+import { savedRecipe, treeStore, userCacheDir } from './saved.js';
 import { Diagnostic, lineCol, type SourceFile, type Span } from './source.js';
 
-const grammarPath = join(dirname(fileURLToPath(import.meta.url)), 'dirtyrace.ohm');
-const grammar = ohm.grammar(readFileSync(grammarPath, 'utf8'));
+const here = dirname(fileURLToPath(import.meta.url));
+const grammarText = readFileSync(join(here, 'dirtyrace.ohm'), 'utf8');
+let built: ohm.Grammar | undefined;
+
+/** The grammar, built on first use: a run whose files' trees are all kept (saved.ts) never loads ohm. */
+function grammar(): ohm.Grammar {
+  if (built) return built;
+  // ohm's CommonJS build is one file; its ES module build is some forty, which take Node 2-3x as
+  // long to load. makeRecipe (the inverse of Grammar.toRecipe) is exported but not in ohm's types.
+  const ohmjs = createRequire(import.meta.url)('ohm-js') as typeof ohm & { makeRecipe(recipe: string): ohm.Grammar };
+  const recipe = savedRecipe(here, grammarText);
+  built = recipe === undefined ? ohmjs.grammar(grammarText) : ohmjs.makeRecipe(recipe);
+  return built;
+}
+
+// What this parser builds changes with its grammar and its code (the semantics below).
+export const trees = treeStore(grammarText + readFileSync(fileURLToPath(import.meta.url), 'utf8'), here, userCacheDir());
 
 export function parseFile(file: SourceFile): A.FileAst {
+  const kept = trees.get(file);
+  if (kept) return kept;
+  const ast = parseText(file);
+  trees.put(file, ast);
+  return ast;
+}
+
+/** The tree of `file`, parsed from its text. */
+export function parseText(file: SourceFile): A.FileAst {
   checkNesting(file);
-  const match = grammar.match(file.text);
+  const match = grammar().match(file.text);
   if (match.failed()) {
     const pos = match.getRightmostFailurePosition();
     throw cSyntaxError(file, pos, KEYWORDS) ?? syntaxError(file, pos, match.getExpectedText());
@@ -82,7 +108,7 @@ function describeExpected(text: string): string {
 }
 
 function semanticsFor(file: SourceFile) {
-  const s = grammar.createSemantics();
+  const s = grammar().createSemantics();
   const span = (n: ohm.Node): Span => ({ file, start: n.source.startIdx, end: n.source.endIdx });
   const id = (n: ohm.Node): A.Ident => ({ name: n.sourceString, span: span(n) });
   const opt = <T>(n: ohm.Node): T | undefined => (n.numChildren > 0 ? (n.children[0]!.ast() as T) : undefined);
