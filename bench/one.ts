@@ -19,6 +19,6 @@ const seconds = (performance.now() - t0) / 1000;
 const verdictSeconds = (performance.now() - begin) / 1000;
 console.log(JSON.stringify({
   states: r.states, transitions: r.transitions, seconds, verdictSeconds, limit: r.limit ?? null,
-  packedBytes: r.storage.packedBytes, bytesPerState: r.storage.bytes / r.states,
+  packedBytes: r.storage.packedBytes, actions: ts.actions.length, bytesPerState: r.storage.bytes / r.states,
   peakRssMb: process.resourceUsage().maxRSS / 1024,
 }));

@@ -1,7 +1,10 @@
 // npm run bench: states, transitions, states/s, peak RSS, bytes per state and time to verdict on
 // a fixed family of workloads, with and without symmetry reduction, and the same workloads
-// exported to Promela and run under SPIN (when installed) for the ratios.
+// exported to Promela and run under SPIN (when installed) for the ratios, and the minimal
+// successor-hash-insert loop (loop.c, loop.ts) at the same state count, word count and actions.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { modelOf } from '../src/check/index.js';
@@ -10,7 +13,7 @@ import { programGraph } from '../src/program/graph.js';
 import { runSpin, spinAvailable } from '../src/export/spin.js';
 import { WORKLOADS } from './workloads.js';
 
-interface Measure { states: number; transitions: number; seconds: number; verdictSeconds: number; limit: string | null; packedBytes: number; bytesPerState: number; peakRssMb: number }
+interface Measure { states: number; transitions: number; seconds: number; verdictSeconds: number; limit: string | null; packedBytes: number; actions: number; bytesPerState: number; peakRssMb: number }
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv[2];
@@ -23,13 +26,35 @@ function measure(index: number, mode: 'plain' | 'sym' | 'par' | 'par-sym'): Meas
   return JSON.parse(out.trim().split('\n').pop()!) as Measure;
 }
 
+/** The C loop, built here with gcc -O2; undefined when there is no gcc. */
+function buildLoop(): string | undefined {
+  const exe = join(mkdtempSync(join(tmpdir(), 'dirtyrace-bench-')), 'loop');
+  try {
+    execFileSync('gcc', ['-O2', '-o', exe, join(here, '..', '..', 'bench', 'loop.c')], { stdio: 'ignore' });
+    return exe;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The minimal loop's states/s at the size of measurement `m`, in C (`exe`) or in JavaScript. */
+function loopRate(m: Measure, exe: string | undefined): number {
+  const size = [String(m.states), String(Math.max(1, m.packedBytes / 4)), String(m.actions)];
+  const out = exe ? execFileSync(exe, size, { encoding: 'utf8' }) : execFileSync(process.execPath, [join(here, 'loop.js'), ...size], { encoding: 'utf8' });
+  const r = JSON.parse(out) as { states: number; seconds: number };
+  return r.states / r.seconds;
+}
+
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
 const spin = spinAvailable();
+const cLoop = buildLoop();
+console.log(cLoop ? 'loop: bench/loop.c (gcc -O2) and bench/loop.ts at each workload\'s states, words and actions; "of C/JS loop" is our states/s over theirs.'
+  : 'loop: NO gcc - the C loop column is empty; bench/loop.ts runs.');
 console.log(spin ? 'SPIN: installed; ratios compare like for like (same exported model, reductions off on both sides, gcc -O2).'
   : 'SPIN: NOT INSTALLED (apt-get install spin) - the SPIN columns are empty, not skipped silently.');
 console.log('search s / states/s: the search alone (as SPIN reports its rate); verdict s: parse, check, compile and search.');
-console.log('| workload | states | transitions | mode | search s | verdict s | states/s | peak RSS MB | packed B | store B/state | SPIN states/s | SPIN compile+search s | rate ratio | verdict-time ratio |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| workload | states | transitions | mode | search s | verdict s | states/s | peak RSS MB | packed B | store B/state | SPIN states/s | SPIN compile+search s | rate ratio | verdict-time ratio | of C loop | of JS loop |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 WORKLOADS.forEach((w, i) => {
   if (only && !w.name.includes(only)) return;
   const plain = measure(i, 'plain');
@@ -42,9 +67,11 @@ WORKLOADS.forEach((w, i) => {
   }
   const row = (m: Measure, mode: string, extra: string[]) =>
     console.log(`| ${w.name} | ${fmt(m.states)}${m.limit ? ' (limit)' : ''} | ${fmt(m.transitions)} | ${mode} | ${m.seconds.toFixed(2)} | ${m.verdictSeconds.toFixed(2)} | ${fmt(m.states / m.seconds)} | ${m.peakRssMb.toFixed(0)} | ${m.packedBytes} | ${m.bytesPerState.toFixed(1)} | ${extra.join(' | ')} |`);
-  row(plain, '1 thread', spinCols);
-  const none = ['-', '-', '-', '-'];
+  const ours = plain.states / plain.seconds;
+  const loops = [cLoop ? `${(100 * ours / loopRate(plain, cLoop)).toFixed(0)} %` : '-', `${(100 * ours / loopRate(plain, undefined)).toFixed(0)} %`];
+  row(plain, '1 thread', [...spinCols, ...loops]);
+  const none = ['-', '-', '-', '-', '-', '-'];
   const par = measure(i, 'par');
-  row(par, '2 threads', [...none.slice(0, 3), `x${(plain.seconds / par.seconds).toFixed(2)} search vs 1 thread`]);
+  row(par, '2 threads', [...none.slice(0, 3), `x${(plain.seconds / par.seconds).toFixed(2)} search vs 1 thread`, '-', '-']);
   if (/writer|madv/.test(w.name)) row(measure(i, 'sym'), '1 thread, symmetry', none);
 });
