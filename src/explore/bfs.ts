@@ -175,7 +175,7 @@ function* searching(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHoo
   let finalStates = 0;
   let maxDepth = 0;
   let limit: ExploreResult['limit'];
-  const maxStates = opts.maxStates ?? Infinity;
+  const maxStates = Math.min(opts.maxStates ?? Infinity, states.capacity);
   const memoryLimit = opts.memoryLimitBytes ?? Infinity;
   const storeBytes = () => states.bytes + parent.bytes + action.bytes;
   const onProgress = opts.onProgress;
@@ -240,6 +240,7 @@ function* searching(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHoo
       if (opts.signal?.aborted) { limit = 'interrupted'; break; }
     }
     const { buf, at } = source.record(cur, states.count);
+    for (let a = at + RECORD_HEAD, end = a + actions * per; a < end; a += per) if (buf[a] === OK) states.touch(buf[a + 1]!);
     if (buf[at] === 1) finalStates++;
     const ample = buf[at + 1]!;
     if (ample >= 0) {

@@ -9,6 +9,8 @@
 //     `missProbability` bounds.
 import { makePacker, type Packer } from './pack.js';
 
+/** State numbers are 32-bit: the table holds number + 1 and the parent column numbers, both Int32. */
+export const STATE_CAPACITY = 2 ** 31 - 2;
 const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
 
@@ -18,6 +20,8 @@ export interface StateSet {
   readonly words: number;
   /** States stored so far; they are numbered 0 .. count - 1 in the order they were added. */
   readonly count: number;
+  /** States it can number: the search stops at this many (a states limit) rather than wrap. */
+  readonly capacity: number;
   /** False when distinct states may have been merged (fingerprints). */
   readonly exact: boolean;
   /** An upper bound on the probability that some state was missed (0 for an exact set). */
@@ -29,6 +33,11 @@ export interface StateSet {
    * `~number` (negative) when it was already there.
    */
   intern(src: Uint32Array | Int32Array, at: number, hash: number): number;
+  /**
+   * Reads the table entry where a state with this hash would be looked for first: touching the
+   * entries of all of a state's successors before interning them lets their cache misses overlap.
+   */
+  touch(hash: number): void;
   /** The number of the state packed at `src[at]`, or -1 when it is not stored (nothing is added). */
   find(src: Uint32Array | Int32Array, at: number, hash: number): number;
   /** Unpacks state `index` into `out`; false when its packed form is no longer held. */
@@ -62,6 +71,7 @@ abstract class HashedStates implements StateSet {
   private table = new Int32Array(2 << 12);
   private mask = (1 << 12) - 1;
   count = 0;
+  readonly capacity = STATE_CAPACITY;
 
   constructor(ranges: readonly (readonly [number, number])[], private readonly shared: boolean) {
     this.packer = makePacker(ranges);
@@ -95,6 +105,13 @@ abstract class HashedStates implements StateSet {
       if (table[slot * 2 + 1] === hash && this.matches(e - 1, src, at, tag)) return slot;
       slot = (slot + 1) & this.mask;
     }
+  }
+
+  /** Where touched entries are read into, so that the reads are not optimized away. */
+  private touched = 0;
+
+  touch(hash: number): void {
+    this.touched ^= this.table[(hash & this.mask) * 2]!;
   }
 
   find(src: Uint32Array | Int32Array, at: number, packedHash: number): number {

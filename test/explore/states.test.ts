@@ -64,6 +64,27 @@ describe('exact state set', () => {
       expect(set.count).toBe(seen.size);
     }), { numRuns: 20, seed: 6 });
   });
+
+  it('touching the entries of states about to be interned changes no number', () => {
+    const ranges = [[0, 3], [0, 200], [-5, 5]] as const;
+    const plain = stateSet(ranges);
+    const touched = stateSet(ranges);
+    const key = new Uint32Array(plain.words);
+    fc.assert(fc.property(fc.array(stateIn(ranges), { minLength: 1, maxLength: 2000 }), (states) => {
+      const hashes = states.map((s) => plain.packer.pack(s, key));
+      hashes.forEach((h) => touched.touch(h));
+      states.forEach((s, i) => {
+        plain.packer.pack(s, key);
+        expect(touched.intern(key, 0, hashes[i]!)).toBe(plain.intern(key, 0, hashes[i]!));
+      });
+    }), { numRuns: 10, seed: 7 });
+  });
+
+  it('numbers no more states than its 32-bit table and parent column can hold', () => {
+    // The table holds number + 1 in an Int32: the last number must leave room for it.
+    expect(stateSet([[0, 1]]).capacity).toBe(2 ** 31 - 2);
+    expect(stateSet([[0, 1]], { fingerprints: true }).capacity + 1).toBeLessThanOrEqual(2 ** 31 - 1);
+  });
 });
 
 describe('hash compaction', () => {
