@@ -44,6 +44,8 @@ export interface TreeStore {
   put(file: SourceFile, ast: A.FileAst): void;
   /** The name under TREES_DIR of the tree of `file` (the build saves the bundled models' under it). */
   nameOf(file: SourceFile): string;
+  /** From now on keep new trees in memory only (an editor's language server parses every edit). */
+  stopWriting(): void;
 }
 
 /**
@@ -55,8 +57,10 @@ export function treeStore(parser: string, builtDir: string, cacheDir: string | u
   const parserHash = textHash(parser);
   const name = (file: SourceFile) => `${textHash(parserHash + file.text)}.json`;
   const cached = cacheDir === undefined ? undefined : join(cacheDir, TREES_DIR);
+  let writing = cached !== undefined;
   return {
     nameOf: name,
+    stopWriting() { writing = false; },
     get(file) {
       const key = name(file);
       let text = inMemory.get(key);
@@ -72,7 +76,7 @@ export function treeStore(parser: string, builtDir: string, cacheDir: string | u
       const key = name(file);
       const text = encodeTree(ast);
       inMemory.set(key, text);
-      if (cached === undefined) return;
+      if (!writing || cached === undefined) return;
       try {
         mkdirSync(cached, { recursive: true });
         const tmp = join(cached, `${key}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);

@@ -12,7 +12,7 @@ import { BUILTIN_CALLS } from '../check/scope.js';
 import type { Io } from '../cli/usage.js';
 import { checkText } from '../index.js';
 import { EXIT } from '../run/exit.js';
-import { parseFile } from '../lang/parse.js';
+import { parseFile, trees } from '../lang/parse.js';
 import type { SourceFile } from '../lang/source.js';
 import type { Location } from '../report/coverage.js';
 import { ModelIndex, definitionsOf, position, usesOf, wordAt, type Definition, type DefinitionKind } from './definitions.js';
@@ -34,6 +34,8 @@ export function runLsp(args: readonly string[], io: Io): Promise<number> {
   if (args.includes('-h') || args.includes('--help')) { io.stdout(`${USAGE}\n`); return Promise.resolve(EXIT.ok); }
   const unknown = args.find((a) => a !== '--stdio');
   if (unknown !== undefined) { io.stderr(`dirtyrace lsp: unknown option '${unknown}'\n\n${USAGE}\n`); return Promise.resolve(EXIT.badInput); }
+  // Every edit is parsed: caching each version on disk would only fill the cache directory.
+  trees.stopWriting();
   const connection = createConnection(process.stdin, process.stdout);
   const documents = new TextDocuments(TextDocument);
   const models = new ModelIndex();

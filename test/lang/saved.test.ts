@@ -56,6 +56,12 @@ describe('saved syntax trees', () => {
     expect(treeStore('parser B', join(dir, 'built'), dir).get(file)).toBeUndefined();
     // No temporary file is left behind by the atomic write.
     expect(readdirSync(join(dir, TREES_DIR)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // A store that has stopped writing still serves what it parsed, from memory only.
+    later.stopWriting();
+    const edited = { ...file, text: `${file.text}\n// edited\n` };
+    later.put(edited, built);
+    expect(later.get(edited)).toStrictEqual(decodeTree(encodeTree(built), edited));
+    expect(readdirSync(join(dir, TREES_DIR))).toHaveLength(1);
   });
 
   it('the cache directory follows DIRTYRACE_CACHE and XDG_CACHE_HOME', () => {
