@@ -13,7 +13,7 @@ export interface Typed {
 }
 
 /** Built-ins that are statements, not values; named here so the message can say so. */
-const STATEMENT_BUILTINS = new Set(['set_pte', 'flush', 'flush_all', 'flush_local', 'flush_local_all']);
+const STATEMENT_BUILTINS = new Set(['set_pte', 'flush', 'flush_all', 'flush_local', 'flush_local_all', 'dmb', 'dsb', 'isb', 'tlbi']);
 
 export function expectType(ctx: Ctx, node: A.Expr, want: Type, what = 'expression'): Expr {
   const got = checkExpr(ctx, node);
@@ -108,7 +108,9 @@ function checkIdent(ctx: Ctx, name: A.Ident): Typed {
     case 'lock': throw new Diagnostic(name.span, `'${name.name}' is a lock, not a value`);
     case 'enumType': throw new Diagnostic(name.span, `'${name.name}' is a type, not a value`);
     case 'enumMember': return { e: { k: 'const', type: sym.type, value: sym.index }, t: sym.type };
-    case 'param': return { e: sym.value, t: (sym.value as Expr & { k: 'const' }).type };
+    case 'param':
+      if (sym.perCpu) throw new Diagnostic(name.span, `'${name.name}' is a per-CPU parameter: write ${name.name}[self] (or ${name.name}[c] for a CPU c)`);
+      return { e: sym.value, t: (sym.value as Expr & { k: 'const' }).type };
     case 'fn':
     case 'proc': throw new Diagnostic(name.span, `'${name.name}' is a ${sym.k === 'fn' ? 'function' : 'procedure'}: call it as ${name.name}(...)`);
   }
@@ -258,7 +260,8 @@ function checkField(ctx: Ctx, node: A.Expr & { kind: 'field' }): Typed {
   if (target.t.k === 'frame') {
     if (node.field.name === 'version') return sharedRead(ctx, node.span, 'a frame\'s version', { e: { k: 'frameVersion', frame: target.e }, t: { k: 'int', lo: 0, hi: ctx.g.maxVersion } });
     if (node.field.name === 'freed') return sharedRead(ctx, node.span, 'whether a frame is freed', { e: { k: 'frameFreed', frame: target.e }, t: BOOL });
-    throw new Diagnostic(node.field.span, `a frame has no field '${node.field.name}'; its fields are version, freed`);
+    if (node.field.name === 'data') return sharedRead(ctx, node.span, "a frame's data", { e: { k: 'frameData', frame: target.e }, t: ctx.g.dataType });
+    throw new Diagnostic(node.field.span, `a frame has no field '${node.field.name}'; its fields are version, freed, data`);
   }
   throw new Diagnostic(node.field.span, `${typeName(target.t)} has no fields (only pte, tlbe and frame values do)`);
 }
@@ -270,6 +273,12 @@ function checkIndex(ctx: Ctx, node: A.Expr & { kind: 'index' }): Typed {
     const i = constValue(expectType(ctx, node.index, { k: 'int', lo: 0, hi: sym.count - 1 }, 'CPU index'));
     if (i === undefined) throw new Diagnostic(node.index.span, 'a CPU group index must be a constant');
     return { e: { k: 'const', type: CPU, value: sym.first + i }, t: CPU };
+  }
+  if (sym?.k === 'param' && sym.perCpu && !ctx.lookupLocal(node.target.name.name)) {
+    const type = (sym.value as Expr & { k: 'const' }).type;
+    const cpu = expectType(ctx, node.index, CPU, `index of '${node.target.name.name}'`);
+    const c = constValue(cpu);
+    return { e: c !== undefined ? { k: 'const', type, value: sym.perCpu[c]! } : { k: 'cpuTable', type, values: sym.perCpu, cpu }, t: type };
   }
   if (sym?.k !== 'global' || ctx.lookupLocal(node.target.name.name)) {
     if (!sym && !ctx.lookupLocal(node.target.name.name)) throw ctx.unknown(node.target.name);
@@ -325,4 +334,4 @@ export function readsShared(e: Expr): boolean {
   return someExpr(e, (x) => SHARED_READS.has(x.k));
 }
 
-const SHARED_READS = new Set<Expr['k']>(['global', 'pteOf', 'tlbOf', 'frameVersion', 'frameFreed', 'killed', 'rulePte', 'ruleTlb']);
+const SHARED_READS = new Set<Expr['k']>(['global', 'pteOf', 'tlbOf', 'frameVersion', 'frameFreed', 'frameData', 'killed', 'rulePte', 'ruleTlb']);

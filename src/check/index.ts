@@ -10,13 +10,17 @@ import {
   type Expr, type Page, type Property, type ScalarType, type Stmt, type Type,
 } from '../ir/model.js';
 import type { Counts } from '../ir/types.js';
-import { forEachExpr, forEachStmt, lvalueRoot, stmtChildren, stmtExprs, stmtTarget } from '../ir/walk.js';
+import { forEachExpr, forEachStmt, lvalueRoot, someExpr, someStmt, stmtChildren, stmtExprs, stmtTarget } from '../ir/walk.js';
+import { basename } from 'node:path';
 import { checkCount, MAX_CPUS, MAX_FRAMES, MAX_PAGES, MAX_STATE_PROPERTIES } from './bounds.js';
 import { Allocator, Ctx, type GlobalSym, type Globals } from './scope.js';
 import { checkBlock, endsInOutcome } from './stmt.js';
 import { BOOL, CPU, FRAME, PAGE, constEval, constValue, didYouMean, inRange, isScalar, typeName } from './types.js';
 
 export type CheckOptions = LoadOptions;
+
+/** The range of frame data values when the scenario declares none (`data int[0..7];`). */
+const DEFAULT_DATA = { k: 'int', lo: 0, hi: 7 } as const;
 
 /** The checked model of the scenario in file `path` (and the model files it uses). */
 export function modelOfFile(path: string, opts: CheckOptions = {}): Model {
@@ -48,13 +52,13 @@ interface Definitions {
 const ALLOWED: Record<'arch' | 'library' | 'scenario', ReadonlySet<A.Item['kind']>> = {
   arch: new Set(['arch', 'pte', 'tlb', 'hardware', 'accessRule', 'fn', 'proc', 'param']),
   library: new Set(['library', 'use', 'fn', 'proc', 'param', 'lockDecl', 'var']),
-  scenario: new Set(['use', 'fn', 'proc', 'page', 'frame', 'lockDecl', 'enum', 'var', 'cpu', 'faultHandler',
+  scenario: new Set(['use', 'fn', 'proc', 'page', 'frame', 'dataDecl', 'lockDecl', 'enum', 'var', 'cpu', 'faultHandler',
     'invariant', 'final', 'reachable', 'onAccess', 'expect', 'disable']),
 };
 
 const KIND_WORD: Partial<Record<A.Item['kind'], string>> = {
   accessRule: 'access rule', hardware: 'hardware rule', lockDecl: 'lock', var: 'variable',
-  faultHandler: 'fault handler', onAccess: 'access property', reachable: 'cover goal',
+  faultHandler: 'fault handler', onAccess: 'access property', reachable: 'cover goal', dataDecl: 'data declaration',
 };
 
 function collectDefinitions(arch: readonly ParsedFile[], libs: readonly ParsedFile[], scenario: ParsedFile): Definitions {
@@ -115,7 +119,7 @@ function scenarioItems<K extends A.Item['kind']>(s: ParsedFile, kind: K): Def<K>
   return s.ast.items.filter((i): i is Def<K> => i.kind === kind);
 }
 
-function buildModel(archName: string, archFiles: string[], d: Definitions, useArgs: readonly { name: A.Ident; value: A.Expr }[], scenario: ParsedFile): Model {
+function buildModel(archName: string, archFiles: string[], d: Definitions, useArgs: readonly A.UseArg[], scenario: ParsedFile): Model {
   const syms = new Map<string, GlobalSym>();
   const declaredAt = new Map<string, Span>();
   const declare = (name: A.Ident, sym: GlobalSym) => {
@@ -203,21 +207,44 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
     if (handlers[h.access]) throw new Diagnostic(h.span, `a ${h.access} fault handler is already declared`);
     handlers[h.access] = h;
   }
-  const g: Globals = { archName, syms, pteFields, tlbFields, counts, maxVersion: Number.MAX_SAFE_INTEGER, resolveType, handlers };
+  const dataDecls = scenarioItems(scenario, 'dataDecl');
+  if (dataDecls.length > 1) throw new Diagnostic(dataDecls[1]!.span, 'the range of data values is already declared', 'write one `data int[LO..HI];`');
+  const dataType = dataDecls[0] ? resolveType(dataDecls[0].type) : DEFAULT_DATA;
+  if (dataType.k !== 'int') throw new Diagnostic(dataDecls[0]!.type.span, `frame data values are ints: write data int[LO..HI];, not ${typeName(dataType)}`);
+  const g: Globals = {
+    archName, archChain: archFiles.map((f) => basename(f).replace(/\.arch$/, '')), syms, pteFields, tlbFields, counts,
+    maxVersion: Number.MAX_SAFE_INTEGER, dataType, resolveType, handlers,
+  };
   const ids = { next: 0 };
   const initCtx = () => new Ctx(g, 'init', new Allocator(ids));
 
   // Parameters: the model's default, or the value a `use` line gives.
-  const given = new Map(useArgs.map((a) => [a.name.name, a]));
+  // A per-CPU parameter (`param bool hd[cpu]`) takes `hd = v` for every CPU and `hd[P1] = v` for one.
+  const given = new Map(useArgs.filter((a) => !a.index).map((a) => [a.name.name, a]));
+  const cpuOf = (a: A.UseArg): number => {
+    const sym = syms.get(a.index!.name);
+    if (sym?.k !== 'cpu') throw new Diagnostic(a.index!.span, `'${a.index!.name}' is not a CPU of this scenario`, sym?.k === 'cpuGroup' ? 'a per-CPU parameter is set for a single CPU (cpu NAME { ... })' : undefined);
+    return sym.index;
+  };
   for (const [name, p] of d.params) {
     const type = scalar(p.type);
     const arg = given.get(name);
     given.delete(name);
     const value = constOf(initCtx(), arg?.value ?? p.value, type, `parameter '${name}'`);
-    declare(p.name, { k: 'param', value: { k: 'const', type, value } });
+    if (p.perCpu && p.perCpu.name !== 'cpu') throw new Diagnostic(p.perCpu.span, `a parameter can be per CPU only: ${name}[cpu]`);
+    const perCpu = p.perCpu ? Array<number>(cpuCount).fill(value) : undefined;
+    for (const a of useArgs) {
+      if (!a.index || a.name.name !== name) continue;
+      if (!perCpu) throw new Diagnostic(a.index.span, `parameter '${name}' is one value for every CPU, not per CPU`, `write ${name} = ...`);
+      perCpu[cpuOf(a)] = constOf(initCtx(), a.value, type, `parameter '${name}[${a.index.name}]'`);
+    }
+    declare(p.name, { k: 'param', value: { k: 'const', type, value }, perCpu });
   }
   for (const [name, a] of given) {
     throw new Diagnostic(a.name.span, `the used models have no parameter '${name}'`, didYouMean(name, d.params.keys()));
+  }
+  for (const a of useArgs) {
+    if (a.index && !d.params.has(a.name.name)) throw new Diagnostic(a.name.span, `the used models have no parameter '${a.name.name}'`, didYouMean(a.name.name, d.params.keys()));
   }
 
   const globals: GlobalVar[] = varDecls.map((v, id) => {
@@ -319,7 +346,9 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
       throw new Diagnostic(arg.name.span, `architecture '${archName}' and the used libraries have no parameter '${arg.name.name}'`, didYouMean(arg.name.name, d.params.keys()));
     }
     const want = sym.value as Expr & { k: 'const' };
-    return constOf(initCtx(), arg.value, want.type, `parameter '${arg.name.name}'`) === want.value;
+    if (arg.index && !sym.perCpu) throw new Diagnostic(arg.index.span, `parameter '${arg.name.name}' is not per CPU`);
+    const actual = arg.index ? sym.perCpu![cpuOf(arg)]! : want.value;
+    return constOf(initCtx(), arg.value, want.type, `parameter '${arg.name.name}'`) === actual;
   });
   let expectation: Model['expectation'];
   if (expects.length) {
@@ -348,15 +377,28 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
   });
 
   const maxVersion = Math.max(1, cpus.reduce((n, c) => n + writesIn(c.body), 0));
+  const frameData = scenarioItems(scenario, 'frame').flatMap((f) => f.data);
+  const frameList = frames.map((f, index) => {
+    const init = frameData[index];
+    return { index, name: f.name, data: init ? constOf(initCtx(), init, dataType, `initial data of frame '${f.name}'`) : 0 };
+  });
+  if (frameList.every((f) => f.data === 0) && !inRange(dataType, 0, counts)) {
+    throw new Diagnostic(dataDecls[0]!.span, `frames start with data 0, which is not in ${typeName(dataType)}: give each frame its initial value (frame F0 { data: ${dataType.lo} };)`);
+  }
+  const usesData = frameList.some((f) => f.data !== 0)
+    || cpus.some((c) => someStmt(c.body, (st) => (st.k === 'access' && st.data !== undefined) || stmtExprs(st).some((e) => someExpr(e, (x) => x.k === 'frameData'))))
+    || properties.some((p) => 'expr' in p && someExpr(p.expr, (x) => x.k === 'frameData'));
+  const usesTlbi = cpus.some((c) => someStmt(c.body, (st) => st.k === 'tlbi'));
   const used = stateUsed(cpus, arch, properties);
   const inScenario = (span: Span) => span.file === scenario.source;
   return {
-    file: scenario.source.path, arch, cpus, pages, frames: frames.map((f, index) => ({ index, name: f.name })),
+    file: scenario.source.path, arch, cpus, pages, frames: frameList,
     globals: renumber(globals.filter((v) => inScenario(v.span) || used.has(v))),
     locks: renumber(locks.filter((l) => inScenario(l.span) || used.has(l))),
-    properties, expectation, disabled, maxVersion,
+    properties, expectation, disabled, maxVersion, dataType, usesData, usesTlbi,
   };
 }
+
 
 /**
  * The scenario's declarations of one kind, then the libraries' that the scenario does not
@@ -464,7 +506,7 @@ function constOf(ctx: Ctx, e: A.Expr, type: ScalarType, what: string): number {
  * architecture whose every argument equals the parameter's value in this check, those with the
  * most arguments (the most specific); when none applies, the lines without `on`.
  */
-function expectsFor(all: Def<'expect'>[], archName: string, matches: (arg: { name: A.Ident; value: A.Expr }) => boolean): Def<'expect'>[] {
+function expectsFor(all: Def<'expect'>[], archName: string, matches: (arg: A.UseArg) => boolean): Def<'expect'>[] {
   const keyed = all.filter((e) => e.on && e.on.name.name === archName && e.on.args.every(matches));
   if (!keyed.length) return all.filter((e) => !e.on);
   const most = Math.max(...keyed.map((e) => e.on!.args.length));

@@ -29,7 +29,7 @@ export interface LoadedScenario {
   readonly arch: readonly ParsedFile[];
   readonly archName: string;
   /** Arguments given to the arch or libraries in `use NAME(x = v)`. */
-  readonly useArgs: readonly { name: A.Ident; value: A.Expr }[];
+  readonly useArgs: readonly A.UseArg[];
   readonly libraries: readonly ParsedFile[];
 }
 
@@ -86,8 +86,8 @@ export function loadScenario(scenario: ParsedFile, opts: LoadOptions = {}): Load
 
   let archName: string | undefined;
   let arch: ParsedFile[] = [];
-  let useArgs: { name: A.Ident; value: A.Expr }[] = [];
-  let archArgs: { name: A.Ident; value: A.Expr }[] = [];
+  let useArgs: A.UseArg[] = [];
+  let archArgs: A.UseArg[] = [];
   const libraries: ParsedFile[] = [];
   const libraryUses = new Map<ParsedFile, Span>();
   for (const item of scenario.ast.items) {
@@ -148,7 +148,7 @@ function addLibrary(file: ParsedFile, find: (name: string, span: Span) => Parsed
 }
 
 /** An `--arch` value (`x86_64`, `arm64-softdirty-2024(keep_soft_dirty = true)`) as a use line. */
-export function parseArchSpec(text: string): { name: A.Ident; args: { name: A.Ident; value: A.Expr }[] } {
+export function parseArchSpec(text: string): { name: A.Ident; args: A.UseArg[] } {
   const file = { path: '--arch', text: `use ${text.replace(/^[\w-]+/, (n) => n.replace(/-/g, '_'))};` };
   let items: A.Item[];
   try {

@@ -8,7 +8,7 @@ import { cNameHint } from '../lang/cisms.js';
 import { didYouMean, relatedName } from './types.js';
 
 /** Built-in functions and statements: not in the symbol table, but candidates for "did you mean". */
-export const BUILTIN_CALLS = ['ptep_get', 'tlb', 'frame_of', 'set_pte', 'flush', 'flush_all', 'flush_local', 'flush_local_all'];
+export const BUILTIN_CALLS = ['ptep_get', 'tlb', 'frame_of', 'set_pte', 'flush', 'flush_all', 'flush_local', 'flush_local_all', 'dmb', 'dsb', 'isb', 'tlbi'];
 
 export type GlobalSym =
   | { k: 'page'; index: number }
@@ -21,15 +21,20 @@ export type GlobalSym =
   | { k: 'enumMember'; type: ScalarType & { k: 'enum' }; index: number }
   | { k: 'fn'; decl: A.Item & { kind: 'fn' } }
   | { k: 'proc'; decl: A.Item & { kind: 'proc' } }
-  | { k: 'param'; value: Expr };
+  /** `perCpu`: a per-CPU parameter's value for each CPU (`param bool hd[cpu]`). */
+  | { k: 'param'; value: Expr; perCpu?: readonly number[] };
 
 export interface Globals {
   readonly archName: string;
+  /** The model files' names, base first (`arm64`, `arm64_softdirty_2024`). */
+  readonly archChain: readonly string[];
   readonly syms: Map<string, GlobalSym>;
   readonly pteFields: readonly Field[];
   readonly tlbFields: readonly Field[];
   readonly counts: Counts;
   readonly maxVersion: number;
+  /** The range of frame data values. */
+  readonly dataType: ScalarType & { k: 'int' };
   readonly resolveType: (t: A.TypeExpr) => Type;
   /** Scenario fault handlers, inlined at every access of their kind. */
   readonly handlers: Partial<Record<'read' | 'write', A.Item & { kind: 'faultHandler' }>>;

@@ -1,7 +1,7 @@
 // Statements: checking, inlining of procedures and fault handlers, unrolling of `for`.
 import type * as A from '../lang/ast.js';
 import { Diagnostic, lineCol, type Span } from '../lang/source.js';
-import type { Expr, LValue, Local, Lock, Stmt, Type } from '../ir/model.js';
+import { BARRIER_OPTIONS, type BarrierOption, type DataAccess, type Expr, type LValue, type Local, type Lock, type Stmt, type Type } from '../ir/model.js';
 import { roomForStatements } from './bounds.js';
 import { bindArgs, checkConstRange, checkExpr, expectType, readsShared } from './expr.js';
 import { nestedCall } from './depth.js';
@@ -37,7 +37,7 @@ export function checkStmt(ctx: Ctx, s: A.Stmt): Stmt {
   return out;
 }
 
-const SIMPLE = new Set<Stmt['k']>(['let', 'assign', 'setPte', 'lock', 'await', 'assert', 'return', 'flush', 'skip']);
+const SIMPLE = new Set<Stmt['k']>(['let', 'assign', 'setPte', 'lock', 'await', 'assert', 'return', 'flush', 'skip', 'barrier', 'tlbi']);
 
 /**
  * A plain statement is one step; touching PTEs twice in it would make a load and a store atomic
@@ -281,18 +281,78 @@ function checkAccess(ctx: Ctx, s: A.Stmt & { kind: 'access' }): Stmt {
   // `expect fault`: an assert-kind property broken if this access ever completes.
   const expectFault = s.expectFault ? `expected_fault_line_${lineOf(s.span)}` : undefined;
   if (expectFault && !ctx.asserts.some((a) => a.name === expectFault)) ctx.asserts.push({ name: expectFault, span: s.span });
+  const order = checkOrder(s);
+  const data = s.data ? checkData(ctx, s) : undefined;
   const h = ctx.g.handlers[s.access];
-  if (!h) return mk(ctx, s.span, { k: 'access', access: s.access, page, guard, expectFault });
+  if (!h) return mk(ctx, s.span, { k: 'access', access: s.access, page, guard, expectFault, order, data });
   ctx.inHandler = true;
   try {
     const handler = ctx.isolated(() => {
       ctx.define(h.param, { k: 'subst', expr: page, type: PAGE });
       return checkBlock(ctx, h.body, h.span);
     });
-    return mk(ctx, s.span, { k: 'access', access: s.access, page, guard, expectFault, handler });
+    return mk(ctx, s.span, { k: 'access', access: s.access, page, guard, expectFault, handler, order, data });
   } finally {
     ctx.inHandler = false;
   }
+}
+
+/** LDAR is a read, STLR a write; SWP and CAS may be either or both (SWPA, SWPL, SWPAL). */
+function checkOrder(s: A.Stmt & { kind: 'access' }): 'acquire' | 'release' | 'acq_rel' | undefined {
+  const o = s.order;
+  if (!o) return undefined;
+  const rmw = s.data?.op === 'swap' || s.data?.op === 'cas';
+  if (!rmw && s.access === 'read' && o !== 'acquire') throw new Diagnostic(s.span, `a read can be 'acquire' (LDAR), not '${o}'`);
+  if (!rmw && s.access === 'write' && o !== 'release') throw new Diagnostic(s.span, `a write can be 'release' (STLR), not '${o}'`, o === 'acquire' ? 'an acquiring write is an atomic: let r = swap acquire P = v;' : undefined);
+  if (!s.data && o) throw new Diagnostic(s.span, `an ordered ${s.access} carries a data value: write ${s.access === 'read' ? `let r = read ${o} P;` : `write ${o} P = v;`}`);
+  return o;
+}
+
+/**
+ * The data part of an access. Stored and compared values are evaluated in the access's own
+ * step, so they may not read shared state (as a register's value on a real CPU).
+ */
+function checkData(ctx: Ctx, s: A.Stmt & { kind: 'access' }): DataAccess {
+  const d = s.data!;
+  const dt = ctx.g.dataType;
+  const operand = (e: A.Expr, what: string): Expr => {
+    const v = expectType(ctx, e, { k: 'int', lo: dt.lo, hi: dt.hi }, what);
+    if (readsShared(v)) throw new Diagnostic(e.span, `the ${what} must not read shared state; load it into a local first`);
+    checkConstRange(ctx, v, dt, e.span);
+    return v;
+  };
+  if (d.op === 'store') {
+    if (s.access !== 'write') throw new Diagnostic(s.span, "only a write stores a value: 'write P = v;'");
+    if (s.result) throw new Diagnostic(s.span, "a store gives no value: write 'write P = v;' on its own");
+    return { op: 'store', value: operand(d.value, 'stored value') };
+  }
+  const value = d.op === 'load' ? undefined : operand(d.value, d.op === 'swap' ? 'swapped-in value' : 'new value');
+  const expected = d.op === 'cas' ? operand(d.expected, 'expected value') : undefined;
+  const into = accessResult(ctx, s.result!, s.span);
+  if (d.op === 'load') return { op: 'load', into };
+  if (d.op === 'swap') return { op: 'swap', value: value!, into };
+  return { op: 'cas', expected: expected!, value: value!, into };
+}
+
+/** Where `let r = read P;` / `r = read P;` puts the loaded value (a new local has the data type). */
+function accessResult(ctx: Ctx, r: A.AccessResult, span: Span): LValue {
+  const dt = ctx.g.dataType;
+  if (r.kind === 'let') {
+    const type = r.type ? ctx.resolveType(r.type) : dt;
+    if (type.k !== 'int') throw new Diagnostic(r.type!.span, `a loaded data value is an int (${typeName(dt)}), not ${typeName(type)}`);
+    return { k: 'local', local: declareLocal(ctx, r.name, type) };
+  }
+  const target = checkLValue(ctx, r.target);
+  if (target.t.k !== 'int') throw new Diagnostic(r.target.span, `a loaded data value is an int (${typeName(dt)}); '${typeName(target.t)}' cannot hold it`);
+  if (lvalueReadsShared(target.lv)) throw new Diagnostic(r.target.span, 'the index of the loaded-into place must not read shared state');
+  void span;
+  return target.lv;
+}
+
+function lvalueReadsShared(lv: LValue): boolean {
+  if (lv.k === 'global') return !!lv.index && readsShared(lv.index);
+  if (lv.k === 'field') return lvalueReadsShared(lv.target);
+  return false;
 }
 
 function checkReturn(ctx: Ctx, s: A.Stmt & { kind: 'return' }): Stmt {
@@ -390,11 +450,52 @@ function checkExprStmt(ctx: Ctx, s: A.Stmt & { kind: 'expr' }): Stmt {
     const pages = e.args.map((a) => expectType(ctx, a, PAGE, `page of ${name}`));
     return mk(ctx, s.span, { k: 'flush', pages, local });
   }
+  if (!sym && (name === 'dmb' || name === 'dsb' || name === 'isb' || name === 'tlbi')) return checkArmBarrier(ctx, s, name);
   if (sym?.k === 'fn' || (!sym && (name === 'ptep_get' || name === 'tlb' || name === 'frame_of'))) {
     throw new Diagnostic(e.span, `the value of '${name}' is unused`, `assign it: let v = ${name}(...);`);
   }
   if (!sym) throw ctx.unknown(e.callee, 'procedure');
   throw new Diagnostic(e.callee.span, `'${name}' cannot be called`);
+}
+
+/** TLBI operations by VA (one page) and by ASID or all (every page: one address space is modelled). */
+const TLBI_BY_VA = ['vae1', 'vae1is', 'vale1', 'vale1is', 'vaae1', 'vaae1is', 'vaale1', 'vaale1is'];
+const TLBI_ALL = ['vmalle1', 'vmalle1is', 'aside1', 'aside1is'];
+
+/** `dmb(o)`, `dsb(o)`, `isb()`, `tlbi(op[, P])`: arm64 instructions, one step each. */
+function checkArmBarrier(ctx: Ctx, s: A.Stmt & { kind: 'expr' }, name: 'dmb' | 'dsb' | 'isb' | 'tlbi'): Stmt {
+  const e = s.expr as A.Expr & { kind: 'call' };
+  if (!ctx.g.archChain.includes('arm64')) {
+    throw new Diagnostic(e.callee.span, `'${name}' is an arm64 instruction; ${ctx.g.archName} is not an arm64 model`,
+      'flush(P) is the architecture-neutral completed invalidation');
+  }
+  if (ctx.mode !== 'program') throw new Diagnostic(e.span, `'${name}' is executed only by CPU programs`);
+  notInAtomic(ctx, s, `'${name}'`);
+  const word = (a: A.Expr | undefined, allowed: readonly string[], what: string): string => {
+    if (!a || a.kind !== 'ident' || !allowed.includes(a.name.name)) {
+      throw new Diagnostic(a?.span ?? e.span, `expected ${what}: one of ${allowed.join(', ')}`);
+    }
+    return a.name.name;
+  };
+  if (name === 'isb') {
+    if (e.args.length) throw new Diagnostic(e.args[0]!.span, "'isb' takes no arguments: isb();");
+    return mk(ctx, s.span, { k: 'barrier', op: 'isb', option: 'sy' });
+  }
+  if (name === 'dmb' || name === 'dsb') {
+    if (e.args.length !== 1) throw new Diagnostic(e.span, `'${name}' takes one option: ${name}(ish);`, `the options are ${BARRIER_OPTIONS.join(', ')}`);
+    const option = word(e.args[0], BARRIER_OPTIONS, `a ${name.toUpperCase()} option`) as BarrierOption;
+    return mk(ctx, s.span, { k: 'barrier', op: name, option });
+  }
+  const op = word(e.args[0], [...TLBI_BY_VA, ...TLBI_ALL], 'a TLBI operation');
+  const broadcast = op.endsWith('is');
+  if (TLBI_ALL.includes(op)) {
+    if (e.args.length !== 1) throw new Diagnostic(e.args[1]!.span, `tlbi(${op}) invalidates every page and takes no page`);
+    return mk(ctx, s.span, { k: 'tlbi', op, pages: 'all', broadcast });
+  }
+  if (e.args.length !== 2) throw new Diagnostic(e.span, `tlbi(${op}, P) invalidates one page: give the page`);
+  const page = expectType(ctx, e.args[1]!, PAGE, `page of tlbi`);
+  if (readsShared(page)) throw new Diagnostic(e.args[1]!.span, 'the page of tlbi must not read shared state; load it into a local first');
+  return mk(ctx, s.span, { k: 'tlbi', op, pages: [page], broadcast });
 }
 
 /** Whether every path through `stmts` ends in `done;` or `fault;`. */

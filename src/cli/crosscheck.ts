@@ -10,7 +10,7 @@ import { EXIT } from '../run/exit.js';
 import { scenarioFiles, type ScenarioEntry } from '../run/files.js';
 import { explore, type ExploreResult } from '../explore/bfs.js';
 import { verdictOf } from '../explore/verdict.js';
-import { blocksOnlyOnSoftware, toPromela } from '../export/promela.js';
+import { blocksOnlyOnSoftware, exportRefusal, toPromela } from '../export/promela.js';
 import { runSpin, spinAvailable, spinTraces, type SpinResult } from '../export/spin.js';
 import { Diagnostic, formatDiagnostic } from '../lang/source.js';
 import { formatTrace } from '../report/text.js';
@@ -145,6 +145,12 @@ export async function runCrosscheck(argv: readonly string[], io: { stdout(s: str
     } catch (e) {
       if (e instanceof Diagnostic) { io.stderr(`${formatDiagnostic(e)}\n`); exit = Math.max(exit, EXIT.badInput); continue; }
       throw e;
+    }
+    const refused = exportRefusal(model);
+    if (refused) {
+      io.stdout(`CANNOT   ${f}\n  ${formatDiagnostic(refused).split('\n').join('\n  ')}\n`);
+      exit = Math.max(exit, EXIT.badInput);
+      continue;
     }
     const x = crosscheckModel(model, { opt: parsed.values.fast ? '-O0' : '-O2', keep: true })!;
     try {

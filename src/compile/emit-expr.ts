@@ -54,6 +54,14 @@ export function scalar(env: EmitEnv, e: Expr): string {
       const i = indexOf(env, e.frame);
       return i.value !== undefined ? `s[${base + i.value}]` : slot(base, i.text);
     }
+    case 'frameData': {
+      const i = indexOf(env, e.frame);
+      return i.value !== undefined ? `s[${env.l.dataBase + i.value}]` : slot(env.l.dataBase, i.text);
+    }
+    case 'cpuTable': {
+      const i = indexOf(env, e.cpu);
+      return i.value !== undefined ? String(e.values[i.value]) : `[${e.values.join(', ')}][${i.text}]`;
+    }
     case 'killed': {
       if (env.l.killedBase < 0) return '0';
       const i = indexOf(env, e.cpu);
@@ -122,6 +130,6 @@ export function record(env: EmitEnv, e: Expr): string[] {
     }
     case 'rulePte': return Array.from({ length: l.pteWidth }, (_, f) => `s[${pteSlot(l, env.rulePage!, f)}]`);
     case 'ruleTlb': return Array.from({ length: l.tlbWidth }, (_, f) => `s[${tlbSlot(l, m.pages.length, env.cpu, env.rulePage!, f)}]`);
-    case 'const': case 'global': case 'self': case 'frameVersion': case 'frameFreed': case 'killed': case 'field': case 'not': case 'neg': case 'bin': case 'accessCpu': case 'accessPage': case 'accessFrame': throw new Error(`internal: ${e.k} is not a record expression`);
+    case 'const': case 'global': case 'self': case 'frameVersion': case 'frameFreed': case 'frameData': case 'cpuTable': case 'killed': case 'field': case 'not': case 'neg': case 'bin': case 'accessCpu': case 'accessPage': case 'accessFrame': throw new Error(`internal: ${e.k} is not a record expression`);
   }
 }

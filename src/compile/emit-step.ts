@@ -1,10 +1,11 @@
 // Statements that run inside one step (atomic blocks, hardware and access rules, simple
 // statements) to JavaScript statement text.
-import type { Expr, LValue, Local, RecordKind, ScalarType, Stmt } from '../ir/model.js';
+import type { Expr, LValue, Local, Model, RecordKind, ScalarType, Stmt } from '../ir/model.js';
+import type { Layout } from './layout.js';
 import { record, scalar, type EmitEnv } from './emit-expr.js';
 import { recordFields, slotTypes, slotWidth, valueRange } from '../ir/types.js';
 import { forEachStmt } from '../ir/walk.js';
-import { pteSlot, tlbSlot } from './layout.js';
+import { pendingSlot, pteSlot, tlbSlot } from './layout.js';
 
 /** Status codes a generated step returns: 0 done; > 0 violation of property (code - 1). */
 export const OK = 0;
@@ -84,6 +85,51 @@ export function flush(env: EmitEnv, pages: 'all' | readonly Expr[], local: boole
     const v = fresh();
     return `const ${v} = ${scalar(env, p)}; ${cpus.map((c) => zero(`${l.tlbBase} + (${c * n} + ${v}) * ${l.tlbWidth}`)).join(' ')}`;
   }).join(' ');
+}
+
+/**
+ * `tlbi(op, P)` (Arm ARM D8.13, TLB maintenance instructions): the invalidation of the pages
+ * becomes pending on each target CPU (every CPU for the broadcast ...IS forms, the issuer
+ * otherwise); it takes effect later, by `tlbi_complete` or the issuer's next full DSB.
+ */
+export function tlbiCode(env: EmitEnv, pages: 'all' | readonly Expr[], broadcast: boolean, fresh: () => string): string {
+  const { l, m } = env;
+  const [nc, np] = [m.cpus.length, m.pages.length];
+  const targets = broadcast ? m.cpus.map((c) => c.index) : [env.cpu];
+  const list = pages === 'all' ? m.pages.map((p): Expr => ({ k: 'const', type: { k: 'page' }, value: p.index })) : pages;
+  return list.map((p) => {
+    if (p.k === 'const') return targets.map((t) => `s[${pendingSlot(l, nc, np, env.cpu, t, p.value)}] = 1;`).join(' ');
+    const v = fresh();
+    return `const ${v} = ${scalar(env, p)}; ${targets.map((t) => `s[${pendingSlot(l, nc, np, env.cpu, t, 0)} + ${v}] = 1;`).join(' ')}`;
+  }).join(' ');
+}
+
+/**
+ * A full DSB (Arm ARM D8.13.? "completion of TLB maintenance"; herd's DSB-ob): every TLBI the
+ * running CPU issued is complete when the DSB completes: each pending invalidation drops its
+ * target's entry now.
+ */
+export function dsbCode(env: EmitEnv): string {
+  const { l, m } = env;
+  if (l.pendingBase < 0) return '';
+  const [nc, np] = [m.cpus.length, m.pages.length];
+  return m.cpus.flatMap((t) => m.pages.map((p) => {
+    const at = pendingSlot(l, nc, np, env.cpu, t.index, p.index);
+    const e = tlbSlot(l, np, t.index, p.index, 0);
+    return `if (s[${at}]) { s[${at}] = 0; ${Array.from({ length: l.tlbWidth }, (_, f) => `s[${e + f}] = 0;`).join(' ')} }`;
+  })).join(' ');
+}
+
+/**
+ * Hardware step `tlbi_complete` for CPU `cpu` and page `page`: the invalidations pending there
+ * (from any issuer) take effect: the entry is dropped. DISABLED when none is pending.
+ */
+export function tlbiCompleteSource(m: Model, l: Layout, cpu: number, page: number): string {
+  const [nc, np] = [m.cpus.length, m.pages.length];
+  const flags = m.cpus.map((i) => pendingSlot(l, nc, np, i.index, cpu, page));
+  const e = tlbSlot(l, np, cpu, page, 0);
+  return `if (!(${flags.map((f) => `s[${f}]`).join(' || ')})) return ${DISABLED};
+    ${flags.map((f) => `s[${f}] = 0;`).join(' ')} ${Array.from({ length: l.tlbWidth }, (_, f) => `s[${e + f}] = 0;`).join(' ')} return ${OK};`;
 }
 
 export function inStep(ctx: StepCtx, st: Stmt): string {

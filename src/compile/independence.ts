@@ -8,7 +8,7 @@ import type { Expr, HardwareRule, LValue, Model, Stmt } from '../ir/model.js';
 import { slotWidth } from '../ir/types.js';
 import { forEachExpr, lvalueRoot, stmtChildren, stmtExprs, stmtTarget } from '../ir/walk.js';
 import type { ProgramGraph } from '../program/graph.js';
-import { pteSlot, tlbSlot, type Layout } from './layout.js';
+import { pendingSlot, pteSlot, tlbSlot, type Layout } from './layout.js';
 
 interface Access {
   readonly reads: Set<number>;
@@ -36,12 +36,22 @@ class SlotSets {
     return range(tlbSlot(this.l, this.m.pages.length, c, p, 0), this.l.tlbWidth);
   }
 
+  private data(frame: Expr): number[] {
+    return frame.k === 'const' ? [this.l.dataBase + frame.value] : range(this.l.dataBase, this.m.frames.length);
+  }
+  /** The pending-invalidation flags of (issuer, target, page). */
+  pending(issuers: readonly number[], targets: readonly number[], pages: readonly number[]): number[] {
+    const [nc, np] = [this.m.cpus.length, this.m.pages.length];
+    return issuers.flatMap((i) => targets.flatMap((t) => pages.map((p) => pendingSlot(this.l, nc, np, i, t, p))));
+  }
+
   /** Slots an expression reads (its sub-expressions included). */
   read(e: Expr, out: Set<number>): void {
     forEachExpr(e, (x) => {
       switch (x.k) {
         case 'local': case 'global': case 'frameVersion': case 'frameFreed': case 'rulePte': case 'ruleTlb':
           this.place(x, out); return;
+        case 'frameData': addAll(out, this.data(x.frame)); return;
         case 'pteOf': this.pages(x.page).forEach((p) => addAll(out, this.pte(p))); return;
         case 'tlbOf': this.cpus(x.cpu).forEach((c) => this.pages(x.page).forEach((p) => addAll(out, this.tlb(c, p)))); return;
         default: return;
@@ -92,6 +102,20 @@ class SlotSets {
         cpus.forEach((c) => pages.forEach((p) => addAll(a.writes, this.tlb(c, p))));
         break;
       }
+      case 'tlbi': {
+        const pages = st.pages === 'all' ? m.pages.map((p) => p.index) : st.pages.flatMap((p) => this.pages(p));
+        addAll(a.writes, this.pending([this.cpu], st.broadcast ? m.cpus.map((c) => c.index) : [this.cpu], pages));
+        break;
+      }
+      case 'barrier': {
+        if (st.op !== 'dsb' || this.l.pendingBase < 0) break;
+        const all = m.cpus.map((c) => c.index);
+        const pages = m.pages.map((p) => p.index);
+        addAll(a.reads, this.pending([this.cpu], all, pages));
+        addAll(a.writes, this.pending([this.cpu], all, pages));
+        all.forEach((c) => pages.forEach((p) => addAll(a.writes, this.tlb(c, p))));
+        break;
+      }
       case 'lock': {
         const width = this.l.lockWidth[st.lock.id]!;
         const base = this.l.lockSlot[st.lock.id]!;
@@ -105,7 +129,8 @@ class SlotSets {
       case 'access': {
         // The rule touches the page's PTE and this CPU's entry; a write bumps some frame's version;
         // access properties read whatever they name.
-        const touched = [...this.pages(st.page).flatMap((p) => [...this.pte(p), ...this.tlb(this.cpu, p)]), ...range(this.l.versionBase, m.frames.length)];
+        const data = st.data && this.l.dataBase >= 0 ? range(this.l.dataBase, m.frames.length) : [];
+        const touched = [...this.pages(st.page).flatMap((p) => [...this.pte(p), ...this.tlb(this.cpu, p)]), ...range(this.l.versionBase, m.frames.length), ...data];
         addAll(a.reads, touched);
         addAll(a.writes, touched);
         m.properties.forEach((p) => { if (p.kind === 'access' && p.access === st.access) this.read(p.expr, a.reads); });
@@ -142,6 +167,15 @@ export function independentPoints(graph: ProgramGraph, l: Layout): boolean[][] {
   });
   const hardware = m.arch.hardware.filter((r) => !m.disabled.includes(r.name))
     .flatMap((r) => m.cpus.flatMap((c) => m.pages.map((p) => ruleAccess(m, l, r, c.index, p.index))));
+  if (m.usesTlbi) {
+    const all = m.cpus.map((c) => c.index);
+    for (const c of all) for (const p of m.pages) {
+      const sets = new SlotSets(m, l, c, p.index);
+      const flags = sets.pending(all, [c], [p.index]);
+      const entry = range(tlbSlot(l, m.pages.length, c, p.index, 0), l.tlbWidth);
+      hardware.push({ reads: new Set([...flags, ...entry]), writes: new Set([...flags, ...entry]) });
+    }
+  }
   const visible = new Set<number>();
   const props = new SlotSets(m, l, -1);
   // A cover goal is an invariant's dual: reaching it must not depend on the order of invisible steps.

@@ -10,10 +10,12 @@ import { checkSize } from './bounds.js';
 import { layoutOf, pteSlot, type Layout } from './layout.js';
 import { independentPoints } from './independence.js';
 import { finishedSource, programSource, ruleSource, type ProgramContext } from './program.js';
+import { tlbiCompleteSource } from './emit-step.js';
+import { someStmt } from '../ir/walk.js';
 
 export { OK, DISABLED } from './emit-step.js';
 export type { Layout } from './layout.js';
-export { pteSlot, tlbSlot } from './layout.js';
+export { pendingSlot, pteSlot, tlbSlot } from './layout.js';
 
 export type Exec = (s: Int32Array) => number;
 
@@ -125,7 +127,7 @@ export function compile(graph: ProgramGraph): TransitionSystem {
   const m = graph.model;
   const l = layoutOf(m);
   const rules = m.arch.hardware.filter((r) => !m.disabled.includes(r.name));
-  checkSize(m, l, rules.length);
+  checkSize(m, l, rules.length + (m.usesTlbi ? 1 : 0));
   const propIndex = new Map(m.properties.map((p, i) => [p.name, i]));
   const violation = (name: string) => {
     const i = propIndex.get(name);
@@ -163,6 +165,7 @@ export function compile(graph: ProgramGraph): TransitionSystem {
       index: ncpu + i, kind: 'hardware', rule: r.name, cpu: c.index, page: p.index, name: `${r.name} ${p.name} on ${c.name}`,
       span: r.body.span, exec: rule(r, c.index, p.index, true),
     }));
+  hardware.push(...tlbiCompletions(m, l, ncpu + hardware.length));
   const pcs = l.cpus.map((c) => c.pc);
   const independent = independentPoints(graph, l);
   const cpuStep = (cpu: number, s: Int32Array) => steps[cpu]!(s);
@@ -180,6 +183,27 @@ export function compile(graph: ProgramGraph): TransitionSystem {
   };
 }
 
+/**
+ * The built-in hardware step `tlbi_complete` per CPU and page, when a program issues TLBIs: a
+ * pending invalidation takes effect at some point after its TLBI (Arm ARM D8.13: completion is
+ * guaranteed only by a DSB, which may come much later; until then the entry may still be used).
+ */
+function tlbiCompletions(m: Model, l: Layout, first: number): HardwareAction[] {
+  if (!m.usesTlbi) return [];
+  const span = m.cpus.map((c) => firstTlbi(c.body)).find((x) => x !== undefined)!;
+  return m.cpus.flatMap((c) => m.pages.map((p) => ({ cpu: c, page: p }))).map(({ cpu: c, page: p }, i) => ({
+    index: first + i, kind: 'hardware' as const, rule: 'tlbi_complete', cpu: c.index, page: p.index,
+    name: `tlbi_complete ${p.name} on ${c.name}`, span,
+    exec: generated<Exec>(['s'], tlbiCompleteSource(m, l, c.index, p.index)),
+  }));
+}
+
+function firstTlbi(body: Model['cpus'][number]['body']): Span | undefined {
+  let found: Span | undefined;
+  someStmt(body, (s) => { if (s.k === 'tlbi') found = s.span; return found !== undefined; });
+  return found;
+}
+
 function slotRanges(graph: ProgramGraph, l: Layout): [number, number][] {
   const m = graph.model;
   const r: [number, number][] = Array.from({ length: l.size }, () => [0, 0]);
@@ -194,6 +218,8 @@ function slotRanges(graph: ProgramGraph, l: Layout): [number, number][] {
   for (let i = 0; i < m.cpus.length * m.pages.length; i++) typed({ k: 'tlbe' }, l.tlbBase + i * l.tlbWidth);
   m.frames.forEach((f) => { r[l.versionBase + f.index] = [0, m.maxVersion]; r[l.freedBase + f.index] = [0, 1]; });
   if (l.killedBase >= 0) m.cpus.forEach((c) => { r[l.killedBase + c.index] = [0, 1]; });
+  if (l.dataBase >= 0) m.frames.forEach((f) => { r[l.dataBase + f.index] = [m.dataType.lo, m.dataType.hi]; });
+  if (l.pendingBase >= 0) for (let i = 0; i < m.cpus.length ** 2 * m.pages.length; i++) r[l.pendingBase + i] = [0, 1];
   m.locks.forEach((lock) => {
     const width = l.lockWidth[lock.id]!;
     for (let i = 0; i < (lock.perPage ? m.pages.length : 1); i++) {
@@ -211,6 +237,7 @@ function initialStates(graph: ProgramGraph, l: Layout): Int32Array[] {
   const base = new Int32Array(l.size);
   const choices: { slot: number; type: ScalarType }[] = [];
   graph.cpus.forEach((p, i) => { base[l.cpus[i]!.pc] = p.entry; });
+  if (l.dataBase >= 0) m.frames.forEach((f) => { base[l.dataBase + f.index] = f.data; });
   m.globals.forEach((g) => g.init.forEach((v, i) => {
     const slot = l.globalSlot[g.id]! + i;
     if (v === undefined) choices.push({ slot, type: g.type }); else base[slot] = v;

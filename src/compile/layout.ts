@@ -23,6 +23,13 @@ export interface Layout {
   readonly freedBase: number;
   /** Per CPU, 1 once a fatal fault (`sigsegv;`) killed it; -1 when no program can be killed. */
   readonly killedBase: number;
+  /** Per frame, its data value (`write P = e;`); -1 when nothing uses data. */
+  readonly dataBase: number;
+  /**
+   * Pending TLB invalidations (`tlbi`), one flag per (issuing CPU, target CPU, page) at
+   * `pendingSlot`; -1 when no program issues a TLBI.
+   */
+  readonly pendingBase: number;
   /** Per lock (by Lock.id): first slot; per-page locks have one instance per page. */
   readonly lockSlot: readonly number[];
   /** Slots per lock instance: spinlock 1 (owner+1); rwsem 2 (writer+1, reader bitmask). */
@@ -35,6 +42,10 @@ export function pteSlot(l: Layout, page: number, field: number): number {
 
 export function tlbSlot(l: Layout, npages: number, cpu: number, page: number, field: number): number {
   return l.tlbBase + (cpu * npages + page) * l.tlbWidth + field;
+}
+
+export function pendingSlot(l: Layout, ncpu: number, npages: number, issuer: number, target: number, page: number): number {
+  return l.pendingBase + (issuer * ncpu + target) * npages + page;
 }
 
 export function layoutOf(m: Model): Layout {
@@ -54,7 +65,9 @@ export function layoutOf(m: Model): Layout {
   const versionBase = take(m.frames.length);
   const freedBase = take(m.frames.length);
   const killedBase = m.cpus.some((c) => someStmt(c.body, (s) => s.k === 'kill')) ? take(m.cpus.length) : -1;
+  const dataBase = m.usesData ? take(m.frames.length) : -1;
+  const pendingBase = m.usesTlbi ? take(m.cpus.length * m.cpus.length * m.pages.length) : -1;
   const lockWidth = m.locks.map((l) => (l.kind === 'spinlock' ? 1 : 2));
   const lockSlot = m.locks.map((l, i) => take(lockWidth[i]! * (l.perPage ? m.pages.length : 1)));
-  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, killedBase, lockSlot, lockWidth };
+  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, killedBase, dataBase, pendingBase, lockSlot, lockWidth };
 }

@@ -1,10 +1,11 @@
 // One CPU's program points (src/program) to generated JavaScript: one `switch` over the program
 // counter (pc 0 = finished), one case per point.
-import type { HardwareRule, Local, Model, Property, Stmt } from '../ir/model.js';
+import type { DataAccess, HardwareRule, Local, Model, Property, Stmt } from '../ir/model.js';
 import { slotWidth } from '../ir/types.js';
 import { FINISHED, type CpuProgram, type ProgramPoint } from '../program/graph.js';
 import { scalar, type EmitEnv } from './emit-expr.js';
-import { clearCode, DISABLED, DONE, FAULT, flush, inStep, localsWithin, OK, store, storePte, values, lvalueType, type StepCtx } from './emit-step.js';
+import { clearCode, DISABLED, DONE, dsbCode, FAULT, flush, inStep, localsWithin, OK, store, storePte, tlbiCode, values, lvalueType, type StepCtx } from './emit-step.js';
+import { fullBarrier } from '../ir/model.js';
 import type { Layout } from './layout.js';
 
 export interface ProgramContext {
@@ -61,7 +62,7 @@ export function programSource(ctx: ProgramContext, program: CpuProgram): string 
         return `if (${scalar(env, st.test)}) { ${jump(p, next.then)} } else { ${jump(p, next.else)} } return ${OK};`;
       case 'access':
         if (st.k !== 'access') break;
-        return accessCode(ctx, env, st, fresh, jump(p, next.done), next.handled ? jump(p, next.fault) : undefined);
+        return accessCode(ctx, stepCtx(p, []), st, jump(p, next.done), next.handled ? jump(p, next.fault) : undefined);
       case 'step':
         return simpleStep(ctx, stepCtx(p, localsWithin(st)), st, jump(p, next.next));
     }
@@ -122,6 +123,9 @@ function simpleStep(ctx: ProgramContext, sc: StepCtx, st: Stmt, go: string): str
     case 'await': return `if (!${scalar(env, st.test)}) return ${DISABLED}; ${done}`;
     case 'assert': return `if (!${scalar(env, st.test)}) { ${ctx.stepFailure(st.name)} } ${done}`;
     case 'flush': return `${flush(env, st.pages, st.local, sc.fresh)} ${done}`;
+    case 'tlbi': return `${tlbiCode(env, st.pages, st.broadcast, sc.fresh)} ${done}`;
+    // Under sequential consistency DMB and ISB order nothing more; a full DSB completes TLBIs.
+    case 'barrier': return st.op === 'dsb' && fullBarrier(st.option) ? `${dsbCode(env)} ${done}` : done;
     case 'skip': return done;
     // A fatal fault: the CPU is killed and its program ends (its locals are dropped by the jump).
     case 'kill': return `s[${env.l.killedBase + env.cpu}] = 1; ${done}`;
@@ -149,7 +153,8 @@ function lockCode(ctx: ProgramContext, env: EmitEnv, st: Stmt & { k: 'lock' }, f
   }
 }
 
-function accessCode(ctx: ProgramContext, env: EmitEnv, st: Stmt & { k: 'access' }, fresh: () => string, next: string, handler: string | undefined): string {
+function accessCode(ctx: ProgramContext, sc: StepCtx, st: Stmt & { k: 'access' }, next: string, handler: string | undefined): string {
+  const { env, fresh } = sc;
   const { l, m } = env;
   const [p, r, e, f] = [fresh(), fresh(), fresh(), fresh()];
   const props = m.properties.filter((prop): prop is Property & { kind: 'access' } => prop.kind === 'access' && prop.access === st.access);
@@ -166,10 +171,27 @@ function accessCode(ctx: ProgramContext, env: EmitEnv, st: Stmt & { k: 'access' 
     `if (s[${e}] === 0) return ${ctx.violation('no_translation')};`,
     `const ${f} = s[${e} + ${m.arch.tlbPfn}];`,
     st.access === 'write' ? `if (s[${l.versionBase} + ${f}] >= ${m.maxVersion}) return ${ctx.violation('overflow')}; s[${l.versionBase} + ${f}]++;` : '',
+    st.data ? dataCode(sc, st.data, `s[${l.dataBase} + ${f}]`) : '',
     ...props.map((prop) => `if (!${scalar(propEnv, prop.expr)}) { ${ctx.stepFailure(prop.name)} }`),
     st.expectFault ? ctx.stepFailure(st.expectFault) : '',
     `${next} return ${OK};`,
   ].join('\n    ');
+}
+
+/** The data part of a completed access on the frame whose data slot is `cell` (JS text). */
+function dataCode(sc: StepCtx, d: DataAccess, cell: string): string {
+  const { env } = sc;
+  const dt = env.m.dataType;
+  const put = (v: string) => { const x = sc.fresh(); return `const ${x} = ${v}; if (${x} < ${dt.lo} || ${x} > ${dt.hi}) return ${sc.violation('overflow')}; ${cell} = ${x};`; };
+  switch (d.op) {
+    case 'store': return put(scalar(env, d.value));
+    case 'load': return store(sc, d.into, [cell]);
+    case 'swap': { const old = sc.fresh(); return `const ${old} = ${cell}; ${put(scalar(env, d.value))} ${store(sc, d.into, [old])}`; }
+    case 'cas': {
+      const old = sc.fresh();
+      return `const ${old} = ${cell}; if (${old} === ${scalar(env, d.expected)}) { ${put(scalar(env, d.value))} } ${store(sc, d.into, [old])}`;
+    }
+  }
 }
 
 /**

@@ -15,7 +15,8 @@
 // Generated names come from indexes only; user names appear in comments.
 import type { Expr, HardwareRule, Local, LValue, Model, Property, ScalarType, Stmt } from '../ir/model.js';
 import { recordFields, slotTypes, slotWidth, valueRange } from '../ir/types.js';
-import { forEachStmt, lvalueRoot, someExpr, someStmt, stmtChildren, stmtTarget } from '../ir/walk.js';
+import { forEachExpr, forEachStmt, forEachStmtExpr, lvalueRoot, someExpr, someStmt, stmtChildren, stmtExprs, stmtTarget } from '../ir/walk.js';
+import { Diagnostic, type Span } from '../lang/source.js';
 import type { CpuProgram, ProgramGraph } from '../program/graph.js';
 
 const FINISHED = 0;
@@ -24,7 +25,33 @@ const DONE = -2;
 const FAULT = -3;
 
 export function toPromela(graph: ProgramGraph): string {
+  const refused = exportRefusal(graph.model);
+  if (refused) throw refused;
   return new Exporter(graph).run();
+}
+
+/**
+ * The first construct the export cannot translate faithfully, as a located error: frame data
+ * values, arm64 barriers and TLBIs (pending invalidations). The export
+ * refuses rather than drop their meaning; `crosscheck` reports the file as not comparable.
+ */
+export function exportRefusal(m: Model): Diagnostic | undefined {
+  let found: Diagnostic | undefined;
+  const say = (span: Span, what: string) => { found ??= new Diagnostic(span, `the Promela export does not support ${what}`, 'SPIN cannot check this scenario; check it with dirtyrace alone'); };
+  const exprs = (span: Span, e: Expr) => forEachExpr(e, (x) => {
+    if (x.k === 'frameData') say(span, "frame data values (F.data)");
+  });
+  for (const c of m.cpus) {
+    forEachStmt(c.body, (s) => {
+      if (s.k === 'access' && s.data) say(s.span, 'data values in accesses (write P = v; read P into a local)');
+      if (s.k === 'barrier') say(s.span, `'${s.op}' (arm64 barriers)`);
+      if (s.k === 'tlbi') say(s.span, "'tlbi' (pending TLB invalidations)");
+      stmtExprs(s).forEach((e) => exprs(s.span, e));
+    });
+  }
+  for (const r of [...m.arch.hardware, m.arch.access.read, m.arch.access.write]) forEachStmtExpr(r.body, (e) => exprs(r.body.span, e));
+  for (const p of m.properties) if ('expr' in p) exprs(p.span, p.expr);
+  return found;
 }
 
 /** True when no hardware rule can change what `e` reads (so a CPU blocked on `e` stays blocked). */
@@ -195,6 +222,14 @@ class Exporter {
         return `(${this.sx(ctx, e.left)} ${e.op} ${this.sx(ctx, e.right)})`;
       }
       case 'record': case 'pteOf': case 'tlbOf': case 'with': case 'rulePte': case 'ruleTlb': throw new Error(`internal: ${e.k} is not a scalar expression`);
+      case 'frameData': throw new Error('internal: frame data reached the export (exportRefusal refuses it)');
+      case 'cpuTable': {
+        // A per-CPU parameter: its value for a known CPU, else a choice on the CPU index.
+        const at = e.cpu.k === 'self' ? ctx.cpu : e.cpu.k === 'const' ? e.cpu.value : undefined;
+        if (at !== undefined && at >= 0) return String(e.values[at]);
+        const i = this.sx(ctx, e.cpu);
+        return e.values.slice(0, -1).reduceRight((rest, v, c) => `(${i} == ${c} -> ${v} : ${rest})`, String(e.values[e.values.length - 1]));
+      }
     }
   }
 
@@ -220,7 +255,7 @@ class Exporter {
         const t = this.sx(ctx, e.test); const a = this.rx(ctx, e.then); const b = this.rx(ctx, e.else);
         return a.map((x, i) => `(${t} -> ${x} : ${b[i]})`);
       }
-      case 'const': case 'global': case 'self': case 'frameVersion': case 'frameFreed': case 'killed': case 'field': case 'not': case 'neg': case 'bin': case 'accessCpu': case 'accessPage': case 'accessFrame': throw new Error(`internal: ${e.k} is not a record expression`);
+      case 'const': case 'global': case 'self': case 'frameVersion': case 'frameFreed': case 'frameData': case 'cpuTable': case 'killed': case 'field': case 'not': case 'neg': case 'bin': case 'accessCpu': case 'accessPage': case 'accessFrame': throw new Error(`internal: ${e.k} is not a record expression`);
     }
   }
 

@@ -60,6 +60,10 @@ export type Expr =
   | { k: 'tlbOf'; cpu: Expr; page: Expr }
   | { k: 'frameVersion'; frame: Expr }
   | { k: 'frameFreed'; frame: Expr }
+  /** `F.data`: the data value stored in frame F (written by `write P = e;`, read by `read P`). */
+  | { k: 'frameData'; frame: Expr }
+  /** A per-CPU model parameter (`param bool hd[cpu]`): the value for CPU `cpu`. */
+  | { k: 'cpuTable'; type: ScalarType; values: readonly number[]; cpu: Expr }
   /** `killed(c)`: CPU `c` was killed by a fatal fault (`sigsegv;`). */
   | { k: 'killed'; cpu: Expr }
   | { k: 'field'; rec: RecordKind; target: Expr; index: number }
@@ -87,6 +91,29 @@ export type LValue =
   | { k: 'ruleTlb' };
 
 export type LockOp = 'lock' | 'unlock' | 'down_read' | 'up_read' | 'down_write' | 'up_write';
+
+/** Arm's ordering of an access: LDAR (acquire), STLR (release), SWPAL/CASAL (acq_rel). */
+export type AccessOrder = 'acquire' | 'release' | 'acq_rel';
+
+/**
+ * What an access does with the data value of the frame its translation gives: store `value`;
+ * load it into `into`; swap (store, old value into `into`); compare-and-swap (store `value` iff
+ * the old value equals `expected`; old value into `into`).
+ */
+export type DataAccess =
+  | { op: 'store'; value: Expr }
+  | { op: 'load'; into: LValue }
+  | { op: 'swap'; value: Expr; into: LValue }
+  | { op: 'cas'; expected: Expr; value: Expr; into: LValue };
+
+/** The option of a DMB/DSB (Arm ARM C6.2 DMB, DSB): shareability domain and access types. */
+export type BarrierOption = 'sy' | 'st' | 'ld' | 'ish' | 'ishst' | 'ishld' | 'nsh' | 'nshst' | 'nshld' | 'osh' | 'oshst' | 'oshld';
+export const BARRIER_OPTIONS: readonly BarrierOption[] = ['sy', 'st', 'ld', 'ish', 'ishst', 'ishld', 'nsh', 'nshst', 'nshld', 'osh', 'oshst', 'oshld'];
+
+/** A DSB with this option orders loads and stores and completes TLB maintenance (herd's dsb.full). */
+export function fullBarrier(o: BarrierOption): boolean {
+  return o === 'sy' || o === 'ish' || o === 'nsh' || o === 'osh';
+}
 
 export interface StmtBase {
   readonly span: Span;
@@ -119,12 +146,23 @@ export type Stmt = StmtBase &
     | { k: 'assert'; name: string; test: Expr }
     /** `guard`: the access is enabled only while it holds, tested in the same step (`write P when c;`). */
     /** `expectFault`: the assert-kind property (`write P expect fault;`) the access breaks if it completes. */
-    | { k: 'access'; access: 'read' | 'write'; page: Expr; guard?: Expr; expectFault?: string; handler?: Stmt }
+    | {
+        k: 'access'; access: 'read' | 'write'; page: Expr; guard?: Expr; expectFault?: string; handler?: Stmt;
+        order?: AccessOrder; data?: DataAccess;
+      }
     /** An inlined procedure call: `target` receives the value of a `return e` inside `body`. */
     | { k: 'call'; name: string; target?: LValue; body: Stmt; callId: number }
     /** Leaves inlined call `callId`, storing `value` (if any) into that call's `target`. */
     | { k: 'return'; callId: number; target?: LValue; value?: Expr }
     | { k: 'flush'; pages: 'all' | readonly Expr[]; local: boolean }
+    /** `dmb(o)`, `dsb(o)`, `isb()` (arm64). A full DSB completes the CPU's pending TLBIs. */
+    | { k: 'barrier'; op: 'dmb' | 'dsb' | 'isb'; option: BarrierOption }
+    /**
+     * `tlbi(op[, P])` (arm64): makes the invalidation of `pages` pending on every CPU
+     * (`broadcast`, the ...IS forms) or on the issuing CPU; it completes later (hardware step
+     * `tlbi_complete`) or at the issuer's next full DSB.
+     */
+    | { k: 'tlbi'; op: string; pages: 'all' | readonly Expr[]; broadcast: boolean }
     | { k: 'skip' }
     /** `sigsegv;` in a fault handler: the CPU is killed (its program ends, status killed). */
     | { k: 'kill' }
@@ -155,6 +193,8 @@ export interface Page {
 export interface Frame {
   readonly index: number;
   readonly name: string;
+  /** Initial data value (`frame F0 = 1;`). */
+  readonly data: number;
 }
 
 export type Property =
@@ -210,4 +250,10 @@ export interface Model {
   readonly disabled: readonly string[];
   /** The largest version any frame can reach (the number of write statements on any path). */
   readonly maxVersion: number;
+  /** The range of frame data values (`data int[LO..HI];`, default int[0..7]). */
+  readonly dataType: ScalarType & { k: 'int' };
+  /** Whether anything reads or writes frame data (only then does the state hold it). */
+  readonly usesData: boolean;
+  /** Whether a program issues `tlbi` (only then does the state hold pending invalidations). */
+  readonly usesTlbi: boolean;
 }

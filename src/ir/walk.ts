@@ -1,7 +1,7 @@
 // The IR toolkit: the one place that knows the shape of every checked expression, l-value and
 // statement. Walkers, folds and queries elsewhere go through these functions, so a new node kind
 // is a type error here (each switch is exhaustive) instead of a silent miss in every walker.
-import type { Expr, LValue, Stmt } from './model.js';
+import type { DataAccess, Expr, LValue, Stmt } from './model.js';
 
 /** The direct sub-expressions of `e`. */
 export function exprChildren(e: Expr): readonly Expr[] {
@@ -12,7 +12,8 @@ export function exprChildren(e: Expr): readonly Expr[] {
     case 'global': return e.index ? [e.index] : [];
     case 'pteOf': return [e.page];
     case 'tlbOf': return [e.cpu, e.page];
-    case 'frameVersion': case 'frameFreed': return [e.frame];
+    case 'frameVersion': case 'frameFreed': case 'frameData': return [e.frame];
+    case 'cpuTable': return [e.cpu];
     case 'killed': return [e.cpu];
     case 'field': return [e.target];
     case 'with': return [e.target, ...e.sets.map(([, v]) => v)];
@@ -43,6 +44,7 @@ export function stmtTarget(s: Stmt): LValue | undefined {
     case 'let': return { k: 'local', local: s.local };
     case 'assign': return s.target;
     case 'return': return s.value ? s.target : undefined;
+    case 'access': return s.data && s.data.op !== 'store' ? s.data.into : undefined;
     default: return undefined;
   }
 }
@@ -59,11 +61,22 @@ export function stmtExprs(s: Stmt): readonly Expr[] {
     case 'if': case 'while': case 'await': case 'assert': return [s.test];
     case 'atomic': return s.guard ? [s.guard] : [];
     case 'lock': return s.page ? [s.page] : [];
-    case 'access': return s.guard ? [s.page, s.guard] : [s.page];
+    case 'access': return [s.page, ...(s.guard ? [s.guard] : []), ...(s.data ? dataExprs(s.data) : [])];
     case 'return': return s.value ? [...(s.target ? lvalueExprs(s.target) : []), s.value] : [];
     case 'flush': return s.pages === 'all' ? [] : s.pages;
     case 'call': return s.target ? lvalueExprs(s.target) : [];
-    case 'block': case 'skip': case 'done': case 'fault': case 'kill': return [];
+    case 'tlbi': return s.pages === 'all' ? [] : s.pages;
+    case 'block': case 'skip': case 'done': case 'fault': case 'kill': case 'barrier': return [];
+  }
+}
+
+/** The values a data access stores or compares, then the indexes of the place it loads into. */
+function dataExprs(d: DataAccess): readonly Expr[] {
+  switch (d.op) {
+    case 'store': return [d.value];
+    case 'load': return lvalueExprs(d.into);
+    case 'swap': return [d.value, ...lvalueExprs(d.into)];
+    case 'cas': return [d.expected, d.value, ...lvalueExprs(d.into)];
   }
 }
 
@@ -76,7 +89,7 @@ export function stmtChildren(s: Stmt): readonly Stmt[] {
     case 'access': return s.handler ? [s.handler] : [];
     case 'call': return [s.body];
     case 'let': case 'assign': case 'setPte': case 'lock': case 'await': case 'assert': case 'return':
-    case 'flush': case 'skip': case 'done': case 'fault': case 'kill': return [];
+    case 'flush': case 'skip': case 'done': case 'fault': case 'kill': case 'barrier': case 'tlbi': return [];
   }
 }
 

@@ -11,6 +11,22 @@ export interface Ident extends Node {
 
 export type AccessKind = 'read' | 'write';
 
+/** Arm's ordering of a data access: LDAR (acquire), STLR (release), SWPAL/CASAL (acq_rel). */
+export type AccessOrder = 'acquire' | 'release' | 'acq_rel';
+
+/**
+ * What an access does with the data value of the frame it translates to: `write P = e;` stores,
+ * `let r = read P;` loads, `swap` exchanges, `cas` compares and swaps (the last two are writes).
+ */
+export type DataOp =
+  | { op: 'store'; value: Expr }
+  | { op: 'load' }
+  | { op: 'swap'; value: Expr }
+  | { op: 'cas'; expected: Expr; value: Expr };
+
+/** Where a loaded value goes: a new local (`let r = read P;`) or an assignable (`r = read P;`). */
+export type AccessResult = { kind: 'let'; name: Ident; type?: TypeExpr } | { kind: 'assign'; target: Expr };
+
 export type TypeExpr =
   | (Node & { kind: 'bool' })
   | (Node & { kind: 'int'; lo: number; hi: number })
@@ -52,7 +68,10 @@ export type Stmt =
   | (Node & { kind: 'assert'; name?: Ident; test: Expr })
   /** `write P when c;`: the access is enabled only while `c` holds, tested in the same step. */
   /** `write P expect fault;`: the access must never complete. */
-  | (Node & { kind: 'access'; access: AccessKind; page: Expr; guard?: Expr; expectFault?: boolean })
+  | (Node & {
+      kind: 'access'; access: AccessKind; page: Expr; guard?: Expr; expectFault?: boolean;
+      order?: AccessOrder; data?: DataOp; result?: AccessResult;
+    })
   | (Node & { kind: 'return'; value?: Expr })
   | (Node & { kind: 'done' })
   | (Node & { kind: 'fault' })
@@ -81,18 +100,22 @@ export interface FieldInit extends Node {
 export type Item =
   | (Node & { kind: 'arch'; name: Ident; extends?: Ident })
   | (Node & { kind: 'library'; name: Ident })
-  | (Node & { kind: 'use'; name: Ident; args: { name: Ident; value: Expr }[] })
+  | (Node & { kind: 'use'; name: Ident; args: UseArg[] })
   | (Node & { kind: 'pte'; fields: FieldDecl[] })
   | (Node & { kind: 'tlb'; fields: FieldDecl[] })
   | (Node & { kind: 'hardware'; override: boolean; name: Ident; body: Stmt[] })
   | (Node & { kind: 'accessRule'; override: boolean; access: AccessKind; body: Stmt[] })
   | (Node & { kind: 'fn'; override: boolean; name: Ident; params: Param[]; ret: TypeExpr; body: Stmt[] })
   | (Node & { kind: 'proc'; override: boolean; name: Ident; params: Param[]; ret?: TypeExpr; body: Stmt[] })
-  | (Node & { kind: 'param'; type: TypeExpr; name: Ident; value: Expr })
+  /** `param bool hd[cpu] = true;`: a per-CPU parameter (`perCpu` is the `cpu` index word). */
+  | (Node & { kind: 'param'; type: TypeExpr; name: Ident; perCpu?: Ident; value: Expr })
   | (Node & { kind: 'page'; name: Ident; fields: FieldInit[]; value?: undefined })
   /** `page P = EXPR;`: the initial PTE as a constant expression over the model's helpers. */
   | (Node & { kind: 'page'; name: Ident; fields?: undefined; value: Expr })
-  | (Node & { kind: 'frame'; names: Ident[] })
+  /** `frame F0, F1 { data: 1 };`: frames with their initial data values (omitted: 0). */
+  | (Node & { kind: 'frame'; names: Ident[]; data: (Expr | undefined)[] })
+  /** `data int[0..3];`: the range of the frames' data values. */
+  | (Node & { kind: 'dataDecl'; type: TypeExpr })
   | (Node & { kind: 'lockDecl'; lockKind: 'spinlock' | 'rwsem'; name: Ident; perPage?: Ident })
   | (Node & { kind: 'enum'; name: Ident; members: Ident[] })
   | (Node & { kind: 'var'; ghost: boolean; type: TypeExpr; name: Ident; indexBy?: Ident; init?: InitValue })
@@ -109,7 +132,14 @@ export type Item =
 /** `x86_64` or `arm64_softdirty_2024(keep_soft_dirty = true)`: a model and parameter values. */
 export interface ArchSpec extends Node {
   readonly name: Ident;
-  readonly args: { name: Ident; value: Expr }[];
+  readonly args: UseArg[];
+}
+
+/** `p = v` in a `use` or `expect on`; `hd[P1] = true` sets a per-CPU parameter for CPU `index`. */
+export interface UseArg {
+  readonly name: Ident;
+  readonly index?: Ident;
+  readonly value: Expr;
 }
 
 export interface FileAst {

@@ -134,8 +134,8 @@ function semanticsFor(file: SourceFile) {
     UseArgs(_o, bindings, _c) {
       return list(bindings);
     },
-    Binding(name, _e, value) {
-      return { name: id(name), value: value.ast() };
+    Binding(name, _o, index, _c, _e, value) {
+      return { name: id(name), index: index.numChildren ? id(index.children[0]!) : undefined, value: value.ast() };
     },
     PteDecl(_p, _o, fields, _c) {
       return { kind: 'pte', fields: list(fields), span: span(this) };
@@ -167,8 +167,11 @@ function semanticsFor(file: SourceFile) {
     Param(name, _c, type) {
       return { name: id(name), type: type.ast(), span: span(this) };
     },
-    ParamDecl(_p, type, name, _e, value, _s) {
-      return { kind: 'param', type: type.ast(), name: id(name), value: value.ast(), span: span(this) };
+    ParamDecl(_p, type, name, _o, perCpu, _c, _e, value, _s) {
+      return {
+        kind: 'param', type: type.ast(), name: id(name), perCpu: perCpu.numChildren ? id(perCpu.children[0]!) : undefined,
+        value: value.ast(), span: span(this),
+      };
     },
     PageDecl_fields(_p, name, _o, fields, _c) {
       return { kind: 'page', name: id(name), fields: list(fields), span: span(this) };
@@ -188,7 +191,17 @@ function semanticsFor(file: SourceFile) {
       return v.kind === 'any' ? v : { kind: 'expr', expr: v, span: span(this) };
     },
     FrameDecl(_f, names, _s) {
-      return { kind: 'frame', names: names.asIteration().children.map(id), span: span(this) };
+      const frames = names.asIteration().children.map((n) => n.ast() as { name: A.Ident; data?: A.Expr });
+      return { kind: 'frame', names: frames.map((f) => f.name), data: frames.map((f) => f.data), span: span(this) };
+    },
+    FrameName(name, _o, field, _c, data, _cl) {
+      if (field.numChildren && field.children[0]!.sourceString !== 'data') {
+        throw new Diagnostic(span(field.children[0]!), `a frame has one initial field, data: frame ${name.sourceString} { data: 1 };`);
+      }
+      return { name: id(name), data: opt(data) };
+    },
+    DataDecl(_d, type, _s) {
+      return { kind: 'dataDecl', type: type.ast(), span: span(this) };
     },
     LockDecl(kind, name, _o, perPage, _c, _s) {
       return {
@@ -292,8 +305,36 @@ function semanticsFor(file: SourceFile) {
     Stmt_assert(_a, test, _s) {
       return { kind: 'assert', test: test.ast(), span: span(this) };
     },
-    Stmt_access(kind, page, _w, guard, expectFault, _s) {
-      return { kind: 'access', access: kind.sourceString, page: page.ast(), guard: opt(guard), expectFault: expectFault.numChildren > 0, span: span(this) };
+    Stmt_access(kind, order, page, _e, value, _w, guard, expectFault, _s) {
+      const v = opt(value) as A.Expr | undefined;
+      return {
+        kind: 'access', access: kind.sourceString, order: opt(order), page: page.ast(), guard: opt(guard),
+        expectFault: expectFault.numChildren > 0, data: v ? { op: 'store', value: v } : undefined, span: span(this),
+      };
+    },
+    Stmt_letAccess(_l, name, _c, type, _e, access, _s) {
+      return { ...access.ast(), result: { kind: 'let', name: id(name), type: opt(type) }, span: span(this) };
+    },
+    Stmt_assignAccess(target, _e, access, _s) {
+      return { ...access.ast(), result: { kind: 'assign', target: target.ast() }, span: span(this) };
+    },
+    DataAccess_read(_r, order, page, tail) {
+      return { kind: 'access', access: 'read', order: opt(order), page: page.ast(), data: { op: 'load' }, ...tail.ast() };
+    },
+    DataAccess_swap(_k, order, page, _e, value, tail) {
+      return { kind: 'access', access: 'write', order: opt(order), page: page.ast(), data: { op: 'swap', value: value.ast() }, ...tail.ast() };
+    },
+    DataAccess_cas(_k, order, _o, page, _c1, expected, _c2, value, _c, tail) {
+      return {
+        kind: 'access', access: 'write', order: opt(order), page: page.ast(),
+        data: { op: 'cas', expected: expected.ast(), value: value.ast() }, ...tail.ast(),
+      };
+    },
+    AccessTail(_w, guard, expectFault) {
+      return { guard: opt(guard), expectFault: expectFault.numChildren > 0 };
+    },
+    Order(kw, _la) {
+      return kw.sourceString;
     },
     Stmt_return(_r, value, _s) {
       return { kind: 'return', value: opt(value), span: span(this) };

@@ -68,6 +68,8 @@ export function evalExpr(c: Ctx, e: Expr): Value {
     case 'tlbOf': return st.tlbs.get(num(evalExpr(c, e.cpu)))!.get(num(evalExpr(c, e.page)))!;
     case 'frameVersion': return st.versions.get(num(evalExpr(c, e.frame)))!;
     case 'frameFreed': return st.freed.get(num(evalExpr(c, e.frame)))!;
+    case 'frameData': return st.data.get(num(evalExpr(c, e.frame)))!;
+    case 'cpuTable': return e.values[num(evalExpr(c, e.cpu))]!;
     case 'killed': return st.cpus.get(num(evalExpr(c, e.cpu)))!.killed ? 1 : 0;
     case 'field': return rec(evalExpr(c, e.target)).get(e.index)!;
     case 'with': {

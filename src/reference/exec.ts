@@ -2,9 +2,9 @@
 // stack of `Item`s; a step executes the top statement and then advances through control-only
 // items (blocks, calls, value-less returns, drops) until the next step statement or the end.
 import { List, Map as IMap } from 'immutable';
-import type { HardwareRule, Stmt } from '../ir/model.js';
+import { fullBarrier, type DataAccess, type HardwareRule, type Stmt } from '../ir/model.js';
 import { assign, Broken, type Ctx, evalExpr, evalNum, Halt, isTrue, setPte, setTlb, violation } from './eval.js';
-import { Item, lockIndex, type State, type Tables, Thread, zeroRecord } from './state.js';
+import { Item, lockIndex, pendingIndex, type State, type Tables, Thread, zeroRecord } from './state.js';
 
 const stmtItem = (s: Stmt): Item => Item({ kind: 'stmt', id: s.id });
 
@@ -102,6 +102,23 @@ function execStmt(c: Ctx, s: Stmt): void {
       for (const cpu of cpus) for (const p of pages) setTlb(c, cpu, p, empty);
       return;
     }
+    case 'tlbi': {
+      // The invalidation becomes pending on each target; tlbi_complete or a full DSB applies it.
+      const m = c.t.model;
+      const pages = s.pages === 'all' ? m.pages.map((p) => p.index) : s.pages.map((e) => evalNum(c, e));
+      const targets = s.broadcast ? m.cpus.map((x) => x.index) : [c.cpu];
+      for (const t of targets) for (const p of pages) c.st = c.st.setIn(['pending', pendingIndex(m, c.cpu, t, p)], 1);
+      return;
+    }
+    case 'barrier': {
+      if (s.op !== 'dsb' || !fullBarrier(s.option)) return;
+      const m = c.t.model;
+      for (const t of m.cpus) for (const p of m.pages) {
+        const at = pendingIndex(m, c.cpu, t.index, p.index);
+        if (c.st.pending.get(at)) { c.st = c.st.setIn(['pending', at], 0); setTlb(c, t.index, p.index, zeroRecord(m, 'tlbe')); }
+      }
+      return;
+    }
     case 'skip': return;
     // A fatal fault: the rest of the program (the access being retried included) is dropped.
     case 'kill': c.th = c.th.set('stack', List()).set('killed', true); return;
@@ -175,10 +192,38 @@ function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
     if (v > m.maxVersion) throw violation('overflow');
     c.st = c.st.setIn(['versions', frame], v);
   }
+  if (s.data) execData(c, s.data, frame);
   const probe: Ctx = { t: c.t, st: c.st, th: Thread(), cpu: -1, page: -1, access: { cpu: c.cpu, page, frame } };
   // The access completed: every access property it breaks is recorded, and the CPU goes on.
   for (const p of m.properties) if (p.kind === 'access' && p.access === s.access && !isTrue(probe, p.expr)) c.broken!.push(p.name);
   if (s.expectFault) c.broken!.push(s.expectFault);
+}
+
+/** The data part of a completed access, on `frame`. */
+function execData(c: Ctx, d: DataAccess, frame: number): void {
+  const dt = c.t.model.dataType;
+  const old = c.st.data.get(frame)!;
+  const put = (v: number) => {
+    if (v < dt.lo || v > dt.hi) throw violation('overflow');
+    c.st = c.st.setIn(['data', frame], v);
+  };
+  switch (d.op) {
+    case 'store': put(evalNum(c, d.value)); return;
+    case 'load': assign(c, d.into, old); return;
+    case 'swap': put(evalNum(c, d.value)); assign(c, d.into, old); return;
+    case 'cas': if (old === evalNum(c, d.expected)) put(evalNum(c, d.value)); assign(c, d.into, old); return;
+  }
+}
+
+/** The built-in hardware step tlbi_complete on (cpu, page): pending invalidations take effect. */
+export function tlbiCompleteStep(t: Tables, st: State, cpu: number, page: number): State | Halt {
+  const m = t.model;
+  const flags = m.cpus.map((i) => pendingIndex(m, i.index, cpu, page));
+  if (!flags.some((f) => st.pending.get(f))) return new Halt('disabled');
+  const c: Ctx = { t, st, th: Thread(), cpu, page: -1 };
+  for (const f of flags) c.st = c.st.setIn(['pending', f], 0);
+  setTlb(c, cpu, page, zeroRecord(m, 'tlbe'));
+  return c.st;
 }
 
 /** Advances through control-only items so the top is a step statement (or the CPU is done). */

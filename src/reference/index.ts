@@ -31,7 +31,7 @@
 import { is, Set as ISet } from 'immutable';
 import type { Expr, Model } from '../ir/model.js';
 import { Broken, evalExpr, Halt } from './eval.js';
-import { cpuStep, finished, hardwareStep, settleAll } from './exec.js';
+import { cpuStep, finished, hardwareStep, settleAll, tlbiCompleteStep } from './exec.js';
 import { buildTables, initialStates, type State, type Tables, Thread } from './state.js';
 
 export interface ReferenceResult {
@@ -48,6 +48,7 @@ function* hardwareSuccessors(t: Tables, st: State): Generator<State | Halt> {
     if (m.disabled.includes(rule.name)) continue;
     for (const cpu of m.cpus) for (const page of m.pages) yield hardwareStep(t, st, rule, cpu.index, page.index);
   }
+  if (m.usesTlbi) for (const cpu of m.cpus) for (const page of m.pages) yield tlbiCompleteStep(t, st, cpu.index, page.index);
 }
 
 /** Some CPU has not finished and none has an enabled step (a violating step counts as enabled). */

@@ -42,6 +42,10 @@ export const State = Record<{
   tlbs: List<List<List<number>>>;
   versions: List<number>;
   freed: List<number>;
+  /** Per frame, its data value. */
+  data: List<number>;
+  /** Pending TLB invalidations: flag (issuer * cpus + target) * pages + page. */
+  pending: List<number>;
   /** One per lock instance (a `[page]` lock has one instance per page). */
   locks: List<LockState>;
 }>({
@@ -51,6 +55,8 @@ export const State = Record<{
   tlbs: List(),
   versions: List(),
   freed: List(),
+  data: List(),
+  pending: List(),
   locks: List(),
 });
 export type State = ReturnType<typeof State>;
@@ -83,6 +89,11 @@ export function buildTables(model: Model): Tables {
     next += l.perPage ? model.pages.length : 1;
   }
   return { model, stmts, calls, globalPos, lockBase };
+}
+
+/** Where the flag of a TLBI by `issuer` pending on `target` for `page` lives in State.pending. */
+export function pendingIndex(m: Model, issuer: number, target: number, page: number): number {
+  return (issuer * m.cpus.length + target) * m.pages.length + page;
 }
 
 export function lockIndex(t: Tables, lock: Lock, page: number): number {
@@ -139,6 +150,8 @@ export function initialStates(model: Model): State[] {
         tlbs: List(model.cpus.map(() => List(model.pages.map(() => noTlb)))),
         versions: List(model.frames.map(() => 0)),
         freed: List(model.frames.map(() => 0)),
+        data: List(model.frames.map((f) => f.data)),
+        pending: List(Array.from({ length: model.cpus.length ** 2 * model.pages.length }, () => 0)),
         locks: List(Array.from({ length: lockCount }, () => LockState())),
       }));
       return;

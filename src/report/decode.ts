@@ -1,7 +1,7 @@
 // A packed state as the named values a kernel developer reads: PTEs, TLB entries, globals,
 // frames, locks and live locals.
 import type { Field, Model, ScalarType } from '../ir/model.js';
-import { pteSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
+import { pendingSlot, pteSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
 import { slotWidth } from '../ir/types.js';
 
 export function scalarText(m: Model, t: ScalarType, v: number): string {
@@ -53,6 +53,14 @@ export function describeState(ts: TransitionSystem, s: Int32Array): Map<string, 
   for (const f of m.frames) {
     out.set(`${f.name}.version`, String(s[l.versionBase + f.index]));
     if (s[l.freedBase + f.index]) out.set(`${f.name}.freed`, 'true');
+    if (l.dataBase >= 0) out.set(`${f.name}.data`, String(s[l.dataBase + f.index]));
+  }
+  // A TLBI issued and not yet complete on a CPU: `tlbi_pending[P1][X]=by P0`.
+  if (l.pendingBase >= 0) {
+    for (const t of m.cpus) for (const p of m.pages) {
+      const by = m.cpus.filter((i) => s[pendingSlot(l, m.cpus.length, m.pages.length, i.index, t.index, p.index)]).map((i) => i.name);
+      out.set(`tlbi_pending[${t.name}][${p.name}]`, by.length ? `by ${by.join(', ')}` : '-');
+    }
   }
   m.locks.forEach((lock) => {
     const width = l.lockWidth[lock.id]!;

@@ -23,6 +23,9 @@ function slots(ts: TransitionSystem): string[] {
   m.cpus.forEach((c) => m.pages.forEach((p) => add(tlbSlot(l, m.pages.length, c.index, p.index, 0), l.tlbWidth, `tlb ${c.name} ${p.name}`)));
   m.frames.forEach((f) => { add(l.versionBase + f.index, 1, `${f.name}.version`); add(l.freedBase + f.index, 1, `${f.name}.freed`); });
   m.locks.forEach((k) => add(l.lockSlot[k.id]!, l.lockWidth[k.id]! * (k.perPage ? m.pages.length : 1), k.name));
+  if (l.killedBase >= 0) m.cpus.forEach((c) => add(l.killedBase + c.index, 1, `${c.name}.killed`));
+  if (l.dataBase >= 0) m.frames.forEach((f) => add(l.dataBase + f.index, 1, `${f.name}.data`));
+  if (l.pendingBase >= 0) add(l.pendingBase, m.cpus.length ** 2 * m.pages.length, 'tlbi pending');
   return out;
 }
 

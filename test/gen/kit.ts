@@ -116,12 +116,13 @@ export function model(spec: ModelSpec): Model {
     arch: miniArch(),
     cpus: spec.cpus.map((body, index) => ({ index, name: `c${index}`, group: `c${index}`, body, locals: [], span })),
     pages,
-    frames: Array.from({ length: spec.frames ?? 1 }, (_, index) => ({ index, name: `F${index}` })),
+    frames: Array.from({ length: spec.frames ?? 1 }, (_, index) => ({ index, name: `F${index}`, data: 0 })),
     globals: spec.globals ?? [],
     locks: spec.locks ?? [],
     properties: [...(spec.properties ?? []), ...BUILTIN_PROPERTIES.map((name) => ({ kind: 'builtin' as const, name }))],
     disabled: spec.disabled ?? [],
     maxVersion: spec.maxVersion ?? 2,
+    dataType: { k: 'int', lo: 0, hi: 7 }, usesData: false, usesTlbi: false,
   };
 }
 
