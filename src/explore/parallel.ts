@@ -21,9 +21,6 @@ export interface ScenarioSource {
 }
 
 export interface WorkerSetup {
-  readonly scenario: ScenarioSource;
-  readonly symmetry: boolean;
-  readonly por: boolean;
   readonly self: number;
   readonly count: number;
   /** Per partition a doorbell word, then the abort flag. */
@@ -32,12 +29,30 @@ export interface WorkerSetup {
   readonly ports: readonly (MessagePort | undefined)[];
 }
 
+/** What starts a search on a worker (then the partition protocol runs until `stop`). */
+export interface SearchStart {
+  readonly t: 'start';
+  readonly scenario: ScenarioSource;
+  readonly symmetry: boolean;
+  readonly por: boolean;
+}
+
 export const abortWord = (count: number) => count;
 
 const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
 
-export async function exploreParallel(ts: TransitionSystem, scenario: ScenarioSource, opts: ExploreOptions & { threads: number }): Promise<ExploreResult> {
-  const count = Math.max(1, opts.threads);
+/** Worker threads wired to each other, kept between searches (starting one costs a module load and a grammar build). */
+interface WorkerSet {
+  readonly workers: readonly Worker[];
+  readonly ring: Int32Array;
+  readonly links: readonly PartitionLink[];
+}
+
+const idle = new Map<number, WorkerSet[]>();
+
+function workerSet(count: number): WorkerSet {
+  const reused = idle.get(count)?.pop();
+  if (reused) { for (const w of reused.workers) w.ref(); return reused; }
   const bells = new SharedArrayBuffer((count + 1) * 4);
   const ring = new Int32Array(bells);
   const ports: (MessagePort | undefined)[][] = Array.from({ length: count }, () => new Array(count).fill(undefined));
@@ -49,23 +64,49 @@ export async function exploreParallel(ts: TransitionSystem, scenario: ScenarioSo
     }
   }
   const workers = ports.map((mine, self) => {
-    const workerData: WorkerSetup = { scenario, symmetry: opts.symmetry === true, por: opts.por === true, self, count, bells, ports: mine };
+    const workerData: WorkerSetup = { self, count, bells, ports: mine };
     return new Worker(workerFile, { workerData, transferList: mine.filter((p): p is MessagePort => p !== undefined) });
   });
+  return { workers, ring, links: workers.map((w, i) => threadLink(w, i, ring)) };
+}
+
+export async function exploreParallel(ts: TransitionSystem, scenario: ScenarioSource, opts: ExploreOptions & { threads: number }): Promise<ExploreResult> {
+  const count = Math.max(1, opts.threads);
+  const set = workerSet(count);
+  const { workers, ring, links } = set;
+  Atomics.store(ring, abortWord(count), 0);
   const chunks: Uint32Array[][] = workers.map(() => []);
   const packer = makePacker(ts.slotRange);
+  let clean = false;
   try {
-    const links = workers.map((w, i) => threadLink(w, i, ring));
+    const start: SearchStart = { t: 'start', scenario, symmetry: opts.symmetry === true, por: opts.por === true };
+    workers.forEach((w, i) => tell(w, i, ring, start));
     const ready = await Promise.all(links.map((l) => l.next()));
     if (ready.some((r) => r.t !== 'ready')) throw new Error('internal: a search worker did not start');
-    return await coordinate(ts, opts, links, {
+    const result = await coordinate(ts, opts, links, {
       abort: () => { Atomics.store(ring, abortWord(count), 1); for (let i = 0; i < count; i++) { Atomics.add(ring, i, 1); Atomics.notify(ring, i); } },
       chunks: (o, added) => { for (const c of added) chunks[o]!.push(new Uint32Array(c)); },
       load: (o, local, out) => { loadFrom(chunks[o]!, packer, local, out); return true; },
     });
+    // A search stopped inside a level leaves batches in the ports: those workers are not reused.
+    clean = result.limit === undefined || result.limit === 'states' || result.limit === 'memory';
+    return result;
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    if (clean) {
+      for (const l of links) l.post({ t: 'stop' });
+      for (const w of workers) w.unref();
+      idle.set(count, [...(idle.get(count) ?? []), set]);
+    } else {
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
   }
+}
+
+/** Posts to worker `index` and rings its doorbell (it waits on the doorbell, not on its event loop). */
+function tell(w: Worker, index: number, ring: Int32Array, m: ToPartition | SearchStart): void {
+  w.postMessage(m);
+  Atomics.add(ring, index, 1);
+  Atomics.notify(ring, index);
 }
 
 /** The main thread's line to a worker: messages through its port, a doorbell to wake it. */
@@ -81,11 +122,7 @@ function threadLink(w: Worker, index: number, ring: Int32Array): PartitionLink {
   w.on('error', (e) => fail(new Error(`search worker ${index} failed: ${e.message}`)));
   w.on('exit', (code) => fail(new Error(`search worker ${index} exited (status ${code})`)));
   return {
-    post: (m: ToPartition) => {
-      w.postMessage(m);
-      Atomics.add(ring, index, 1);
-      Atomics.notify(ring, index);
-    },
+    post: (m: ToPartition) => tell(w, index, ring, m),
     next: () => {
       const m = queue.shift();
       if (m) return Promise.resolve(m);

@@ -5,7 +5,7 @@ import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from '
 import { compileScenario } from '../compile/index.js';
 import { stateChecks } from './monitors.js';
 import { makePacker } from './pack.js';
-import { abortWord, type WorkerSetup } from './parallel.js';
+import { abortWord, type SearchStart, type WorkerSetup } from './parallel.js';
 import { keyMasks, partitionOf } from './partition/key.js';
 import { Partition, SearchAborted, type PeerMessage, type Peers } from './partition/partition.js';
 import type { ToCoordinator, ToPartition } from './partition/protocol.js';
@@ -52,24 +52,34 @@ const peers: Peers = {
   aborted: () => Atomics.load(ring, abortWord(count)) !== 0,
 };
 
-const ts = compileScenario({ path: setup.scenario.path, text: setup.scenario.text }, setup.scenario.check);
-const packer = makePacker(ts.slotRange);
-const checks = stateChecks(ts)!;
-const writer = successorWriter(ts, packer, checks, setup.symmetry ? symmetryOf(ts) : undefined, setup.por);
-const partition = new Partition(ts, writer, partitionOf(keyMasks(ts, packer), count), peers, setup.por, true, checks.map((c) => c.prop));
-reply({ t: 'ready' });
-for (;;) {
-  const m = waitFor(() => receiveMessageOnPort(parentPort!)?.message as ToPartition | undefined, false);
-  if (m.t === 'stop') break;
-  if (m.t === 'seed') partition.seed(m.entries);
-  else if (m.t === 'numbers') partition.numbers(m.numbers);
-  else if (m.t === 'cut') reply(partition.cut(m.parent, m.lookups));
-  else {
-    try {
-      reply(partition.level(m.depth, m.start, m.width));
-    } catch (e) {
-      if (!(e instanceof SearchAborted)) throw e;
-      reply({ t: 'aborted' });
+/** One search: the transition system built from the scenario, then the partition protocol until `stop`. */
+function search(start: SearchStart): void {
+  const ts = compileScenario({ path: start.scenario.path, text: start.scenario.text }, start.scenario.check);
+  const packer = makePacker(ts.slotRange);
+  const checks = stateChecks(ts)!;
+  const writer = successorWriter(ts, packer, checks, start.symmetry ? symmetryOf(ts) : undefined, start.por);
+  const partition = new Partition(ts, writer, partitionOf(keyMasks(ts, packer), count), peers, start.por, true, checks.map((c) => c.prop));
+  reply({ t: 'ready' });
+  for (;;) {
+    const m = control() as ToPartition;
+    if (m.t === 'stop') return;
+    if (m.t === 'seed') partition.seed(m.entries);
+    else if (m.t === 'numbers') partition.numbers(m.numbers);
+    else if (m.t === 'cut') reply(partition.cut(m.parent, m.lookups));
+    else {
+      try {
+        reply(partition.level(m.depth, m.start, m.width));
+      } catch (e) {
+        if (!(e instanceof SearchAborted)) throw e;
+        reply({ t: 'aborted' });
+      }
     }
   }
+}
+
+const control = () => waitFor(() => receiveMessageOnPort(parentPort!)?.message as ToPartition | SearchStart | undefined, false);
+for (;;) {
+  const m = control();
+  if (m.t !== 'start') throw new Error(`internal: a search worker was sent '${m.t}' between searches`);
+  search(m);
 }

@@ -254,7 +254,8 @@ export class Partition {
     this.entryOf(this.record, a, out, at, p, action, flags);
     out[at + ENTRY.parentLocal] = local;
     if (to === this.peers.self) { this.receive(out, at, to); return; }
-    if (n + 1 === BATCH) this.flush(to); else this.outCount[to] = n + 1;
+    this.outCount[to] = n + 1;
+    if (n + 1 === BATCH) this.flush(to);
   }
 
   private flush(to: number): void {
