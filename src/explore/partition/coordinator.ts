@@ -96,6 +96,8 @@ export async function coordinate(ts: TransitionSystem, opts: ExploreOptions, lin
 
     let start = 0;
     let width = count;
+    // The first level is reported at once, then about four times a second.
+    let lastProgress = started - 250;
     for (let depth = 0; width > 0 && !limit && !stopped; depth++) {
       for (const l of links) l.post({ t: 'level', depth, start, width });
       const replies = await Promise.all(links.map((l) => l.next()));
@@ -148,8 +150,14 @@ export async function coordinate(ts: TransitionSystem, opts: ExploreOptions, lin
       width = keep;
       levelStart.push(start);
       if (!limit && opts.memoryLimitBytes !== undefined && storeBytes() + process.memoryUsage().heapUsed > opts.memoryLimitBytes) limit = 'memory';
-      opts.onProgress?.({ states: count, transitions, depth: maxDepth, queue: width, elapsedMs: Date.now() - started });
+      const now = Date.now();
+      if (opts.onProgress && now - lastProgress >= 250) {
+        lastProgress = now;
+        opts.onProgress({ states: count, transitions, depth: maxDepth, queue: width, elapsedMs: now - started });
+      }
     }
+    // Stopped between two levels: what was reached is whole levels.
+    if (!limit && stopped && width > 0) limit = stopped;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     if (timer) clearTimeout(timer);
