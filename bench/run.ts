@@ -12,6 +12,7 @@ import { toPromela } from '../src/export/promela.js';
 import { programGraph } from '../src/program/graph.js';
 import { runSpin, spinAvailable } from '../src/export/spin.js';
 import { WORKLOADS } from './workloads.js';
+import { threadRows } from './threads.js';
 
 interface Measure { states: number; transitions: number; seconds: number; verdictSeconds: number; limit: string | null; packedBytes: number; actions: number; bytesPerState: number; peakRssMb: number }
 
@@ -75,3 +76,4 @@ WORKLOADS.forEach((w, i) => {
   row(par, '2 threads', [...none.slice(0, 3), `x${(plain.seconds / par.seconds).toFixed(2)} search vs 1 thread`, '-', '-']);
   if (/writer|madv/.test(w.name)) row(measure(i, 'sym'), '1 thread, symmetry', none);
 });
+threadRows(only);

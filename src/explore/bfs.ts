@@ -21,7 +21,7 @@ export interface ExploreOptions {
   readonly symmetry?: boolean;
   /**
    * Partial-order reduction: where a CPU's next step commutes with every other step, take it
-   * alone (an ample set of one), unless its successor was already stored (the cycle proviso).
+   * alone (an ample set of one), unless its successor lies in an earlier BFS level (the cycle proviso).
    * Keeps every verdict; a counterexample may be longer than the shortest. Off unless asked for.
    */
   readonly por?: boolean;
@@ -71,7 +71,7 @@ export interface ExploreResult {
   readonly violations: readonly (Violation | undefined)[];
   /** Set when states were stored as symmetry representatives (traces must be replayed). */
   readonly symmetry?: Symmetry;
-  /** Batches of successor records computed by worker threads (0 for a sequential search). */
+  /** Level expansions done by partitions of a parallel search (0 for a sequential search). */
   readonly workerBatches: number;
   readonly storage: {
     /** False under hash compaction: distinct states may have been merged. */
@@ -247,9 +247,12 @@ function* searching(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHoo
       // POR: the ample step alone, if its successor is new (the cycle proviso).
       const a = at + RECORD_HEAD + ample * per;
       if (buf[a] === OK) {
-        const before = states.count;
-        add(buf, a, cur, ample, depth + 1);
-        if (states.count > before) { transitions++; continue; }
+        // The proviso: the successor is not in an earlier level (it is new, or already reached in
+        // the next one). Every reduced step goes one level deeper, so every cycle of the reduced
+        // graph has a fully expanded state; and the reduced graph does not depend on the order a
+        // level is expanded in, which the partitioned search (partition/) needs.
+        const next = add(buf, a, cur, ample, depth + 1);
+        if (next >= nextLevel) { transitions++; continue; }
         if (limit) break;
       }
     }
@@ -283,10 +286,13 @@ function* searching(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHoo
   });
 }
 
-type Figures = Pick<ExploreResult, 'states' | 'transitions' | 'finalStates' | 'depth' | 'elapsedMs' | 'limit' | 'violations' | 'symmetry' | 'workerBatches'>;
+export type Figures = Pick<ExploreResult, 'states' | 'transitions' | 'finalStates' | 'depth' | 'elapsedMs' | 'limit' | 'violations' | 'symmetry' | 'workerBatches'>;
+
+/** What a result reads from the store (a StateSet, or the partitions' stores: partition/coordinator.ts). */
+export type StoredStates = Pick<StateSet, 'load' | 'exact' | 'missProbability' | 'words' | 'bytes'>;
 
 /** The result: figures, and paths read from the parent and action columns. */
-function resultOf(ts: TransitionSystem, states: StateSet, parent: Column, action: Column, f: Figures): ExploreResult {
+export function resultOf(ts: TransitionSystem, states: StoredStates, parent: Column, action: Column, f: Figures): ExploreResult {
   const stateAt = (index: number) => {
     const out = new Int32Array(ts.stateSize);
     return states.load(index, out) ? out : undefined;
@@ -307,7 +313,7 @@ function resultOf(ts: TransitionSystem, states: StateSet, parent: Column, action
     scanStates: (visit) => {
       if (!states.exact) return false;
       const s = new Int32Array(ts.stateSize);
-      for (let i = 0; i < states.count; i++) { states.load(i, s); visit(s, i); }
+      for (let i = 0; i < f.states; i++) { states.load(i, s); visit(s, i); }
       return true;
     },
   };

@@ -1,19 +1,18 @@
-// Parallel search. Workers compute successor records (successors.ts) for batches of stored
-// states, reading the store's shared chunks; the main thread consumes the records in state order
-// and interns exactly as the sequential search does. So the states, their numbering, the
-// transitions, every violation and every trace are the same whatever the number of threads.
-// The main thread computes only the records of states no batch covers (a frontier too short to
-// share): measured on 3M-state workloads, giving it a share of the batches too was slower
-// (interning keeps it busy).
+// Parallel search on worker threads: one partition (partition/partition.ts) per thread, each
+// owning the states whose key hashes to it, exchanging successor batches through message ports;
+// the main thread coordinates the levels (partition/coordinator.ts). States, their numbering,
+// parents, transitions, violations and traces are those of the sequential search, whatever the
+// thread count (the level order is the sequential order; see partition/protocol.ts).
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Worker } from 'node:worker_threads';
-import Pool from 'worker-threads-pool';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { CheckOptions } from '../check/index.js';
 import type { TransitionSystem } from '../compile/index.js';
-import { searchAsync, type ExploreOptions, type ExploreResult, type RecordSource } from './bfs.js';
+import { exploreAsync, type ExploreOptions, type ExploreResult } from './bfs.js';
 import { makePacker } from './pack.js';
-import type { StateSet } from './states.js';
-import { recordSize, type SuccessorWriter } from './successors.js';
+import { coordinate, type PartitionLink } from './partition/coordinator.js';
+import type { ToCoordinator, ToPartition } from './partition/protocol.js';
+import { loadFrom } from './states.js';
 
 /** What a worker needs to build the same transition system: the scenario and how it was checked. */
 export interface ScenarioSource {
@@ -23,115 +22,116 @@ export interface ScenarioSource {
 }
 
 export interface WorkerSetup {
+  readonly self: number;
+  readonly count: number;
+  /** Per partition a doorbell word, then the abort flag. */
+  readonly bells: SharedArrayBuffer;
+  /** Per partition the port to it (none to itself). */
+  readonly ports: readonly (MessagePort | undefined)[];
+}
+
+/** What starts a search on a worker (then the partition protocol runs until `stop`). */
+export interface SearchStart {
+  readonly t: 'start';
   readonly scenario: ScenarioSource;
   readonly symmetry: boolean;
   readonly por: boolean;
-  readonly worker: number;
-  readonly workers: number;
-  readonly control: SharedArrayBuffer;
-  readonly results: readonly SharedArrayBuffer[];
 }
 
-/** States per batch, and batches in flight. */
-const BATCH = 512;
-export const SLOTS = 8;
-/** A worker that has not answered for this long is taken as lost. */
-const WORKER_TIMEOUT_MS = 120_000;
-
-/** Control words: stop, error, per slot (state, start, end), per worker a doorbell. */
-export const CTL = { stop: 0, error: 1, slots: 2, slotWords: 3 } as const;
-export const SLOT = { idle: 0, requested: 1, done: 2 } as const;
-export const doorbell = (worker: number) => CTL.slots + SLOTS * CTL.slotWords + worker;
+export const abortWord = (count: number) => count;
 
 const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
 
+/** Worker threads wired to each other, kept between searches (starting one costs a module load and a grammar build). */
+interface WorkerSet {
+  readonly workers: readonly Worker[];
+  readonly ring: Int32Array;
+  readonly links: readonly PartitionLink[];
+}
+
+const idle = new Map<number, WorkerSet[]>();
+
+function workerSet(count: number): WorkerSet {
+  const reused = idle.get(count)?.pop();
+  if (reused) { for (const w of reused.workers) w.ref(); return reused; }
+  const bells = new SharedArrayBuffer((count + 1) * 4);
+  const ring = new Int32Array(bells);
+  const ports: (MessagePort | undefined)[][] = Array.from({ length: count }, () => new Array(count).fill(undefined));
+  for (let i = 0; i < count; i++) {
+    for (let j = i + 1; j < count; j++) {
+      const ch = new MessageChannel();
+      ports[i]![j] = ch.port1;
+      ports[j]![i] = ch.port2;
+    }
+  }
+  const workers = ports.map((mine, self) => {
+    const workerData: WorkerSetup = { self, count, bells, ports: mine };
+    return new Worker(workerFile, { workerData, transferList: mine.filter((p): p is MessagePort => p !== undefined) });
+  });
+  return { workers, ring, links: workers.map((w, i) => threadLink(w, i, ring)) };
+}
+
 export async function exploreParallel(ts: TransitionSystem, scenario: ScenarioSource, opts: ExploreOptions & { threads: number }): Promise<ExploreResult> {
-  const workers = Math.max(1, opts.threads - 1);
-  const control = new SharedArrayBuffer(doorbell(workers) * 4);
-  const size = recordSize(ts, makePacker(ts.slotRange).words);
-  const results = Array.from({ length: SLOTS }, () => new SharedArrayBuffer(BATCH * size * 4));
-  const pool = new Pool({ max: workers });
-  const ctl = new Int32Array(control);
+  // Run from the TypeScript sources (vitest), there is no compiled worker to start: the
+  // sequential search gives the same result. test/explore/parallel.test.ts uses the build.
+  if (!existsSync(workerFile)) return exploreAsync(ts, opts);
+  const count = Math.max(1, opts.threads);
+  const set = workerSet(count);
+  const { workers, ring, links } = set;
+  Atomics.store(ring, abortWord(count), 0);
+  const chunks: Uint32Array[][] = workers.map(() => []);
+  const packer = makePacker(ts.slotRange);
+  let clean = false;
   try {
-    const started = await Promise.all(Array.from({ length: workers }, (_, worker) => new Promise<Worker>((resolve, reject) => {
-      const workerData: WorkerSetup = { scenario, symmetry: opts.symmetry === true, por: opts.por === true, worker, workers, control, results };
-      pool.acquire(workerFile, { workerData }, (err: Error | null, w: Worker) => (err ? reject(err) : resolve(w)));
-    })));
-    return await searchAsync(ts, opts, { shared: true, source: (states, writer) => parallelSource(states, writer, ts, ctl, results, started) });
+    const start: SearchStart = { t: 'start', scenario, symmetry: opts.symmetry === true, por: opts.por === true };
+    workers.forEach((w, i) => tell(w, i, ring, start));
+    const ready = await Promise.all(links.map((l) => l.next()));
+    if (ready.some((r) => r.t !== 'ready')) throw new Error('internal: a search worker did not start');
+    const result = await coordinate(ts, opts, links, {
+      abort: () => { Atomics.store(ring, abortWord(count), 1); for (let i = 0; i < count; i++) { Atomics.add(ring, i, 1); Atomics.notify(ring, i); } },
+      chunks: (o, added) => { for (const c of added) chunks[o]!.push(new Uint32Array(c)); },
+      load: (o, local, out) => { loadFrom(chunks[o]!, packer, local, out); return true; },
+    });
+    // A search stopped inside a level leaves batches in the ports: those workers are not reused.
+    clean = result.limit === undefined || result.limit === 'states' || result.limit === 'memory';
+    return result;
   } finally {
-    Atomics.store(ctl, CTL.stop, 1);
-    // Workers leave their loop on `stop` and end by themselves.
-    for (let w = 0; w < workers; w++) { Atomics.add(ctl, doorbell(w), 1); Atomics.notify(ctl, doorbell(w)); }
+    if (clean) {
+      for (const l of links) l.post({ t: 'stop' });
+      for (const w of workers) w.unref();
+      idle.set(count, [...(idle.get(count) ?? []), set]);
+    } else {
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
   }
 }
 
-function parallelSource(states: StateSet, writer: SuccessorWriter, ts: TransitionSystem, ctl: Int32Array, results: readonly SharedArrayBuffer[], workers: readonly Worker[]): RecordSource {
-  const slots = results.map((b) => new Int32Array(b));
-  const size = writer.recordSize;
-  let sentChunks = 0;
-  /** Batches handed to workers, oldest first. */
-  const queue: { start: number; end: number; slot: number }[] = [];
-  let nextStart = 0;
-  let slotNo = 0;
-  const local = new Int32Array(size);
-  const state = new Int32Array(ts.stateSize);
-  const own = { buf: local, at: 0 };
-  const shared: { buf: Int32Array<ArrayBufferLike>; at: number } = { buf: local, at: 0 };
+/** Posts to worker `index` and rings its doorbell (it waits on the doorbell, not on its event loop). */
+function tell(w: Worker, index: number, ring: Int32Array, m: ToPartition | SearchStart): void {
+  w.postMessage(m);
+  Atomics.add(ring, index, 1);
+  Atomics.notify(ring, index);
+}
 
-  const chunks = states.sharedChunks;
-  if (!chunks) throw new Error('internal: a parallel search needs states in shared memory');
-  const shareChunks = () => {
-    for (; sentChunks < chunks.length; sentChunks++) {
-      for (const w of workers) w.postMessage(chunks[sentChunks]!.buffer);
-    }
+/** The main thread's line to a worker: messages through its port, a doorbell to wake it. */
+function threadLink(w: Worker, index: number, ring: Int32Array): PartitionLink {
+  const queue: ToCoordinator[] = [];
+  const waiting: { resolve: (m: ToCoordinator) => void; reject: (e: Error) => void }[] = [];
+  let failure: Error | undefined;
+  const fail = (e: Error) => {
+    failure ??= e;
+    for (const p of waiting.splice(0)) p.reject(failure);
   };
-  const request = (count: number) => {
-    while (queue.length < SLOTS && nextStart + BATCH <= count) {
-      const start = nextStart;
-      nextStart += BATCH;
-      shareChunks();
-      const slot = slotNo++ % SLOTS;
-      const at = CTL.slots + slot * CTL.slotWords;
-      ctl[at + 1] = start;
-      ctl[at + 2] = start + BATCH;
-      Atomics.store(ctl, at, SLOT.requested);
-      const bell = doorbell(slot % workers.length);
-      Atomics.add(ctl, bell, 1);
-      Atomics.notify(ctl, bell);
-      queue.push({ start, end: start + BATCH, slot });
-    }
-  };
-  const awaitDone = (slot: number) => {
-    const at = CTL.slots + slot * CTL.slotWords;
-    const since = Date.now();
-    while (Atomics.load(ctl, at) !== SLOT.done) {
-      if (Atomics.load(ctl, CTL.error)) throw new Error('a search worker failed');
-      if (Date.now() - since > WORKER_TIMEOUT_MS) throw new Error('a search worker stopped answering');
-      Atomics.wait(ctl, at, SLOT.requested, 100);
-    }
-  };
-
+  w.on('message', (m: ToCoordinator) => { const p = waiting.shift(); if (p) p.resolve(m); else queue.push(m); });
+  w.on('error', (e) => fail(new Error(`search worker ${index} failed: ${e.message}`)));
+  w.on('exit', (code) => fail(new Error(`search worker ${index} exited (status ${code})`)));
   return {
-    workerBatches: () => slotNo,
-    record(cur, count) {
-      const done = queue[0];
-      if (done && cur >= done.end) {
-        Atomics.store(ctl, CTL.slots + done.slot * CTL.slotWords, SLOT.idle);
-        queue.shift();
-      }
-      request(count);
-      const head = queue[0];
-      if (head && cur >= head.start) {
-        if (cur === head.start) awaitDone(head.slot);
-        shared.buf = slots[head.slot]!;
-        shared.at = (cur - head.start) * size;
-        return shared;
-      }
-      // Not in a worker's batch: a frontier too short to share.
-      if (cur >= nextStart) nextStart = cur + 1;
-      states.load(cur, state);
-      writer.write(state, local, 0);
-      return own;
+    post: (m: ToPartition) => tell(w, index, ring, m),
+    next: () => {
+      const m = queue.shift();
+      if (m) return Promise.resolve(m);
+      if (failure) return Promise.reject(failure);
+      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
     },
   };
 }
