@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, runCatalogue, catalogueKinds } from '../dist/src/litmus/catalogue.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const root = process.env.DIRTYRACE_LITMUS ?? join(repo, '..', 'shared', 'litmus', 'aarch64-VMSA');
+// The repository's sibling shared/ (a worktree under wt/ finds it one level further up).
+const root = process.env.DIRTYRACE_LITMUS
+  ?? [join(repo, '..', 'shared'), join(repo, '..', '..', 'shared')].map((s) => join(s, 'litmus', 'aarch64-VMSA')).find((p) => existsSync(p))
+  ?? join(repo, '..', 'shared', 'litmus', 'aarch64-VMSA');
 const tests = join(root, 'tests');
 if (!existsSync(tests)) {
   console.error(`test:litmus: no catalogue at ${tests} (set DIRTYRACE_LITMUS to the aarch64-VMSA folder)`);

@@ -400,6 +400,6 @@ export function parseLitmus(file: SourceFile): LitmusTest {
     final = { quant: kw === 'forall' ? 'forall' : kw === 'exists' ? 'exists' : 'not-exists', cond: c, span: at(kwStart, c.span.end) };
     li = end - 1;
   }
-  if (!final) throw new Diagnostic(at(text.length, text.length), 'syntax error: expected the final condition (exists, ~exists or forall)');
+  if (!final) throw new Diagnostic(at(text.length, text.length), 'unsupported: a test without a final condition (exists, ~exists or forall)');
   return { name, headers, init, threads, final, filter };
 }

@@ -26,6 +26,9 @@ type Static =
 /** What a register holds: a value known statically, or a run-time int/descriptor in its global. */
 type RegState = { readonly k: 'static'; readonly v: Static } | { readonly k: 'dyn'; readonly t: 'int' | 'pte' };
 
+/** Where the data range goes in a statement; known only once every value is seen. */
+const DATA_RANGE = '@@RANGE@@';
+
 const unsupported = (span: Span, what: string): Diagnostic => new Diagnostic(span, `unsupported: ${what}`);
 
 // The descriptor bits a mask may name (Arm ARM D8.3, stage-1 page descriptor): the field and
@@ -229,7 +232,7 @@ class ThreadTr {
       }
       const v = this.intExpr(a[0]!);
       const r = a[1]!.k === 'reg' && a[1]!.zero ? undefined : this.dyn(a[1]!, 'int', cond);
-      this.access_('write', t.name, (m) => `let o = ${m}; ${m} = ${v}; ${r ? `${r} = o;` : ''}`);
+      this.access_('write', t.name, (m) => `let o: ${DATA_RANGE} = ${m}; ${m} = ${v}; ${r ? `${r} = o;` : ''}`);
       return;
     }
     if (/^(LD(SET|CLR)(A|L|AL)?|ST(SET|CLR)(L)?)$/.test(op)) {
@@ -268,7 +271,8 @@ class ThreadTr {
   block(cells: readonly Cell[], from: number, to: number, cond: boolean): void {
     for (let i = from; i < to; i++) {
       const c = cells[i]!;
-      this.labels = c.labels.map((l) => l.name);
+      // A label on an empty cell names the thread's next instruction.
+      this.labels = [...(i > from && !cells[i - 1]!.instr ? this.labels : []), ...c.labels.map((l) => l.name)];
       const ins = c.instr;
       if (!ins) continue;
       const br = branch(ins);
@@ -373,6 +377,7 @@ export function translate(t: LitmusTest): Translation {
     L.push(`page ${p} ${sc.pteExpr(l).replace(/^pte /, '')}`);
   }
   const range = `int[0..${sc.maxInt * 2n + 2n}]`;
+  const fix = (x: string) => x.replaceAll(DATA_RANGE, range);
   for (const f of sc.frames) L.push(`${range} m_${f} = ${sc.dataInit.get(f) ?? 0n};`);
   for (const [n, ty] of sc.regGlobals) {
     const [, th, r] = /^P(\d+)_X(\d+)$/.exec(n) ?? [];
@@ -389,7 +394,7 @@ export function translate(t: LitmusTest): Translation {
   L.push(`int[0..${maxAcc}] at[cpu] = 0;`);
   L.push('fault read(p) { sigsegv; }', 'fault write(p) { sigsegv; }');
   for (const tr of trs) {
-    const body = tr.out.map((s) => s.replace(/@@(\d+)@@/g, (_, k) => tr.deferred[Number(k)]!()));
+    const body = tr.out.map((s) => fix(s.replace(/@@(\d+)@@/g, (_, k) => tr.deferred[Number(k)]!())));
     const lines = sc.trackFaults ? body : body.filter((s) => !s.startsWith('at[self]'));
     L.push(`cpu P${tr.th.id} {`, ...lines.map((s) => `  ${s}`), lines.length === 0 ? '  skip;' : '', '}');
   }
