@@ -15,6 +15,7 @@ import { DEFAULT_MAX_STATES, DEFAULT_MEMORY_LIMIT, runOptions, type RunOptions }
 import { toolVersion } from '../run/version.js';
 import { wantsArtifacts, writeArtifacts } from './artifacts.js';
 import { checkJson, checkText, summaryText } from './output.js';
+import { isLitmus, runLitmus } from './litmus.js';
 import { progressLine } from './progress.js';
 import { UsageError, type Io } from './usage.js';
 
@@ -152,6 +153,10 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
 export async function runCheck(values: CheckValues, paths: readonly string[], io: Io, argv: readonly string[]): Promise<number> {
   if (!paths.length) throw new UsageError('check needs at least one file or directory');
   const cmd = checkCommand(values, io, argv);
+  if (paths.some(isLitmus)) {
+    if (!paths.every(isLitmus)) throw new UsageError('check takes either .litmus files or scenarios, not both in one run');
+    return runLitmus(paths, cmd.run, cmd.traces, io);
+  }
   const entries = scenarioFiles(paths);
   if (!entries.length) throw new UsageError(`nothing to check: no .race file in ${paths.join(', ')}`);
   const files = entries.map((e) => e.path);
