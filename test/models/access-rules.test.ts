@@ -111,16 +111,21 @@ const svadeOracle: Oracle = (kind, tlb, pte) => {
 };
 // Svadu: "When a virtual page is accessed and the A bit is clear, or is written and the D bit is
 // clear, the implementation sets the corresponding bit(s) in the PTE", atomically with all the
-// table-walk checks, D exactly. So x86-64's rules (no erratum variants), except that the update
-// for a write through a cached W=1,D=0 entry also sets A when it is clear (x86 sets only D there).
+// table-walk checks, D exactly. A walk and a write through a cached D=1 entry are x86-64's rules.
+// A write through a cached W=1,D=0 entry is step 9's compare-and-update (privileged spec
+// 20240411, §12.3.2): the cached PTE compared with memory, a mismatch restarting the walk, so its
+// outcome is a walk of the current PTE: V=0 or W=0 faults and drops the entry; otherwise A and D
+// are set and the entry is the current PTE's (its frame, not the cached one).
 // Unlike x86, a RISC-V page fault invalidates nothing (the privileged spec leaves it to
 // SFENCE.VMA; Linux's update_mmu_cache fences locally for that reason): a write through a cached
 // read-only entry faults and the entry stays.
 const svaduOracle: Oracle = (kind, tlb, pte) => {
   if (kind === 'write' && tlb.valid && !tlb.write) return { outcome: 'fault', pte, tlb };
-  const r = x86Oracle('base')(kind, tlb, pte);
-  const updated = kind === 'write' && tlb.valid && tlb.write && !tlb.dirty && r.outcome === 'done';
-  return updated ? { ...r, pte: set(r.pte, { accessed: 1 }) } : r;
+  if (kind === 'write' && tlb.valid && !tlb.dirty) {
+    if (!pte.present || !pte.write) return { outcome: 'fault', pte, tlb: { valid: 0, write: 0, dirty: 0, pfn: 0 } };
+    return { outcome: 'done', pte: set(pte, { accessed: 1, dirty: 1 }), tlb: { valid: 1, write: 1, dirty: 1, pfn: pte.pfn! } };
+  }
+  return x86Oracle('base')(kind, tlb, pte);
 };
 
 const CASES: { model: string; oracle: Oracle }[] = [
