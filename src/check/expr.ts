@@ -288,7 +288,7 @@ function checkIndex(ctx: Ctx, node: A.Expr & { kind: 'index' }): Typed {
     throw new Diagnostic(node.target.span, `'${node.target.name.name}' is not an array`);
   }
   if (!sym.v.indexBy) throw new Diagnostic(node.target.span, `'${sym.v.name}' is not an array`);
-  const index = expectType(ctx, node.index, sym.v.indexBy === 'page' ? PAGE : CPU, `index of '${sym.v.name}'`);
+  const index = expectType(ctx, node.index, sym.v.indexBy === 'page' ? PAGE : sym.v.indexBy === 'frame' ? FRAME : CPU, `index of '${sym.v.name}'`);
   return sharedRead(ctx, node.span, `the global '${sym.v.name}'`, { e: { k: 'global', v: sym.v, index }, t: sym.v.type });
 }
 

@@ -2,7 +2,7 @@
 import type * as A from '../lang/ast.js';
 import { cNameHint } from '../lang/cisms.js';
 import { parseFile } from '../lang/parse.js';
-import { Diagnostic, lineCol, type SourceFile, type Span } from '../lang/source.js';
+import { Diagnostic, lineCol, spanText, type SourceFile, type Span } from '../lang/source.js';
 import { expectType, fnBody } from './expr.js';
 import { loadScenario, readSource, type LoadOptions, type ParsedFile } from './load.js';
 import {
@@ -10,7 +10,7 @@ import {
   type Expr, type Page, type Property, type ScalarType, type Stmt, type Type,
 } from '../ir/model.js';
 import type { Counts } from '../ir/types.js';
-import { stmtChildren } from '../ir/walk.js';
+import { forEachExpr, forEachStmt, lvalueRoot, stmtChildren, stmtExprs, stmtTarget } from '../ir/walk.js';
 import { checkCount, MAX_CPUS, MAX_FRAMES, MAX_PAGES, MAX_STATE_PROPERTIES } from './bounds.js';
 import { Allocator, Ctx, type GlobalSym, type Globals } from './scope.js';
 import { checkBlock, endsInOutcome } from './stmt.js';
@@ -42,11 +42,13 @@ interface Definitions {
   procs: Map<string, Def<'proc'>>;
   params: Map<string, Def<'param'>>;
   interrupts: Map<string, { decl: Def<'interrupt'>; inScenario: boolean }>;
+  /** State a library declares (globals, locks): part of the model when the scenario uses it. */
+  libraryState: Map<string, Def<'var'> | Def<'lockDecl'>>;
 }
 
 const ALLOWED: Record<'arch' | 'library' | 'scenario', ReadonlySet<A.Item['kind']>> = {
   arch: new Set(['arch', 'pte', 'tlb', 'hardware', 'accessRule', 'fn', 'proc', 'param']),
-  library: new Set(['library', 'fn', 'proc', 'param', 'interrupt']),
+  library: new Set(['library', 'use', 'fn', 'proc', 'param', 'lockDecl', 'var', 'interrupt']),
   scenario: new Set(['use', 'fn', 'proc', 'page', 'frame', 'lockDecl', 'enum', 'var', 'cpu', 'faultHandler',
     'invariant', 'final', 'reachable', 'onAccess', 'expect', 'disable', 'interrupt']),
 };
@@ -57,7 +59,7 @@ const KIND_WORD: Partial<Record<A.Item['kind'], string>> = {
 };
 
 function collectDefinitions(arch: readonly ParsedFile[], libs: readonly ParsedFile[], scenario: ParsedFile): Definitions {
-  const d: Definitions = { hardware: new Map(), access: new Map(), fns: new Map(), procs: new Map(), params: new Map(), interrupts: new Map() };
+  const d: Definitions = { hardware: new Map(), access: new Map(), fns: new Map(), procs: new Map(), params: new Map(), interrupts: new Map(), libraryState: new Map() };
   const put = <K extends 'fn' | 'proc' | 'hardware' | 'accessRule'>(
     map: Map<string, Def<K>>, key: string, item: Def<K>, span: Span, mayOverride: boolean,
   ) => {
@@ -97,6 +99,12 @@ function collectDefinitions(arch: readonly ParsedFile[], libs: readonly ParsedFi
         case 'interrupt':
           if (d.interrupts.has(item.name.name)) throw new Diagnostic(item.name.span, `interrupt handler '${item.name.name}' is already defined`);
           d.interrupts.set(item.name.name, { decl: item, inScenario: role === 'scenario' });
+          break;
+        case 'var':
+        case 'lockDecl':
+          if (role !== 'library') break;
+          if (d.libraryState.has(item.name.name)) throw new Diagnostic(item.name.span, `'${item.name.name}' is already declared by a library`);
+          d.libraryState.set(item.name.name, item);
           break;
         default:
       }
@@ -183,7 +191,9 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
   if (pageDecls.length === 0) throw new Diagnostic({ file: scenario.source, start: 0, end: 1 }, 'the scenario declares no page: add `page P { ... }`');
   if (frames.length === 0) throw new Diagnostic({ file: scenario.source, start: 0, end: 1 }, 'the scenario declares no frame: add `frame F0;`');
 
-  const locks: Lock[] = scenarioItems(scenario, 'lockDecl').map((l, id) => {
+  const lockDecls = stateDecls(scenario, d, 'lockDecl');
+  const varDecls = stateDecls(scenario, d, 'var');
+  const locks: Lock[] = lockDecls.map((l, id) => {
     if (l.perPage && l.perPage.name !== 'page') throw new Diagnostic(l.perPage.span, 'locks can be declared per page only: [page]');
     const lock = { id, name: l.name.name, kind: l.lockKind, perPage: !!l.perPage, span: l.span };
     declare(l.name, { k: 'lock', lock });
@@ -229,13 +239,13 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
     throw new Diagnostic(a.name.span, `the used models have no parameter '${name}'`, didYouMean(name, d.params.keys()));
   }
 
-  const globals: GlobalVar[] = scenarioItems(scenario, 'var').map((v, id) => {
+  const globals: GlobalVar[] = varDecls.map((v, id) => {
     const type = scalar(v.type);
-    if (v.indexBy && v.indexBy.name !== 'page' && v.indexBy.name !== 'cpu') {
-      throw new Diagnostic(v.indexBy.span, `arrays are indexed by page or cpu, not '${v.indexBy.name}'`);
+    if (v.indexBy && v.indexBy.name !== 'page' && v.indexBy.name !== 'cpu' && v.indexBy.name !== 'frame') {
+      throw new Diagnostic(v.indexBy.span, `arrays are indexed by page, cpu or frame, not '${v.indexBy.name}'`);
     }
-    const indexBy = v.indexBy?.name as 'page' | 'cpu' | undefined;
-    const n = indexBy === 'page' ? counts.pages.length : indexBy === 'cpu' ? counts.cpus.length : 1;
+    const indexBy = v.indexBy?.name as 'page' | 'cpu' | 'frame' | undefined;
+    const n = indexBy === 'page' ? counts.pages.length : indexBy === 'cpu' ? counts.cpus.length : indexBy === 'frame' ? frames.length : 1;
     const init = v.init?.kind === 'any' ? undefined : v.init ? constOf(initCtx(), v.init.expr, type, `initial value of '${v.name.name}'`) : 0;
     if (init === 0 && !inRange(type, 0, counts)) {
       throw new Diagnostic(v.name.span, `'${v.name.name}' needs an initial value: 0 is not in ${typeName(type)}`);
@@ -364,9 +374,13 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
   });
 
   const maxVersion = Math.max(1, cpus.reduce((n, c) => n + writesIn(c.body), 0));
+  const used = stateUsed(cpus, arch, properties, interrupts);
+  const inScenario = (span: Span) => span.file === scenario.source;
   return {
     file: scenario.source.path, arch, cpus, pages, frames: frames.map((f, index) => ({ index, name: f.name })),
-    globals: [...globals, ...pendingFlags.values()], locks, properties, expectation, interrupts, disabled, maxVersion,
+    globals: renumber([...globals.filter((v) => inScenario(v.span) || used.has(v)), ...pendingFlags.values()]),
+    locks: renumber(locks.filter((l) => inScenario(l.span) || used.has(l))),
+    properties, expectation, interrupts, disabled, maxVersion,
   };
 }
 
@@ -387,6 +401,58 @@ function interruptOf(g: Globals, decl: A.Item & { kind: 'interrupt' }, pending: 
   const then: Stmt = { ...base, id: alloc.stmtId(), k: 'block', body: [taken, body], locals: [] };
   const rule: Stmt = { ...base, id: alloc.stmtId(), k: 'if', test, then };
   return { name: decl.name.name, pending, rule: { name: decl.name.name, body: rule, locals: alloc.locals }, span: decl.span };
+}
+
+/**
+ * The scenario's declarations of one kind, then the libraries' that the scenario does not
+ * declare itself. A scenario may declare a library's global or lock again (to give it an initial
+ * value or a narrower range, or because it was written when scenarios had to): the declaration
+ * must be of the same kind and shape as the library's, and replaces it.
+ */
+function stateDecls<K extends 'var' | 'lockDecl'>(scenario: ParsedFile, d: Definitions, kind: K): Def<K>[] {
+  const own = scenarioItems(scenario, kind);
+  for (const item of own) {
+    const lib = d.libraryState.get(item.name.name);
+    if (lib && !sameShape(lib, item)) {
+      const at = lineCol(lib.span.file, lib.span.start);
+      throw new Diagnostic(item.span, `'${item.name.name}' is declared by a used library as \`${spanText(lib.span)}\` (${lib.span.file.path}:${at.line}:${at.col})`,
+        'drop this line (the library declares it), or declare it the same way to set its initial value');
+    }
+  }
+  const mine = new Set([...scenarioItems(scenario, 'var'), ...scenarioItems(scenario, 'lockDecl')].map((i) => i.name.name));
+  const theirs = [...d.libraryState.values()].filter((i): i is Def<K> => i.kind === kind && !mine.has(i.name.name));
+  return [...own, ...theirs];
+}
+
+/** Whether a scenario's re-declaration `mine` of a library's `lib` keeps its kind and shape (an int's range may differ). */
+function sameShape(lib: Def<'var'> | Def<'lockDecl'>, mine: Def<'var'> | Def<'lockDecl'>): boolean {
+  if (lib.kind === 'lockDecl' || mine.kind === 'lockDecl') {
+    return lib.kind === 'lockDecl' && mine.kind === 'lockDecl' && lib.lockKind === mine.lockKind && !lib.perPage === !mine.perPage;
+  }
+  const t = (x: A.TypeExpr) => (x.kind === 'named' ? x.name.name : x.kind);
+  return t(lib.type) === t(mine.type) && lib.indexBy?.name === mine.indexBy?.name;
+}
+
+/** The globals and locks the programs, rules and properties refer to. */
+function stateUsed(cpus: readonly Cpu[], arch: Arch, properties: readonly Property[], interrupts: readonly Interrupt[]): Set<GlobalVar | Lock> {
+  const used = new Set<GlobalVar | Lock>();
+  const expr = (e: Expr) => { if (e.k === 'global') used.add(e.v); };
+  const stmt = (s: Stmt) => forEachStmt(s, (x) => {
+    if (x.k === 'lock') used.add(x.lock);
+    const target = stmtTarget(x);
+    if (target) { const root = lvalueRoot(target); if (root.k === 'global') used.add(root.v); }
+    stmtExprs(x).forEach((e) => forEachExpr(e, expr));
+  });
+  cpus.forEach((c) => stmt(c.body));
+  [...arch.hardware, arch.access.read, arch.access.write, ...interrupts.map((i) => i.rule)].forEach((r) => stmt(r.body));
+  properties.forEach((p) => { if ('expr' in p) forEachExpr(p.expr, expr); });
+  return used;
+}
+
+/** Ids are dense positions (the layout and the engines index by them): renumber after dropping unused library state. */
+function renumber<T extends { readonly id: number }>(xs: T[]): T[] {
+  xs.forEach((x, i) => { (x as { id: number }).id = i; });
+  return xs;
 }
 
 /**

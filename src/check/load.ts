@@ -1,7 +1,7 @@
 // Reads a scenario and the model files its `use` lines name (an arch with its `extends` chain,
 // and libraries), parsed, in the order their definitions apply.
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as A from '../lang/ast.js';
 import { parseFile } from '../lang/parse.js';
@@ -100,7 +100,7 @@ export function loadScenario(scenario: ParsedFile, opts: LoadOptions = {}): Load
       const first = libraryUses.get(file);
       if (first) throw new Diagnostic(item.span, `library '${item.name.name}' is already used at line ${lineCol(first.file, first.start).line}`, 'remove this `use` line');
       libraryUses.set(file, item.span);
-      useArgs = useArgs.concat(item.args); libraries.push(file); continue;
+      useArgs = useArgs.concat(item.args); addLibrary(file, find, libraries, []); continue;
     }
     if (archName !== undefined) throw new Diagnostic(item.span, `a scenario uses one architecture; '${archName}' is already used`);
     archName = item.name.name;
@@ -124,6 +124,27 @@ export function loadScenario(scenario: ParsedFile, opts: LoadOptions = {}): Load
       'the scenario names no architecture: add a line such as `use x86_64;`');
   }
   return { scenario, arch, archName, useArgs, libraries };
+}
+
+/**
+ * Adds a library after the libraries its own `use` lines name (each once, however many use it).
+ * A library's `use NAME;` looks first in the folder named after the library file, beside it
+ * (models/linux.lib's `use tlb;` reads models/linux/tlb.lib), then in the library's own folder
+ * (models/linux/madvise.lib's `use tlb;` reads the same file), then where a scenario's would.
+ */
+function addLibrary(file: ParsedFile, find: (name: string, span: Span) => ParsedFile, out: ParsedFile[], using: ParsedFile[]): void {
+  if (out.includes(file)) return;
+  if (using.includes(file)) throw new Diagnostic(file.ast.items.find((i) => i.kind === 'library')!.span, `libraries use each other in a cycle: ${[...using, file].map((f) => f.source.path).join(' → ')}`);
+  const own = join(dirname(file.source.path), basename(file.source.path, '.lib'));
+  for (const item of file.ast.items) {
+    if (item.kind !== 'use') continue;
+    if (item.args.length) throw new Diagnostic(item.args[0]!.name.span, 'a library uses another without arguments', "parameters are set in the scenario's `use` line");
+    const near = [join(own, item.name.name + '.lib'), join(dirname(file.source.path), item.name.name + '.lib')].find((p) => existsSync(p));
+    const dep = near ? parseModel(near, item.name.span) : find(item.name.name, item.name.span);
+    if (header(dep)?.kind !== 'library') throw new Diagnostic(item.name.span, `'${item.name.name}' is not a library: a library may use only libraries`);
+    addLibrary(dep, find, out, [...using, file]);
+  }
+  out.push(file);
 }
 
 /** An `--arch` value (`x86_64`, `arm64-softdirty-2024(keep_soft_dirty = true)`) as a use line. */

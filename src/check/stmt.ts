@@ -349,10 +349,22 @@ function inlineProc(
       return checkBlock(ctx, decl.body, decl.span);
     }));
     return { k: 'call', name: decl.name.name, target: lv, body, callId, id: ctx.alloc.stmtId(), span: call.span };
+  } catch (e) {
+    throw atCallSite(e, call, decl.name.name);
   } finally {
     ctx.call = saved;
     ctx.callStack.pop();
   }
+}
+
+/**
+ * An error inside a procedure of another file (a library's, an arch's) is the caller's to fix,
+ * or is the library's, and the caller needs both places: it is reported at the call, with the
+ * line inside the procedure as a note (the innermost one, when calls cross several files).
+ */
+function atCallSite(e: unknown, call: A.Expr & { kind: 'call' }, name: string): unknown {
+  if (!(e instanceof Diagnostic) || e.span.file === call.span.file) return e;
+  return new Diagnostic(call.span, `in '${name}': ${e.message}`, e.hint, e.note ?? { span: e.span, message: 'the line it arises at, inside the procedure' });
 }
 
 function checkExprStmt(ctx: Ctx, s: A.Stmt & { kind: 'expr' }): Stmt {

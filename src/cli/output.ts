@@ -1,6 +1,6 @@
 // What `check` prints for each result: the text report (verdict, traces, coverage, warnings, how
 // to re-run) and the JSON document (docs/JSON.md).
-import { formatDiagnostic, lineCol } from '../lang/source.js';
+import { formatDiagnostic, lineCol, type Span } from '../lang/source.js';
 import { coverageText } from '../report/coverage.js';
 import type { Provenance, Warning } from '../report/file-report.js';
 import { resultJson } from '../report/json.js';
@@ -63,9 +63,14 @@ export function checkJson(c: CheckedFile, explain = false): unknown {
     }
     case 'bad-input': {
       const e = c.diagnostic;
-      const at = lineCol(e.span.file, e.span.start);
-      return { file, arch, error: { file: e.span.file.path, line: at.line, col: at.col, message: e.message, hint: e.hint ?? null }, run };
+      const note = e.note ? { ...placeOf(e.note.span), message: e.note.message } : null;
+      return { file, arch, error: { ...placeOf(e.span), message: e.message, hint: e.hint ?? null, note }, run };
     }
     case 'internal-error': return { file, arch, internalError: c.message, run };
   }
+}
+
+function placeOf(span: Span): { file: string; line: number; col: number } {
+  const { line, col } = lineCol(span.file, span.start);
+  return { file: span.file.path, line, col };
 }

@@ -19,13 +19,13 @@ export interface Field {
   readonly type: ScalarType;
 }
 
-/** Global variable, scalar or an array indexed by page or cpu. */
+/** Global variable, scalar or an array indexed by page, cpu or frame (a per-frame field such as a folio flag). */
 export interface GlobalVar {
   readonly id: number;
   readonly name: string;
   readonly type: ScalarType;
   readonly ghost: boolean;
-  readonly indexBy?: 'page' | 'cpu';
+  readonly indexBy?: 'page' | 'cpu' | 'frame';
   /** One initial value per element; `undefined` means any value of the type. */
   readonly init: readonly (number | undefined)[];
   readonly span: Span;

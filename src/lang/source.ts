@@ -22,9 +22,17 @@ export class Diagnostic extends Error {
     readonly span: Span,
     message: string,
     readonly hint?: string,
+    /** A second place the error involves: the library line behind an error reported at its call site. */
+    readonly note?: { readonly span: Span; readonly message: string },
   ) {
     super(message);
   }
+}
+
+/** `file:line:col` of a span's start. */
+export function spanPlace(span: Span): string {
+  const { line, col } = lineCol(span.file, span.start);
+  return `${span.file.path}:${line}:${col}`;
 }
 
 /** Line and column of an offset; a line ends at LF, CRLF or a lone CR; a byte-order mark takes no column. */
@@ -73,7 +81,15 @@ export function formatDiagnostic(d: Diagnostic): string {
     `${' '.repeat(gutter)} | ${' '.repeat(caret)}${'^'.repeat(width)}`,
   ];
   if (d.hint) out.push(`${' '.repeat(gutter)} = ${d.hint}`);
+  if (d.note) out.push(`${' '.repeat(gutter)} = note: ${noteText(d.note)}`);
   return out.join('\n');
+}
+
+/** A note as one line: its place, what it says, and the source line there. */
+export function noteText(note: { readonly span: Span; readonly message: string }): string {
+  const { line } = lineCol(note.span.file, note.span.start);
+  const src = (sourceLines(note.span.file.text)[line - 1] ?? '').trim();
+  return `${spanPlace(note.span)}: ${note.message}${src ? `: ${src.length > EXCERPT ? `${src.slice(0, EXCERPT)}...` : src}` : ''}`;
 }
 
 export function spanText(span: Span): string {

@@ -1,8 +1,8 @@
 // What the editor asks about names: where each model, library and scenario name is declared, its
 // signature and its doc comment (the comment lines right above it, which in models/ cite the
 // kernel source). Keyed by Maps: names are the user's (a page may be called `__proto__`).
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { BUNDLED_MODELS } from '../check/load.js';
 import type * as A from '../lang/ast.js';
 import { parseFile } from '../lang/parse.js';
@@ -29,6 +29,8 @@ export interface Definition {
 interface ModelFile {
   readonly name: string;
   readonly extends?: string;
+  /** A library's `use` lines: the part's path when it lies beside the library (src/check/load.ts), else its name. */
+  readonly uses: readonly string[];
   readonly defs: readonly Definition[];
 }
 
@@ -85,11 +87,12 @@ export class ModelIndex {
     const out: Definition[] = [];
     const seen = new Set<string>();
     const visit = (name: string | undefined) => {
-      const f = name === undefined || seen.has(name) ? undefined : files.get(name);
+      const f = name === undefined || seen.has(name) ? undefined : files.get(name) ?? (isAbsolute(name) ? parseModel(name) : undefined);
       if (f === undefined) return;
       seen.add(name!);
       out.push(...f.defs);
       visit(f.extends);
+      f.uses.forEach(visit);
     };
     for (const u of uses) visit(u);
     return out;
@@ -97,7 +100,7 @@ export class ModelIndex {
 
   /** Every bundled library and model name, for a scenario that uses none yet. */
   allBundled(): Definition[] {
-    return [...this.filesIn(BUNDLED_MODELS).values()].flatMap((f) => f.defs);
+    return this.visible(BUNDLED_MODELS, [...this.filesIn(BUNDLED_MODELS).keys()]);
   }
 
   private filesIn(dir: string): Map<string, ModelFile> {
@@ -121,7 +124,10 @@ function parseModel(path: string): ModelFile | undefined {
     const ast = parseFile(file);
     const header = ast.items.find((i) => i.kind === 'arch' || i.kind === 'library');
     if (header === undefined || (header.kind !== 'arch' && header.kind !== 'library')) return undefined;
-    return { name: header.name.name, extends: header.kind === 'arch' ? header.extends?.name : undefined, defs: definitionsOf(file, ast) };
+    const own = join(dirname(path), basename(path, extname(path)));
+    const uses = ast.items.flatMap((i) => (i.kind === 'use' ? [i.name.name] : []))
+      .map((n) => [join(own, `${n}.lib`), join(dirname(path), `${n}.lib`)].find((p) => existsSync(p)) ?? n);
+    return { name: header.name.name, extends: header.kind === 'arch' ? header.extends?.name : undefined, uses, defs: definitionsOf(file, ast) };
   } catch {
     return undefined; // a broken model file is reported by `check`, not by the index
   }

@@ -13,7 +13,7 @@ import type { Io } from '../cli/usage.js';
 import { checkText } from '../index.js';
 import { EXIT } from '../run/exit.js';
 import { parseFile } from '../lang/parse.js';
-import type { SourceFile } from '../lang/source.js';
+import { noteText, type SourceFile } from '../lang/source.js';
 import type { Location } from '../report/coverage.js';
 import { ModelIndex, definitionsOf, position, usesOf, wordAt, type Definition, type DefinitionKind } from './definitions.js';
 
@@ -124,7 +124,7 @@ async function diagnose(doc: TextDocument): Promise<LspDiagnostic[]> {
     const elsewhere = here ? '' : `${r.report.error?.location?.file}:${r.report.error?.location?.line}:${r.report.error?.location?.col}: `;
     return [{
       range: here ? { start: doc.positionAt(d.span.start), end: doc.positionAt(Math.max(d.span.end, d.span.start + 1)) } : rangeAt(null),
-      severity: DiagnosticSeverity.Error, message: `${elsewhere}${d.message}${d.hint ? `\n${d.hint}` : ''}`, source: 'dirtyrace',
+      severity: DiagnosticSeverity.Error, message: `${elsewhere}${d.message}${d.hint ? `\n${d.hint}` : ''}${d.note ? `\nnote: ${noteText(d.note)}` : ''}`, source: 'dirtyrace',
     }];
   }
   return r.report.properties.filter((p) => (p.status === 'violated') !== p.expectedViolated && p.status !== 'unknown').map((p) => ({

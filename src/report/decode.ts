@@ -44,7 +44,7 @@ export function describeState(ts: TransitionSystem, s: Int32Array): Map<string, 
   for (const g of m.globals) {
     const base = l.globalSlot[g.id]!;
     g.init.forEach((_, i) => {
-      const name = g.indexBy === 'page' ? `${g.name}[${m.pages[i]!.name}]` : g.indexBy === 'cpu' ? `${g.name}[${m.cpus[i]!.name}]` : g.name;
+      const name = g.indexBy === 'page' ? `${g.name}[${m.pages[i]!.name}]` : g.indexBy === 'cpu' ? `${g.name}[${m.cpus[i]!.name}]` : g.indexBy === 'frame' ? `${g.name}[${m.frames[i]!.name}]` : g.name;
       out.set(name, scalarText(m, g.type, s[base + i]!));
     });
   }

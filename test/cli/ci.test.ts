@@ -8,6 +8,7 @@ import { progressWriter } from '../../src/cli/check.js';
 import { formatProgress, progressLine } from '../../src/cli/progress.js';
 import { runCli } from '../../src/cli/run.js';
 import { junitErrors, sarifErrors } from '../hostile/schemas.js';
+import { LINUX_LIBRARY_FILES } from '../fixtures/linux-prelude.js';
 
 async function run(argv: string[], tty = false) {
   let stdout = '';
@@ -82,7 +83,7 @@ describe('a CI run over proofs/ with one claim broken', () => {
     expect(failure.text).toContain(`dirtyrace check ${proofs}/apply_as_clean-flush-before-harvest.race`);
     expect(Number(doc.attrs.failures)).toBe(1);
     const props = Object.fromEntries(suite.children.find((c) => c.name === 'properties')!.children.map((p) => [p.attrs.name, p.attrs.value]));
-    expect(props['dirtyrace.modelFiles']).toMatch(/apply_as_clean-flush-before-harvest.race models\/x86_64.arch models\/linux.lib$/);
+    expect(props['dirtyrace.modelFiles']).toMatch(/apply_as_clean-flush-before-harvest.race models\/x86_64.arch( models\/linux\/\w+\.lib)+ models\/linux.lib$/);
 
     // SARIF: valid against the official 2.1.0 schema (test/schemas/); the violated property is an error located at
     // its line, with a thread flow per CPU through the scenario lines.
@@ -181,11 +182,11 @@ describe('recorded state counts', () => {
 describe('reproducible runs', () => {
   it('every result states the version, the model files and the options as a command', async () => {
     const r = await run(['check', '--no-symmetry', '--max-states', '100000', 'scenarios/apply_as_clean/harvest-before-flush.race']);
-    expect(r.stdout).toMatch(/\nrun: dirtyrace check --max-states 100000 --no-symmetry scenarios\/apply_as_clean\/harvest-before-flush.race {2}\(dirtyrace [^;]+; models: models\/x86_64.arch, models\/linux.lib; sha256:/);
+    expect(r.stdout).toMatch(/\nrun: dirtyrace check --max-states 100000 --no-symmetry scenarios\/apply_as_clean\/harvest-before-flush.race {2}\(dirtyrace [^;]+; models: models\/x86_64.arch, (models\/linux\/\w+\.lib, )+models\/linux.lib; sha256:/);
     const doc = JSON.parse((await run(['check', '--format', 'json', '--no-por', 'proofs/criu-soft-dirty-frozen-predump.race'])).stdout);
     expect(doc.results[0].run).toMatchObject({
       tool: { name: 'dirtyrace' },
-      modelFiles: ['proofs/criu-soft-dirty-frozen-predump.race', 'models/x86_64.arch', 'models/linux.lib'],
+      modelFiles: ['proofs/criu-soft-dirty-frozen-predump.race', 'models/x86_64.arch', ...LINUX_LIBRARY_FILES],
       options: { arch: null, symmetry: true, por: false, strict: false, timeLimitSeconds: null },
       command: 'dirtyrace check --no-por proofs/criu-soft-dirty-frozen-predump.race',
     });

@@ -95,14 +95,14 @@ describe('issue 13, item 4: SARIF for a repository of scenarios outside this one
     expect(results.map(where)).toContainEqual({ uri: 'races/broken.race', uriBaseId: 'SRCROOT' });
     const steps = results.flatMap((x) => x.codeFlows ?? []).flatMap((c) => c.threadFlows).flatMap((t) => t.locations)
       .flatMap((l) => (l.location.physicalLocation ? [l.location.physicalLocation.artifactLocation] : []));
-    expect(steps).toContainEqual({ uri: 'linux.lib', uriBaseId: 'DIRTYRACE_MODELS' });
+    expect(steps.some((a) => a.uri.startsWith('linux/') && a.uriBaseId === 'DIRTYRACE_MODELS')).toBe(true);
     expect(steps.every((a) => a.uriBaseId === 'SRCROOT' || a.uriBaseId === 'DIRTYRACE_MODELS')).toBe(true);
   });
 
   it('inside this repository the committed models are plain repository paths', () => {
     const { sarif } = reports(ROOT, [EXPECTED]);
     const steps = JSON.stringify(sarif.runs[0].results);
-    expect(steps).toContain('{"uri":"models/linux.lib","uriBaseId":"SRCROOT"}');
+    expect(steps).toMatch(/\{"uri":"models\/linux\/\w+\.lib","uriBaseId":"SRCROOT"\}/);
     expect(steps).not.toContain('DIRTYRACE_MODELS');
   });
 

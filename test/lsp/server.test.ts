@@ -11,6 +11,8 @@ import { Client } from './client.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const LIB = join(ROOT, 'models', 'linux.lib');
+/** The part of the library that defines clean_record_shared_mapping_range. */
+const MAPPING_DIRTY = join(ROOT, 'models', 'linux', 'mapping_dirty.lib');
 const X86 = join(ROOT, 'models', 'x86_64.arch');
 
 const dir = mkdtempSync(join(tmpdir(), 'dirtyrace-lsp-'));
@@ -86,21 +88,21 @@ describe('dirtyrace lsp over stdio', () => {
     expect(diagnostics.map((d: any) => [d.severity, d.range.start.line, d.message])).toEqual([[2, 11, 'seen is violated (run `dirtyrace check` for the trace)']]);
   });
 
-  it('go to definition: a library procedure into models/linux.lib, a helper into the arch model', async () => {
+  it('go to definition: a library procedure into its part of models/linux/, a helper into the arch model', async () => {
     open('good.race', GOOD);
     await diagnosticsOf('good.race', 1);
     const lib = await client.request('textDocument/definition', { textDocument: { uri: uri('good.race') }, position: { line: 8, character: 10 } });
-    expect(lib.uri).toBe(pathToFileURL(LIB).href);
-    const libLines = readFileSync(LIB, 'utf8').split('\n');
-    expect(libLines[lib.range.start.line]!.slice(lib.range.start.character, lib.range.end.character)).toBe('clean_record_shared_mapping_range');
-    expect(libLines[lib.range.start.line]).toMatch(/^proc clean_record_shared_mapping_range\(/);
+    expect(lib.uri).toBe(pathToFileURL(MAPPING_DIRTY).href);
+    const partLines = readFileSync(MAPPING_DIRTY, 'utf8').split('\n');
+    expect(partLines[lib.range.start.line]!.slice(lib.range.start.character, lib.range.end.character)).toBe('clean_record_shared_mapping_range');
+    expect(partLines[lib.range.start.line]).toMatch(/^proc clean_record_shared_mapping_range\(/);
     const arch = await client.request('textDocument/definition', { textDocument: { uri: uri('good.race') }, position: { line: 2, character: 35 } });
     expect(arch.uri).toBe(pathToFileURL(X86).href);
     expect(readFileSync(X86, 'utf8').split('\n')[arch.range.start.line]).toMatch(/\bfn mk_pte\(/);
     // `use linux;` goes to the library's header.
     const use = await client.request('textDocument/definition', { textDocument: { uri: uri('good.race') }, position: { line: 1, character: 6 } });
     expect(use.uri).toBe(pathToFileURL(LIB).href);
-    expect(libLines[use.range.start.line]).toBe('library linux;');
+    expect(readFileSync(LIB, 'utf8').split('\n')[use.range.start.line]).toBe('library linux;');
     // The scenario's own names too: the page P passed on line 9.
     const own = await client.request('textDocument/definition', { textDocument: { uri: uri('good.race') }, position: { line: 8, character: 36 } });
     expect(own).toEqual({ uri: uri('good.race'), range: { start: { line: 2, character: 5 }, end: { line: 2, character: 6 } } });
@@ -112,7 +114,7 @@ describe('dirtyrace lsp over stdio', () => {
     expect(h.contents.value).toContain('proc clean_record_shared_mapping_range(p: page)');
     expect(h.contents.value).toContain('for one page: pre-vma, the walk under the PTL, post-vma'); // its doc comment
     expect(h.contents.value).toContain('kernel source: mm/mapping_dirty_helpers.c');
-    expect(h.contents.value).toMatch(/linux\.lib:\d+/);
+    expect(h.contents.value).toMatch(/linux\/mapping_dirty\.lib:\d+/);
     const none = await client.request('textDocument/hover', { textDocument: { uri: uri('good.race') }, position: { line: 0, character: 1 } });
     expect(none).toBeNull();
   });

@@ -7,6 +7,7 @@ import {
   checkFile, checkText, compile, EXIT, explore, formatDiagnostic, modelOf, programGraph, readSource, traceOf, verdictOf,
 } from '../../src/index.js';
 
+import { LINUX_LIBRARY_FILES } from '../fixtures/linux-prelude.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const P2 = 'scenarios/apply_as_clean/harvest-before-flush.race';
 
@@ -19,7 +20,7 @@ describe('library API', () => {
     expect(r.exit).toBe(EXIT.ok);
     const lost = r.verdict.properties.find((p) => p.property.name === 'no_lost_dirty')!;
     expect(lost.violation!.depth).toBe(12);
-    expect(r.report.provenance.modelFiles).toEqual([P2, 'models/x86_64.arch', 'models/linux.lib']);
+    expect(r.report.provenance.modelFiles).toEqual([P2, 'models/x86_64.arch', ...LINUX_LIBRARY_FILES]);
   });
 
   it('checks a text, and reports bad input as a result, not an exception', async () => {
