@@ -1,7 +1,7 @@
 // Expressions: resolution, typing, and inlining of pure `fn` helpers into the expression tree.
 import type * as A from '../lang/ast.js';
 import { Diagnostic, spanText, type Span } from '../lang/source.js';
-import type { Expr, RecordKind, Type } from '../ir/model.js';
+import type { Expr, GlobalVar, RecordKind, Type } from '../ir/model.js';
 import { someExpr } from '../ir/walk.js';
 import { nestedCall } from './depth.js';
 import { fieldIndex, recordOf, type Ctx } from './scope.js';
@@ -13,7 +13,7 @@ export interface Typed {
 }
 
 /** Built-ins that are statements, not values; named here so the message can say so. */
-const STATEMENT_BUILTINS = new Set(['set_pte', 'flush', 'flush_all', 'flush_local', 'flush_local_all', 'dmb', 'dsb', 'isb', 'tlbi']);
+const STATEMENT_BUILTINS = new Set(['set_pte', 'flush', 'flush_all', 'flush_local', 'flush_local_all', 'dmb', 'dsb', 'isb', 'tlbi', 'send_ipi']);
 
 export function expectType(ctx: Ctx, node: A.Expr, want: Type, what = 'expression'): Expr {
   const got = checkExpr(ctx, node);
@@ -91,7 +91,7 @@ function checkIdent(ctx: Ctx, name: A.Ident): Typed {
     if (name.name === ctx.binders.frame) return { e: { k: 'accessFrame' }, t: FRAME };
   }
   if (name.name === 'self') {
-    if (ctx.mode !== 'program' && ctx.mode !== 'rule') throw new Diagnostic(name.span, "'self' names the running CPU; it has no meaning in a property");
+    if (ctx.mode !== 'program' && ctx.mode !== 'rule' && ctx.mode !== 'interrupt') throw new Diagnostic(name.span, "'self' names the running CPU; it has no meaning in a property");
     return { e: { k: 'self' }, t: CPU };
   }
   if (name.name === 'empty') return { e: { k: 'record', rec: 'tlbe', fields: ctx.g.tlbFields.map(() => constInt(0)) }, t: { k: 'tlbe' } };
@@ -164,6 +164,10 @@ function checkCall(ctx: Ctx, node: A.Expr & { kind: 'call' }): Typed {
     const page = expectType(ctx, node.args[1]!, PAGE, 'second argument of tlb');
     return sharedRead(ctx, node.span, 'a TLB entry', { e: { k: 'tlbOf', cpu, page }, t: { k: 'tlbe' } });
   }
+  if (!sym && name === 'ipi_pending') {
+    const { pending, cpu } = interruptTarget(ctx, node);
+    return sharedRead(ctx, node.span, 'whether an interrupt is pending', { e: { k: 'global', v: pending, index: cpu }, t: BOOL });
+  }
   if (!sym && name === 'frame_of') {
     arity(node, 1);
     const target = checkExpr(ctx, node.args[0]!);
@@ -181,6 +185,14 @@ function checkCall(ctx: Ctx, node: A.Expr & { kind: 'call' }): Typed {
   }
   if (sym.k !== 'fn') throw new Diagnostic(node.callee.span, `'${name}' is not a function`);
   return inlineFn(ctx, sym.decl, node);
+}
+
+/** `send_ipi(NAME, c)` / `ipi_pending(NAME, c)`: interrupt NAME's pending flags and the CPU. */
+export function interruptTarget(ctx: Ctx, node: A.Expr & { kind: 'call' }): { pending: GlobalVar; cpu: Expr } {
+  arity(node, 2);
+  const [name, cpu] = node.args as [A.Expr, A.Expr];
+  if (name.kind !== 'ident') throw new Diagnostic(name.span, `the first argument of ${node.callee.name} is the name of an interrupt handler`);
+  return { pending: ctx.g.interrupt(name.name), cpu: expectType(ctx, cpu, CPU, `CPU of ${node.callee.name}`) };
 }
 
 export function pfnIndex(ctx: Ctx, rec: RecordKind): number {

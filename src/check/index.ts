@@ -6,7 +6,7 @@ import { Diagnostic, lineCol, spanText, type SourceFile, type Span } from '../la
 import { expectType, fnBody } from './expr.js';
 import { loadScenario, readSource, type LoadOptions, type ParsedFile } from './load.js';
 import {
-  BUILTIN_PROPERTIES, type Arch, type Cpu, type Field, type GlobalVar, type HardwareRule, type Lock, type Model,
+  BUILTIN_PROPERTIES, type Arch, type Cpu, type Field, type GlobalVar, type HardwareRule, type Interrupt, type Lock, type Model,
   type Expr, type Page, type Property, type ScalarType, type Stmt, type Type,
 } from '../ir/model.js';
 import type { Counts } from '../ir/types.js';
@@ -15,7 +15,7 @@ import { basename } from 'node:path';
 import { checkCount, MAX_CPUS, MAX_FRAMES, MAX_PAGES, MAX_STATE_PROPERTIES } from './bounds.js';
 import { Allocator, Ctx, type GlobalSym, type Globals } from './scope.js';
 import { checkBlock, endsInOutcome } from './stmt.js';
-import { BOOL, CPU, FRAME, PAGE, constEval, constValue, didYouMean, inRange, isScalar, typeName } from './types.js';
+import { BOOL, CPU, FRAME, PAGE, constBool, constEval, constValue, didYouMean, inRange, isScalar, typeName } from './types.js';
 
 export type CheckOptions = LoadOptions;
 
@@ -45,24 +45,25 @@ interface Definitions {
   fns: Map<string, Def<'fn'>>;
   procs: Map<string, Def<'proc'>>;
   params: Map<string, Def<'param'>>;
+  interrupts: Map<string, { decl: Def<'interrupt'>; inScenario: boolean }>;
   /** State a library declares (globals, locks): part of the model when the scenario uses it. */
   libraryState: Map<string, Def<'var'> | Def<'lockDecl'>>;
 }
 
 const ALLOWED: Record<'arch' | 'library' | 'scenario', ReadonlySet<A.Item['kind']>> = {
   arch: new Set(['arch', 'pte', 'tlb', 'hardware', 'accessRule', 'fn', 'proc', 'param']),
-  library: new Set(['library', 'use', 'fn', 'proc', 'param', 'lockDecl', 'var']),
+  library: new Set(['library', 'use', 'fn', 'proc', 'param', 'lockDecl', 'var', 'interrupt']),
   scenario: new Set(['use', 'fn', 'proc', 'page', 'frame', 'dataDecl', 'lockDecl', 'enum', 'var', 'cpu', 'faultHandler',
-    'invariant', 'final', 'reachable', 'onAccess', 'expect', 'disable']),
+    'invariant', 'final', 'reachable', 'onAccess', 'expect', 'disable', 'interrupt']),
 };
 
 const KIND_WORD: Partial<Record<A.Item['kind'], string>> = {
   accessRule: 'access rule', hardware: 'hardware rule', lockDecl: 'lock', var: 'variable',
-  faultHandler: 'fault handler', onAccess: 'access property', reachable: 'cover goal', dataDecl: 'data declaration',
+  faultHandler: 'fault handler', interrupt: 'interrupt handler', onAccess: 'access property', reachable: 'cover goal', dataDecl: 'data declaration',
 };
 
 function collectDefinitions(arch: readonly ParsedFile[], libs: readonly ParsedFile[], scenario: ParsedFile): Definitions {
-  const d: Definitions = { hardware: new Map(), access: new Map(), fns: new Map(), procs: new Map(), params: new Map(), libraryState: new Map() };
+  const d: Definitions = { hardware: new Map(), access: new Map(), fns: new Map(), procs: new Map(), params: new Map(), interrupts: new Map(), libraryState: new Map() };
   const put = <K extends 'fn' | 'proc' | 'hardware' | 'accessRule'>(
     map: Map<string, Def<K>>, key: string, item: Def<K>, span: Span, mayOverride: boolean,
   ) => {
@@ -98,6 +99,10 @@ function collectDefinitions(arch: readonly ParsedFile[], libs: readonly ParsedFi
         case 'param':
           if (d.params.has(item.name.name)) throw new Diagnostic(item.name.span, `parameter '${item.name.name}' is already defined`);
           d.params.set(item.name.name, item);
+          break;
+        case 'interrupt':
+          if (d.interrupts.has(item.name.name)) throw new Diagnostic(item.name.span, `interrupt handler '${item.name.name}' is already defined`);
+          d.interrupts.set(item.name.name, { decl: item, inScenario: role === 'scenario' });
           break;
         case 'var':
         case 'lockDecl':
@@ -211,9 +216,23 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
   if (dataDecls.length > 1) throw new Diagnostic(dataDecls[1]!.span, 'the range of data values is already declared', 'write one `data int[LO..HI];`');
   const dataType = dataDecls[0] ? resolveType(dataDecls[0].type) : DEFAULT_DATA;
   if (dataType.k !== 'int') throw new Diagnostic(dataDecls[0]!.type.span, `frame data values are ints: write data int[LO..HI];, not ${typeName(dataType)}`);
+  // An interrupt's pending flags exist only once something sends it or asks about it (and for
+  // every handler the scenario itself declares), so a library's handlers cost nothing unused.
+  const pendingFlags = new Map<string, GlobalVar>();
+  const pendingBase = scenarioItems(scenario, 'var').length;
+  const interrupt = (name: A.Ident): GlobalVar => {
+    const def = d.interrupts.get(name.name);
+    if (!def) throw new Diagnostic(name.span, `unknown interrupt handler '${name.name}'`, didYouMean(name.name, d.interrupts.keys()) ?? 'declare it: interrupt NAME { ... }');
+    let v = pendingFlags.get(name.name);
+    if (!v) {
+      v = { id: pendingBase + pendingFlags.size, name: `${name.name}.pending`, type: BOOL, ghost: false, indexBy: 'cpu', init: Array(cpuCount).fill(0), span: def.decl.span };
+      pendingFlags.set(name.name, v);
+    }
+    return v;
+  };
   const g: Globals = {
     archName, archChain: archFiles.map((f) => basename(f).replace(/\.arch$/, '')), syms, pteFields, tlbFields, counts,
-    maxVersion: Number.MAX_SAFE_INTEGER, dataType, resolveType, handlers,
+    maxVersion: Number.MAX_SAFE_INTEGER, dataType, resolveType, handlers, interrupt,
   };
   const ids = { next: 0 };
   const initCtx = () => new Ctx(g, 'init', new Allocator(ids));
@@ -333,6 +352,13 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
       addProperty({ kind: 'access', access: item.access, name: item.name.name, expr: expectType(ctx, item.expr, BOOL, 'access property'), span: item.span }, item.name.span);
     }
   }
+  for (const { decl, inScenario } of d.interrupts.values()) if (inScenario) interrupt(decl.name);
+  const interrupts: Interrupt[] = [];
+  // Checking a handler may use another (a handler that sends one): until none is left.
+  for (let i = 0; i < pendingFlags.size; i++) {
+    const [name, pending] = [...pendingFlags][i]!;
+    interrupts.push(interruptOf(g, d.interrupts.get(name)!.decl, pending, ids));
+  }
   for (const a of allAsserts) addProperty({ kind: 'assert', name: a.name, span: a.span }, a.span);
   for (const b of BUILTIN_PROPERTIES) {
     const clash = properties.find((q) => q.name === b);
@@ -389,16 +415,35 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
     || cpus.some((c) => someStmt(c.body, (st) => (st.k === 'access' && st.data !== undefined) || stmtExprs(st).some((e) => someExpr(e, (x) => x.k === 'frameData'))))
     || properties.some((p) => 'expr' in p && someExpr(p.expr, (x) => x.k === 'frameData'));
   const usesTlbi = cpus.some((c) => someStmt(c.body, (st) => st.k === 'tlbi'));
-  const used = stateUsed(cpus, arch, properties);
+  const used = stateUsed(cpus, arch, properties, interrupts);
   const inScenario = (span: Span) => span.file === scenario.source;
   return {
     file: scenario.source.path, arch, cpus, pages, frames: frameList,
-    globals: renumber(globals.filter((v) => inScenario(v.span) || used.has(v))),
+    globals: renumber([...globals.filter((v) => inScenario(v.span) || used.has(v)), ...pendingFlags.values()]),
     locks: renumber(locks.filter((l) => inScenario(l.span) || used.has(l))),
-    properties, expectation, disabled, maxVersion, dataType, usesData, usesTlbi,
+    properties, expectation, interrupts, disabled, maxVersion, dataType, usesData, usesTlbi,
   };
 }
 
+
+/**
+ * Interrupt `decl` as the rule its delivery runs on CPU `self`, one step:
+ * `if (pending[self] && GUARD) { pending[self] = false; BODY }`.
+ */
+function interruptOf(g: Globals, decl: A.Item & { kind: 'interrupt' }, pending: GlobalVar, ids: { next: number }): Interrupt {
+  const alloc = new Allocator(ids);
+  const ctx = new Ctx(g, 'interrupt', alloc);
+  ctx.inAtomic = true;
+  const mine: Expr = { k: 'global', v: pending, index: { k: 'self' } };
+  const guard = decl.guard ? expectType(ctx, decl.guard, BOOL, 'interrupt guard') : undefined;
+  const body = checkBlock(ctx, decl.body, decl.span);
+  const base = { span: decl.span };
+  const taken: Stmt = { ...base, id: alloc.stmtId(), k: 'assign', target: { k: 'global', v: pending, index: { k: 'self' } }, value: constBool(false) };
+  const test: Expr = guard ? { k: 'bin', op: '&&', left: mine, right: guard } : mine;
+  const then: Stmt = { ...base, id: alloc.stmtId(), k: 'block', body: [taken, body], locals: [] };
+  const rule: Stmt = { ...base, id: alloc.stmtId(), k: 'if', test, then };
+  return { name: decl.name.name, pending, rule: { name: decl.name.name, body: rule, locals: alloc.locals }, span: decl.span };
+}
 
 /**
  * The scenario's declarations of one kind, then the libraries' that the scenario does not
@@ -431,7 +476,7 @@ function sameShape(lib: Def<'var'> | Def<'lockDecl'>, mine: Def<'var'> | Def<'lo
 }
 
 /** The globals and locks the programs, rules and properties refer to. */
-function stateUsed(cpus: readonly Cpu[], arch: Arch, properties: readonly Property[]): Set<GlobalVar | Lock> {
+function stateUsed(cpus: readonly Cpu[], arch: Arch, properties: readonly Property[], interrupts: readonly Interrupt[]): Set<GlobalVar | Lock> {
   const used = new Set<GlobalVar | Lock>();
   const expr = (e: Expr) => { if (e.k === 'global') used.add(e.v); };
   const stmt = (s: Stmt) => forEachStmt(s, (x) => {
@@ -441,7 +486,7 @@ function stateUsed(cpus: readonly Cpu[], arch: Arch, properties: readonly Proper
     stmtExprs(x).forEach((e) => forEachExpr(e, expr));
   });
   cpus.forEach((c) => stmt(c.body));
-  [...arch.hardware, arch.access.read, arch.access.write].forEach((r) => stmt(r.body));
+  [...arch.hardware, arch.access.read, arch.access.write, ...interrupts.map((i) => i.rule)].forEach((r) => stmt(r.body));
   properties.forEach((p) => { if ('expr' in p) forEachExpr(p.expr, expr); });
   return used;
 }

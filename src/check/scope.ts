@@ -8,7 +8,7 @@ import { cNameHint } from '../lang/cisms.js';
 import { didYouMean, relatedName } from './types.js';
 
 /** Built-in functions and statements: not in the symbol table, but candidates for "did you mean". */
-export const BUILTIN_CALLS = ['ptep_get', 'tlb', 'frame_of', 'set_pte', 'flush', 'flush_all', 'flush_local', 'flush_local_all', 'dmb', 'dsb', 'isb', 'tlbi'];
+export const BUILTIN_CALLS = ['ptep_get', 'tlb', 'frame_of', 'set_pte', 'flush', 'flush_all', 'flush_local', 'flush_local_all', 'dmb', 'dsb', 'isb', 'tlbi', 'send_ipi', 'ipi_pending'];
 
 export type GlobalSym =
   | { k: 'page'; index: number }
@@ -38,6 +38,8 @@ export interface Globals {
   readonly resolveType: (t: A.TypeExpr) => Type;
   /** Scenario fault handlers, inlined at every access of their kind. */
   readonly handlers: Partial<Record<'read' | 'write', A.Item & { kind: 'faultHandler' }>>;
+  /** The pending flags (one per CPU) of interrupt `name`, which this use makes part of the model. */
+  readonly interrupt: (name: A.Ident) => GlobalVar;
 }
 
 export type LocalSym =
@@ -46,7 +48,7 @@ export type LocalSym =
   | { k: 'subst'; expr: Expr; type: Type };
 
 /** Where the code being checked runs; decides which names and statements are allowed. */
-export type Mode = 'program' | 'rule' | 'fn' | 'property' | 'init';
+export type Mode = 'program' | 'rule' | 'interrupt' | 'fn' | 'property' | 'init';
 
 /** Allocates locals and statement ids for one CPU program or rule. */
 export class Allocator {

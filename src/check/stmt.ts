@@ -3,10 +3,10 @@ import type * as A from '../lang/ast.js';
 import { Diagnostic, lineCol, type Span } from '../lang/source.js';
 import { BARRIER_OPTIONS, type BarrierOption, type DataAccess, type Expr, type LValue, type Local, type Lock, type Stmt, type Type } from '../ir/model.js';
 import { roomForStatements } from './bounds.js';
-import { bindArgs, checkConstRange, checkExpr, expectType, readsShared } from './expr.js';
+import { bindArgs, checkConstRange, checkExpr, expectType, interruptTarget, readsShared } from './expr.js';
 import { nestedCall } from './depth.js';
 import { fieldIndex, recordOf, type Ctx } from './scope.js';
-import { BOOL, PAGE, assignable, constInt, constValue, typeName } from './types.js';
+import { BOOL, PAGE, assignable, constBool, constInt, constValue, typeName } from './types.js';
 
 /** Most iterations a `for` loop may unroll to. */
 const MAX_UNROLL = 64;
@@ -59,7 +59,7 @@ function checkTest(ctx: Ctx, e: A.Expr, what: string): Expr {
 }
 
 function notInAtomic(ctx: Ctx, s: A.Stmt, what: string): void {
-  if (ctx.inAtomic) throw new Diagnostic(s.span, `${what} cannot appear inside atomic { } or a hardware rule (it would block or loop inside one step)`);
+  if (ctx.inAtomic) throw new Diagnostic(s.span, `${what} cannot appear inside atomic { }, a hardware rule or an interrupt handler (it would block or loop inside one step)`);
 }
 
 function checkStmtInner(ctx: Ctx, s: A.Stmt): Stmt {
@@ -451,7 +451,14 @@ function checkExprStmt(ctx: Ctx, s: A.Stmt & { kind: 'expr' }): Stmt {
     return mk(ctx, s.span, { k: 'flush', pages, local });
   }
   if (!sym && (name === 'dmb' || name === 'dsb' || name === 'isb' || name === 'tlbi')) return checkArmBarrier(ctx, s, name);
-  if (sym?.k === 'fn' || (!sym && (name === 'ptep_get' || name === 'tlb' || name === 'frame_of'))) {
+  if (!sym && name === 'send_ipi') {
+    // One store: the request is raised on the target CPU (its local APIC's IRR bit), and taken
+    // later, in a step of that CPU's own (docs/LANGUAGE.md, "Interrupts").
+    if (ctx.mode !== 'program' && ctx.mode !== 'interrupt') throw new Diagnostic(e.span, 'send_ipi belongs in a CPU program, a procedure or an interrupt handler');
+    const { pending, cpu } = interruptTarget(ctx, e);
+    return mk(ctx, s.span, { k: 'assign', target: { k: 'global', v: pending, index: cpu }, value: constBool(true) });
+  }
+  if (sym?.k === 'fn' || (!sym && (name === 'ptep_get' || name === 'tlb' || name === 'frame_of' || name === 'ipi_pending'))) {
     throw new Diagnostic(e.span, `the value of '${name}' is unused`, `assign it: let v = ${name}(...);`);
   }
   if (!sym) throw ctx.unknown(e.callee, 'procedure');

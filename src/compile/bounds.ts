@@ -10,12 +10,12 @@ export const MAX_SLOTS = 16_384;
 /** Actions of one state: the action column of the search holds 16 bits. */
 export const MAX_ACTIONS = 0xffff;
 
-export function checkSize(m: Model, l: Layout, hardwareRules: number): void {
+export function checkSize(m: Model, l: Layout, hardwareRules: number, interrupts: number): void {
   const ncpu = m.cpus.length;
-  const actions = ncpu + hardwareRules * ncpu * m.pages.length;
+  const actions = ncpu * (1 + interrupts) + hardwareRules * ncpu * m.pages.length;
   if (actions > MAX_ACTIONS) {
     // Actions grow by a CPU's worth per page: the first page that crosses the bound.
-    const page = Math.floor((MAX_ACTIONS - ncpu) / (hardwareRules * ncpu));
+    const page = Math.floor((MAX_ACTIONS - ncpu * (1 + interrupts)) / (hardwareRules * ncpu));
     throw new Diagnostic(m.pages[page]!.span,
       `the model has ${actions} actions (${ncpu} CPUs, and ${hardwareRules} hardware rules for each CPU and page); at most ${MAX_ACTIONS} are supported`,
       'declare fewer pages or CPUs, or disable hardware rules the scenario does not need (disable evict;)');

@@ -5,6 +5,7 @@
 // invisibility); final properties and deadlocks are judged in terminal and stuck states, which
 // that reduction keeps. Slot sets are conservative: a dynamic index means the whole array.
 import type { Expr, HardwareRule, LValue, Model, Stmt } from '../ir/model.js';
+import { ruleInstances } from '../ir/rules.js';
 import { slotWidth } from '../ir/types.js';
 import { forEachExpr, lvalueRoot, stmtChildren, stmtExprs, stmtTarget } from '../ir/walk.js';
 import type { ProgramGraph } from '../program/graph.js';
@@ -165,8 +166,7 @@ export function independentPoints(graph: ProgramGraph, l: Layout): boolean[][] {
       return a;
     });
   });
-  const hardware = m.arch.hardware.filter((r) => !m.disabled.includes(r.name))
-    .flatMap((r) => m.cpus.flatMap((c) => m.pages.map((p) => ruleAccess(m, l, r, c.index, p.index))));
+  const hardware = ruleInstances(m).map((r) => ruleAccess(m, l, r.rule, r.cpu, r.page));
   if (m.usesTlbi) {
     const all = m.cpus.map((c) => c.index);
     for (const c of all) for (const p of m.pages) {

@@ -2,6 +2,7 @@
 // over flat Int32Array states (the way SPIN generates C).
 import { modelOf, type CheckOptions } from '../check/index.js';
 import type { Model, ScalarType } from '../ir/model.js';
+import { enabledHardware, ruleInstances } from '../ir/rules.js';
 import { slotTypes, valueRange } from '../ir/types.js';
 import type { SourceFile, Span } from '../lang/source.js';
 import { programGraph, type ProgramGraph } from '../program/graph.js';
@@ -27,14 +28,14 @@ export interface CpuAction {
   readonly name: string;
 }
 
-/** A spontaneous hardware step: rule `rule` for one CPU and page. */
+/** A spontaneous hardware step: rule `rule` for one CPU and page, or CPU `cpu` taking interrupt `rule` (page -1). */
 export interface HardwareAction {
   readonly index: number;
   readonly kind: 'hardware';
   readonly rule: string;
   readonly cpu: number;
   readonly page: number;
-  /** `fill P on writer`. */
+  /** `fill P on writer`, `writer takes interrupt flush_tlb_func`. */
   readonly name: string;
   /** The rule's definition. */
   readonly span: Span;
@@ -126,8 +127,8 @@ function generated<T>(params: string[], body: string): T {
 export function compile(graph: ProgramGraph): TransitionSystem {
   const m = graph.model;
   const l = layoutOf(m);
-  const rules = m.arch.hardware.filter((r) => !m.disabled.includes(r.name));
-  checkSize(m, l, rules.length + (m.usesTlbi ? 1 : 0));
+  const instances = ruleInstances(m);
+  checkSize(m, l, enabledHardware(m).length + (m.usesTlbi ? 1 : 0), m.interrupts.length);
   const propIndex = new Map(m.properties.map((p, i) => [p.name, i]));
   const violation = (name: string) => {
     const i = propIndex.get(name);
@@ -159,12 +160,11 @@ export function compile(graph: ProgramGraph): TransitionSystem {
   });
   const ncpu = m.cpus.length;
   const cpuActions: CpuAction[] = m.cpus.map((c) => ({ index: c.index, kind: 'cpu', cpu: c.index, name: c.name }));
-  const hardware: HardwareAction[] = rules
-    .flatMap((r) => m.cpus.flatMap((c) => m.pages.map((p) => ({ rule: r, cpu: c, page: p }))))
-    .map(({ rule: r, cpu: c, page: p }, i) => ({
-      index: ncpu + i, kind: 'hardware', rule: r.name, cpu: c.index, page: p.index, name: `${r.name} ${p.name} on ${c.name}`,
-      span: r.body.span, exec: rule(r, c.index, p.index, true),
-    }));
+  const hardware: HardwareAction[] = instances.map(({ rule: r, cpu, page, interrupt }, i) => ({
+    index: ncpu + i, kind: 'hardware', rule: r.name, cpu, page,
+    name: interrupt ? `${m.cpus[cpu]!.name} takes interrupt ${r.name}` : `${r.name} ${m.pages[page]!.name} on ${m.cpus[cpu]!.name}`,
+    span: interrupt ? interrupt.span : r.body.span, exec: rule(r, cpu, page, true),
+  }));
   hardware.push(...tlbiCompletions(m, l, ncpu + hardware.length));
   const pcs = l.cpus.map((c) => c.pc);
   const independent = independentPoints(graph, l);

@@ -14,6 +14,7 @@
 //    step (and in the initial states); the rest of `deadlock` is SPIN's invalid end state.
 // Generated names come from indexes only; user names appear in comments.
 import type { Expr, HardwareRule, Local, LValue, Model, Property, ScalarType, Stmt } from '../ir/model.js';
+import { enabledHardware, ruleInstances } from '../ir/rules.js';
 import { recordFields, slotTypes, slotWidth, valueRange } from '../ir/types.js';
 import { forEachExpr, forEachStmt, forEachStmtExpr, lvalueRoot, someExpr, someStmt, stmtChildren, stmtExprs, stmtTarget } from '../ir/walk.js';
 import { Diagnostic, type Span } from '../lang/source.js';
@@ -89,7 +90,7 @@ function hardwareWrites(m: Model): { pte: boolean; tlb: boolean; globals: boolea
       default: break;
     }
   };
-  for (const r of m.arch.hardware.filter((x) => !m.disabled.includes(x.name))) {
+  for (const r of [...enabledHardware(m), ...m.interrupts.map((i) => i.rule)]) {
     forEachStmt(r.body, (st) => {
       const target = st.k === 'call' ? st.target : stmtTarget(st);
       if (target) note(target);
@@ -735,26 +736,24 @@ class Exporter {
 
   private hardware(): string[] {
     const m = this.m;
-    const rules = m.arch.hardware.filter((r) => !m.disabled.includes(r.name));
     const opts: string[] = [];
-    for (const rule of rules) {
-      for (const c of m.cpus) {
-        for (const p of m.pages) {
-          const guard = this.ruleGuard(rule, c.index, p.index);
-          if (guard === '0') continue;
-          const ctx: Ctx = { cpu: c.index, rulePage: p.index, local: this.ruleLocal(rule) };
-          const body = this.inStep(ctx, rule.body, '      ');
-          opts.push(`  :: d_step { /* ${comment(rule.name)} on cpu ${c.index}, page ${p.index} */`,
-            `      ${guard} ->`,
-            '      st = 0; snaphw();',
-            ...body,
-            '      if :: st > 0 -> restorehw(); report() :: else -> post() fi',
-            '    }');
-        }
-      }
+    for (const { rule, cpu, page, interrupt } of ruleInstances(m)) {
+      const ctx: Ctx = { cpu, rulePage: page, local: this.ruleLocal(rule) };
+      // A delivery always clears its pending flag, so it changes the state exactly when its
+      // test (pending[self] && GUARD) holds.
+      const guard = interrupt ? this.sx(ctx, (rule.body as Stmt & { k: 'if' }).test) : this.ruleGuard(rule, cpu, page);
+      if (guard === '0') continue;
+      const body = this.inStep(ctx, rule.body, '      ');
+      opts.push(`  :: d_step { /* ${interrupt ? `cpu ${cpu} takes interrupt ${comment(rule.name)}` : `${comment(rule.name)} on cpu ${cpu}, page ${page}`} */`,
+        `      ${guard} ->`,
+        '      st = 0; snaphw();',
+        ...body,
+        '      if :: st > 0 -> restorehw(); report() :: else -> post() fi',
+        '    }');
     }
     if (!opts.length) return ['/* No hardware step can change the state. */'];
-    return ['/* Spontaneous hardware steps: each (rule, cpu, page) whenever it changes the state */',
+    // An interrupt delivery is one of them: CPU c running the handler in one step (docs/PROMELA.md).
+    return ['/* Spontaneous hardware steps: each (rule, cpu, page), and each interrupt delivery, whenever it changes the state */',
       'proctype hw() {', 'end_hw:', '  do', ...opts, '  od', '}'];
   }
 
@@ -773,15 +772,13 @@ class Exporter {
     m.cpus.forEach((c) => lines.push(`    pc${c.index} = ${this.entries[c.index]};`));
     lines.push('    post();');
     m.cpus.forEach((c) => lines.push(`    run cpu${c.index}();`));
-    if (m.arch.hardware.some((r) => !m.disabled.includes(r.name)) && this.hasHw()) lines.push('    run hw();');
+    if (this.hasHw()) lines.push('    run hw();');
     lines.push('  }', '}');
     return lines;
   }
 
   private hasHw(): boolean {
-    const m = this.m;
-    return m.arch.hardware.filter((r) => !m.disabled.includes(r.name))
-      .some((r) => m.cpus.some((c) => m.pages.some((p) => this.ruleGuard(r, c.index, p.index) !== '0')));
+    return ruleInstances(this.m).some((r) => r.interrupt !== undefined || this.ruleGuard(r.rule, r.cpu, r.page) !== '0');
   }
 }
 

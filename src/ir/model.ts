@@ -216,6 +216,20 @@ export interface HardwareRule {
   readonly locals: readonly Local[];
 }
 
+/**
+ * An interrupt handler (`interrupt NAME when GUARD { ... }`), present only when some code sends
+ * it (`send_ipi(NAME, c)`) or asks `ipi_pending(NAME, c)`. `pending` is a bool global per CPU
+ * (the request sent and not yet taken, as a local APIC's IRR bit); taking it is a step of its
+ * own per CPU, run like a hardware rule whose page is none (-1): `rule.body` is
+ * `if (pending[self] && GUARD) { pending[self] = false; BODY }`.
+ */
+export interface Interrupt {
+  readonly name: string;
+  readonly pending: GlobalVar;
+  readonly rule: HardwareRule;
+  readonly span: Span;
+}
+
 export interface Arch {
   readonly name: string;
   /** The chain of model files, base first, for reports. */
@@ -246,6 +260,8 @@ export interface Model {
   readonly properties: readonly Property[];
   /** `undefined` when the scenario states no expectation. */
   readonly expectation?: Expectation;
+  /** Interrupt handlers the scenario sends (their delivery steps follow the hardware rules'). */
+  readonly interrupts: readonly Interrupt[];
   /** Names of hardware rules the scenario turned off with `disable`. */
   readonly disabled: readonly string[];
   /** The largest version any frame can reach (the number of write statements on any path). */

@@ -121,6 +121,8 @@ export type Item =
   | (Node & { kind: 'var'; ghost: boolean; type: TypeExpr; name: Ident; indexBy?: Ident; init?: InitValue })
   | (Node & { kind: 'cpu'; name: Ident; count?: number; body: Stmt[] })
   | (Node & { kind: 'faultHandler'; access: AccessKind; param: Ident; body: Stmt[] })
+  /** `interrupt NAME [when GUARD] { ... }`: a handler another CPU's `send_ipi(NAME, c)` makes CPU c run. */
+  | (Node & { kind: 'interrupt'; name: Ident; guard?: Expr; body: Stmt[] })
   | (Node & { kind: 'invariant'; name: Ident; expr: Expr })
   | (Node & { kind: 'final'; name: Ident; expr: Expr })
   /** A cover goal: `e` holds in some reachable state. */

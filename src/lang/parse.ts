@@ -227,6 +227,9 @@ function semanticsFor(file: SourceFile) {
     FaultDecl(_f, kind, _o, param, _c, body) {
       return { kind: 'faultHandler', access: kind.sourceString, param: id(param), body: body.ast().body, span: span(this) };
     },
+    InterruptDecl(_i, name, _w, guard, body) {
+      return { kind: 'interrupt', name: id(name), guard: opt(guard), body: body.ast().body, span: span(this) };
+    },
     Property_invariant(_i, name, _c, e, _s) {
       return { kind: 'invariant', name: id(name), expr: e.ast(), span: span(this) };
     },

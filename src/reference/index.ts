@@ -24,7 +24,8 @@
 //  * Invariant and final properties and cover goals are checked when a state is first stored; a
 //    state that violates them (or reaches a goal) is still expanded (they do not cut the search).
 //    A reached cover goal is reported as `violated` with the witness's depth.
-//  * Hardware steps run in finished states too.
+//  * Hardware steps run in finished states too, and so do interrupt deliveries (an idle CPU
+//    takes interrupts); a delivery is a hardware step for the deadlock analysis.
 //  * `maxStates`: no more than that many states are stored; limitHit is set (and the search stops
 //    at once) only when a new state had to be discarded. A search that stops early still runs
 //    the deadlock analysis on the stuck states it found.
@@ -41,13 +42,18 @@ export interface ReferenceResult {
   limitHit: boolean;
 }
 
-/** Hardware steps enabled by the model: every (rule, cpu, page) not disabled. */
+/**
+ * Hardware steps enabled by the model: every (rule, cpu, page) not disabled, then every
+ * interrupt's delivery on every CPU (written out here rather than taken from ir/rules.ts, so the
+ * two engines do not share the enumeration).
+ */
 function* hardwareSuccessors(t: Tables, st: State): Generator<State | Halt> {
   const m = t.model;
   for (const rule of m.arch.hardware) {
     if (m.disabled.includes(rule.name)) continue;
     for (const cpu of m.cpus) for (const page of m.pages) yield hardwareStep(t, st, rule, cpu.index, page.index);
   }
+  for (const irq of m.interrupts) for (const cpu of m.cpus) yield hardwareStep(t, st, irq.rule, cpu.index, -1);
   if (m.usesTlbi) for (const cpu of m.cpus) for (const page of m.pages) yield tlbiCompleteStep(t, st, cpu.index, page.index);
 }
 

@@ -79,6 +79,7 @@ export function buildTables(model: Model): Tables {
   });
   model.cpus.forEach((c) => visit(c.body));
   model.arch.hardware.forEach((r) => visit(r.body));
+  model.interrupts.forEach((i) => visit(i.rule.body));
   visit(model.arch.access.read.body);
   visit(model.arch.access.write.body);
   const globalPos = new Map(model.globals.map((g, i) => [g.id, i] as const));

@@ -25,7 +25,8 @@ export function statsLine(m: Model, r: ExploreResult): string {
 }
 
 export function stepText(actor: Actor, m: Model): string {
-  if (actor.kind === 'hw') return `[hw] ${actor.rule} ${m.pages[actor.page]!.name}`;
+  // An interrupt delivery has no page: the CPU's column shows it taking the interrupt.
+  if (actor.kind === 'hw') return actor.page < 0 ? `[interrupt] takes ${actor.rule}` : `[hw] ${actor.rule} ${m.pages[actor.page]!.name}`;
   const text = pointText(actor.point);
   return actor.fault ? `${text} -> fault` : text;
 }

@@ -12,6 +12,7 @@ import type { ExploreResult, Violation } from '../explore/bfs.js';
 
 export type Actor =
   | { readonly kind: 'cpu'; readonly cpu: number; readonly point: ProgramPoint; readonly fault: boolean }
+  /** A hardware rule for a page, or (page -1) the CPU taking interrupt `rule`. */
   | { readonly kind: 'hw'; readonly rule: string; readonly cpu: number; readonly page: number };
 
 export interface TraceStep {

@@ -120,6 +120,7 @@ export function model(spec: ModelSpec): Model {
     globals: spec.globals ?? [],
     locks: spec.locks ?? [],
     properties: [...(spec.properties ?? []), ...BUILTIN_PROPERTIES.map((name) => ({ kind: 'builtin' as const, name }))],
+    interrupts: [],
     disabled: spec.disabled ?? [],
     maxVersion: spec.maxVersion ?? 2,
     dataType: { k: 'int', lo: 0, hi: 7 }, usesData: false, usesTlbi: false,

@@ -18,7 +18,8 @@ export interface CondSpec {
 
 export type StmtKind =
   | 'write' | 'read' | 'lock' | 'pteClean' | 'getClear' | 'wrprotect' | 'flush' | 'flushLocal'
-  | 'update' | 'if' | 'while' | 'await' | 'assert' | 'atomic' | 'call' | 'assignCond' | 'localInt';
+  | 'update' | 'if' | 'while' | 'await' | 'assert' | 'atomic' | 'call' | 'assignCond' | 'localInt'
+  | 'sendIpi' | 'awaitIpi' | 'irqToggle';
 
 export interface StmtSpec {
   readonly k: StmtKind;
@@ -80,6 +81,11 @@ export interface ScenarioSpec {
   readonly disableFill: boolean;
   readonly disableEvict: boolean;
   readonly props: readonly PropSpec[];
+  /**
+   * 0 none; 1 `interrupt I { flush_local(P0); }`; 2 the same taken only while `!ioff[self]`
+   * (with `bool ioff[cpu];`); 3 a handler that also sets a global or flushes P1.
+   */
+  readonly interrupt: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,6 +100,7 @@ const condArb: fc.Arbitrary<CondSpec> = fc.record({
 const SIMPLE_KINDS: readonly [StmtKind, number][] = [
   ['write', 6], ['read', 3], ['getClear', 1], ['wrprotect', 2], ['flush', 2], ['flushLocal', 1],
   ['update', 4], ['await', 1], ['assert', 1], ['call', 1], ['assignCond', 1], ['localInt', 1],
+  ['sendIpi', 2], ['awaitIpi', 1], ['irqToggle', 1],
 ];
 const COMPOUND_KINDS: readonly [StmtKind, number][] = [
   ['lock', 4], ['pteClean', 3], ['if', 3], ['while', 1], ['atomic', 2],
@@ -164,6 +171,7 @@ export const scenarioSpecArb: fc.Arbitrary<ScenarioSpec> = fc.record({
   disableFill: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   disableEvict: fc.oneof({ weight: 2, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   props: fc.array(propArb, { maxLength: 3 }),
+  interrupt: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: 3 }) }),
 });
 
 /** Scenario texts (with the spec they came from, for reports). */
@@ -185,6 +193,7 @@ interface Decls {
   /** CPU names as properties write them (`c0`, `w1[0]`, `w1[1]`). */
   readonly cpuNames: readonly string[];
   readonly proc: number;
+  readonly interrupt: number;
 }
 
 /** An atom of a condition; `pte` counts the PTE loads it makes (a plain step may make one). */
@@ -354,6 +363,16 @@ class Renderer {
         if (g) return [`${ind}let ${v}: int[0..${g.hi}] = ${this.globalRef(g, s.c)};`];
         return [`${ind}let ${v}: int[0..1] = ${s.c % 2};`];
       }
+      case 'sendIpi':
+        if (!d.interrupt) return this.fallback(s, sc, ind);
+        return [`${ind}send_ipi(I, ${s.b % 3 === 0 ? 'self' : this.pick(d.cpuNames, s.c)});`];
+      case 'awaitIpi':
+        // The IPI's sender waits for its delivery (a CPU that waits for its own blocks with irqs off).
+        if (!d.interrupt || atomic) return this.fallback(s, sc, ind);
+        return [`${ind}await(!ipi_pending(I, ${this.pick(d.cpuNames, s.c)}));`];
+      case 'irqToggle':
+        if (d.interrupt !== 2) return this.fallback(s, sc, ind);
+        return [`${ind}ioff[self] = ${s.b % 2 ? 'true' : 'false'};`];
       case 'await': {
         if (atomic) return this.fallback(s, sc, ind);
         const c = this.cond(s.cond, this.programAtoms(sc, s.b), 1);
@@ -476,7 +495,7 @@ export function renderScenario(spec: ScenarioSpec): string {
   const cpuNames = cpus.flatMap((c) => (c.count > 1 ? Array.from({ length: c.count }, (_, k) => `${c.name}[${k}]`) : [c.name]));
   const spin: LockInfo[] = Array.from({ length: spec.spinlocks }, (_, i) => ({ name: `L${i}`, perPage: i === 0 && spec.perPageLock }));
   const globals: GlobalInfo[] = spec.globals.map((g, i) => ({ ...g, name: `${g.type === 'bool' ? 'g' : 'n'}${i}` }));
-  const d: Decls = { pages, frames, spin, rwsem: spec.rwsem ? 'S' : undefined, globals, cpuNames, proc: spec.proc };
+  const d: Decls = { pages, frames, spin, rwsem: spec.rwsem ? 'S' : undefined, globals, cpuNames, proc: spec.proc, interrupt: spec.interrupt };
   const r = new Renderer(d);
 
   const out: string[] = ['use x86_64;', ''];
@@ -495,6 +514,12 @@ export function renderScenario(spec: ScenarioSpec): string {
     // `page NAME = ...;` would declare a page: a plain page-typed global is written with `ghost`.
     const ghost = g.ghost || (g.type === 'page' && g.index === 'none');
     out.push(`${ghost ? 'ghost ' : ''}${type} ${g.name}${g.index === 'none' ? '' : `[${g.index}]`} = ${init};`);
+  }
+  if (spec.interrupt === 2) out.push('bool ioff[cpu];', 'interrupt I when !ioff[self] { flush_local(P0); }');
+  else if (spec.interrupt === 1) out.push('interrupt I { flush_local(P0); }');
+  else if (spec.interrupt === 3) {
+    const g = globals.find((x) => x.type === 'bool' && x.index === 'none');
+    out.push(`interrupt I { flush_local(${pages[pages.length - 1]}); ${g ? `${g.name} = !${g.name};` : 'flush_local_all();'} }`);
   }
   if (spec.disableFill) out.push('disable fill;');
   if (spec.disableEvict) out.push('disable evict;');

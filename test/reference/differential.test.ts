@@ -36,7 +36,7 @@ function check(text: string): Model {
   }
 }
 
-const stats = { compared: 0, capped: 0, states: 0, violated: new Map<string, number>(), ms: { check: 0, fast: 0, reference: 0 } };
+const stats = { compared: 0, capped: 0, states: 0, interrupts: 0, violated: new Map<string, number>(), ms: { check: 0, fast: 0, reference: 0 } };
 
 /** The property: exported so a failing case can be replayed from a REPL or another test. */
 export function differentialProperty() {
@@ -57,6 +57,7 @@ export function differentialProperty() {
     expect(ref.limited, `reference hit the ${CAP}-state cap, fast explorer found ${fast.states} states:\n${text}`).toBe(false);
     stats.compared++;
     stats.states += fast.states;
+    if (model.interrupts.length && text.includes('send_ipi')) stats.interrupts++;
     for (const p of fast.properties) if (p.violated) stats.violated.set(p.name.replace(/\d+$/, ''), (stats.violated.get(p.name.replace(/\d+$/, '')) ?? 0) + 1);
     const show = (v: Verdicts) => ({ states: v.states, transitions: v.transitions, properties: v.properties });
     // toEqual gives a readable diff; the scenario text goes along in the message.
@@ -84,13 +85,15 @@ describe('differential: fast explorer vs reference interpreter', () => {
     // eslint-disable-next-line no-console
     console.log(`differential: ${stats.compared} compared, ${stats.capped} of ${total} generated `
       + `(${((100 * stats.capped) / Math.max(1, total)).toFixed(1)}%) skipped at the ${CAP}-state cap; `
-      + `mean ${(stats.states / Math.max(1, stats.compared)).toFixed(0)} states; ${Date.now() - t0} ms (check `
+      + `${stats.interrupts} sending interrupts; mean ${(stats.states / Math.max(1, stats.compared)).toFixed(0)} states; ${Date.now() - t0} ms (check `
       + `${stats.ms.check.toFixed(0)}, fast ${stats.ms.fast.toFixed(0)}, reference ${stats.ms.reference.toFixed(0)}); violated: `
       + [...stats.violated].map(([k, n]) => `${k} ${n}`).join(', '));
     if (!PATH) {
       expect(stats.compared).toBeGreaterThanOrEqual(RUNS);
       // Most generated scenarios must fit under the cap, or the test compares too little.
       expect(stats.capped).toBeLessThan(total / 4);
+      // The interrupt delivery steps are compared too (send_ipi, ipi_pending, guarded handlers).
+      expect(stats.interrupts).toBeGreaterThan(RUNS / 20);
     }
   });
 });
