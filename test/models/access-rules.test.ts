@@ -76,11 +76,15 @@ const arm64Oracle: Oracle = (kind, tlb, pte) => {
   }
   if (kind === 'read') return done();
   if (!tlb.rdonly) return done();
-  if (!tlb.dbm) return fault();
-  const descriptorStillWritableClean = pte.valid && pte.dbm;
-  if (!descriptorStillWritableClean) return fault();
-  return done(set(pte, { rdonly: 0 }), set(tlb, { rdonly: 0 }));
+  // A Permission fault drops the entry that gave it (issue 15 §4), so the retry walks.
+  if (!tlb.dbm) return { outcome: 'fault', pte, tlb: EMPTY_ARM_ENTRY };
+  // A cached clean DBM entry: the dirty-state update re-walks the descriptor as it is now (herd7
+  // aarch64-VMSA): invalid, or read-only without DBM, faults with the entry gone; otherwise AF is
+  // set, AP[2] cleared, and the entry is the current descriptor's (its output address).
+  if (!pte.valid || (pte.rdonly && !pte.dbm)) return { outcome: 'fault', pte, tlb: EMPTY_ARM_ENTRY };
+  return done(set(pte, { af: 1, rdonly: 0 }), { valid: 1, rdonly: 0, dbm: pte.dbm!, pfn: pte.pfn! });
 };
+const EMPTY_ARM_ENTRY: Rec = { valid: 0, rdonly: 0, dbm: 0, pfn: 0 };
 
 // ---- arm64 without FEAT_HAFDBS ----
 // No hardware AF: AF=0 is an Access flag fault. No hardware dirty: AP[2]=1 is a permission fault
@@ -92,7 +96,7 @@ const arm64NoHafdbsOracle: Oracle = (kind, tlb, pte) => {
     if (kind === 'write' && pte.rdonly) return fault();
     return { outcome: 'done', pte, tlb: { valid: 1, rdonly: pte.rdonly!, dbm: pte.dbm!, pfn: pte.pfn! } };
   }
-  if (kind === 'write' && tlb.rdonly) return fault();
+  if (kind === 'write' && tlb.rdonly) return { outcome: 'fault', pte, tlb: EMPTY_ARM_ENTRY };
   return { outcome: 'done', pte, tlb };
 };
 
