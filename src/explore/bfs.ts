@@ -21,7 +21,7 @@ export interface ExploreOptions {
   readonly symmetry?: boolean;
   /**
    * Partial-order reduction: where a CPU's next step commutes with every other step, take it
-   * alone (an ample set of one), unless its successor lies in an earlier BFS level (the cycle proviso).
+   * alone (an ample set of one), if its successor lies in the next BFS level (the cycle proviso).
    * Keeps every verdict; a counterexample may be longer than the shortest. Off unless asked for.
    */
   readonly por?: boolean;
@@ -244,7 +244,7 @@ function* searching(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHoo
     if (buf[at] === 1) finalStates++;
     const ample = buf[at + 1]!;
     if (ample >= 0) {
-      // POR: the ample step alone, if its successor is new (the cycle proviso).
+      // POR: the ample step alone, if its successor is in the next level (the cycle proviso).
       const a = at + RECORD_HEAD + ample * per;
       if (buf[a] === OK) {
         // The proviso: the successor is not in an earlier level (it is new, or already reached in
