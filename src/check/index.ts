@@ -411,10 +411,12 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
   if (frameList.every((f) => f.data === 0) && !inRange(dataType, 0, counts)) {
     throw new Diagnostic(dataDecls[0]!.span, `frames start with data 0, which is not in ${typeName(dataType)}: give each frame its initial value (frame F0 { data: ${dataType.lo} };)`);
   }
+  // Interrupt handlers run code too: a handler that reads F.data needs the data column as much as a CPU does.
+  const bodies = [...cpus.map((c) => c.body), ...interrupts.map((i) => i.rule.body)];
   const usesData = frameList.some((f) => f.data !== 0)
-    || cpus.some((c) => someStmt(c.body, (st) => (st.k === 'access' && st.data !== undefined) || stmtExprs(st).some((e) => someExpr(e, (x) => x.k === 'frameData'))))
+    || bodies.some((b) => someStmt(b, (st) => (st.k === 'access' && st.data !== undefined) || stmtExprs(st).some((e) => someExpr(e, (x) => x.k === 'frameData'))))
     || properties.some((p) => 'expr' in p && someExpr(p.expr, (x) => x.k === 'frameData'));
-  const usesTlbi = cpus.some((c) => someStmt(c.body, (st) => st.k === 'tlbi'));
+  const usesTlbi = bodies.some((b) => someStmt(b, (st) => st.k === 'tlbi'));
   const used = stateUsed(cpus, arch, properties, interrupts);
   const inScenario = (span: Span) => span.file === scenario.source;
   return {

@@ -55,6 +55,8 @@ export function scalar(env: EmitEnv, e: Expr): string {
       return i.value !== undefined ? `s[${base + i.value}]` : slot(base, i.text);
     }
     case 'frameData': {
+      // Reading s[-1 + f] would be undefined, a silent wrong value: the checker must have set usesData.
+      if (env.l.dataBase < 0) throw new Error('internal: frame data is read but the model has no data slots (usesData is false)');
       const i = indexOf(env, e.frame);
       return i.value !== undefined ? `s[${env.l.dataBase + i.value}]` : slot(env.l.dataBase, i.text);
     }

@@ -44,6 +44,20 @@ describe('interrupts', () => {
     expect(verdictOf(r, 'deadlock').status).toBe('violated');
   });
 
+  it('a handler that reads frame data sees it, as a CPU would (the data column exists for it alone)', async () => {
+    const t = [
+      'use arm64;', 'use linux;', 'frame F0;',
+      'page X { valid: true, af: true, dbm: true, rdonly: false, swdirty: true, pfn: F0 }',
+      'bool seen = false;', 'interrupt peek { if (F0.data == 0) { seen = true; } }',
+      'cpu a { write X; send_ipi(peek, b); }', 'cpu b { await(!ipi_pending(peek, b)); }',
+      'invariant saw: !seen;', '',
+    ].join('\n');
+    expect(model(t).usesData).toBe(true);
+    expect(verdictOf(await checked(t, 'peek.race'), 'saw').status).toBe('violated');
+    const fast = runFast(model(t), 10_000);
+    expect(fast).toEqual(runReference(model(t), 10_000));
+  });
+
   it('a scenario without interrupts has no pending flags or delivery steps', () => {
     const m = model('use x86_64;\nframe F0;\npage P { present: true, pfn: F0 }\ncpu c { read P; }\n');
     expect(m.interrupts).toEqual([]);
