@@ -8,7 +8,7 @@
 //     saved by the build), then in the user's cache directory (every file parsed before; written
 //     to a temporary name and renamed, so concurrent runs never read half a file).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type * as A from './ast.js';
@@ -16,6 +16,8 @@ import type { SourceFile, Span } from './source.js';
 
 export const RECIPE_FILE = 'dirtyrace.recipe.json';
 export const TREES_DIR = 'parsed';
+/** How many trees the user's cache keeps: every edit of a scenario adds one, so it is trimmed to the most recently used. */
+export const CACHE_TREES = 512;
 
 /** The recipe (Grammar.toRecipe's JSON text) saved for exactly this grammar text in `dir`, if there is one. */
 export function savedRecipe(dir: string, grammarText: string): string | undefined {
@@ -67,6 +69,7 @@ export function treeStore(parser: string, builtDir: string, cacheDir: string | u
       for (const dir of [join(builtDir, TREES_DIR), cached]) {
         if (text !== undefined || dir === undefined) break;
         text = readIfThere(join(dir, key));
+        if (text !== undefined && dir === cached) touch(join(dir, key));
       }
       if (text === undefined) return undefined;
       inMemory.set(key, text);
@@ -82,9 +85,41 @@ export function treeStore(parser: string, builtDir: string, cacheDir: string | u
         const tmp = join(cached, `${key}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
         writeFileSync(tmp, text);
         renameSync(tmp, join(cached, key));
+        trimCache(cached, CACHE_TREES);
       } catch { /* a cache that cannot be written only costs time */ }
     },
   };
+}
+
+/**
+ * Keeps the `keep` most recently used trees in `dir` (a hit refreshes a tree's mtime) once it
+ * holds more, removing down to three quarters so that trimming is rare; temporary files older
+ * than an hour are left by runs that died between write and rename. Another run may remove the
+ * same file first: that is not an error.
+ */
+export function trimCache(dir: string, keep: number, now = Date.now()): void {
+  const names = readdirSync(dir);
+  const stale = names.filter((n) => n.endsWith('.tmp') && ageOf(join(dir, n), now) > 3_600_000);
+  const trees = names.filter((n) => n.endsWith('.json'));
+  const over = trees.length > keep
+    ? trees.map((n) => ({ n, t: mtimeOf(join(dir, n)) })).sort((a, b) => a.t - b.t || (a.n < b.n ? -1 : 1))
+      .slice(0, trees.length - Math.floor(keep * 3 / 4)).map((x) => x.n)
+    : [];
+  for (const n of [...stale, ...over]) {
+    try { unlinkSync(join(dir, n)); } catch { /* already gone */ }
+  }
+}
+
+function mtimeOf(path: string): number {
+  try { return statSync(path).mtimeMs; } catch { return 0; }
+}
+
+function ageOf(path: string, now: number): number {
+  return now - mtimeOf(path);
+}
+
+function touch(path: string): void {
+  try { const t = new Date(); utimesSync(path, t, t); } catch { /* read-only cache: still usable */ }
 }
 
 function readIfThere(path: string): string | undefined {

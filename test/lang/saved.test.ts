@@ -2,17 +2,18 @@
 // the cache between runs is named by parser and text, so neither a changed file nor a changed
 // parser ever gets an old tree.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseText } from '../../src/lang/parse.js';
-import { decodeTree, encodeTree, treeStore, TREES_DIR, userCacheDir } from '../../src/lang/saved.js';
+import { decodeTree, encodeTree, treeStore, trimCache, TREES_DIR, userCacheDir } from '../../src/lang/saved.js';
 import type { Span } from '../../src/lang/source.js';
 
 const MODELS = join(import.meta.dirname, '..', '..', 'models');
 const modelFiles = readdirSync(MODELS).filter((f) => /\.(arch|lib)$/.test(f))
   .map((f) => ({ path: join(MODELS, f), text: readFileSync(join(MODELS, f), 'utf8') }));
+const statMtime = (p: string) => statSync(p).mtimeMs;
 const scratch = () => mkdtempSync(join(tmpdir(), 'dirtyrace-saved-'));
 
 /** Every span in a tree. */
@@ -62,6 +63,36 @@ describe('saved syntax trees', () => {
     later.put(edited, built);
     expect(later.get(edited)).toStrictEqual(decodeTree(encodeTree(built), edited));
     expect(readdirSync(join(dir, TREES_DIR))).toHaveLength(1);
+  });
+
+  it('the cache is trimmed to the most recently used trees, and dead runs\' temporary files go', () => {
+    const dir = scratch();
+    const now = Date.now();
+    for (let i = 0; i < 10; i++) {
+      const f = join(dir, `${i}.json`);
+      writeFileSync(f, '{}');
+      utimesSync(f, new Date(now - (10 - i) * 60_000), new Date(now - (10 - i) * 60_000));
+    }
+    writeFileSync(join(dir, 'old.tmp'), 'x');
+    utimesSync(join(dir, 'old.tmp'), new Date(now - 7_200_000), new Date(now - 7_200_000));
+    writeFileSync(join(dir, 'fresh.tmp'), 'x');
+    trimCache(dir, 10, now);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.json'))).toHaveLength(10);
+    expect(readdirSync(dir)).not.toContain('old.tmp');
+    trimCache(dir, 8, now);
+    expect(readdirSync(dir).sort()).toEqual(['4.json', '5.json', '6.json', '7.json', '8.json', '9.json', 'fresh.tmp']);
+  });
+
+  it('a cache hit makes the tree recently used', () => {
+    const dir = scratch();
+    const file = { path: 'p.race', text: 'use x86_64;\n' };
+    const store = treeStore('parser', scratch(), dir);
+    store.put(file, parseText(file));
+    const path = join(dir, TREES_DIR, store.nameOf(file));
+    utimesSync(path, new Date(0), new Date(0));
+    expect(treeStore('parser', scratch(), dir).get(file)).toBeDefined();
+    expect(readdirSync(join(dir, TREES_DIR))).toHaveLength(1);
+    expect(Date.now() - statMtime(path)).toBeLessThan(86_400_000);
   });
 
   it('the cache directory follows DIRTYRACE_CACHE and XDG_CACHE_HOME', () => {
