@@ -26,6 +26,29 @@ function error(text: string, modelDirs?: string[]): Diagnostic {
   throw new Error('expected an error');
 }
 
+/** Bug 1cf35d47712d's race (zap ‖ writeback ‖ a task holding a writable TLB entry) with the unmapper's zap given. */
+function zapRace(unmap: string): string {
+  return `${HEAD}ghost int[0..3] saved = 0;
+cpu unmapper { tlb_gather_mmu(); ${unmap} }
+cpu writeback { let dirty = folio_clear_dirty_for_io(P, F0); if (dirty) { saved = F0.version; } }
+cpu task { write P; write P; }
+fault write(p) { sigsegv; }
+final no_lost_write: saved == F0.version || folio_dirty[F0];
+`;
+}
+
+describe('zap as Linux v6.12 does it (models/linux/memory.lib)', () => {
+  it('zap_pte_range marks the folio and flushes before the unlock: no write is lost', async () => {
+    const r = await checked(zapRace('let old = zap_pte_range(P); tlb_finish_mmu(P, pte_present(old));'), 'zap.race');
+    expect(verdictOf(r, 'no_lost_write').status).toBe('holds');
+  });
+
+  it('the bare clear with the mark and the flush after the unlock (the pre-2014 order) loses one', async () => {
+    const r = await checked(zapRace('let old = zap_pte(P); if (pte_dirty(old)) { folio_mark_dirty(F0); } tlb_finish_mmu(P, pte_present(old));'), 'zap.race');
+    expect(verdictOf(r, 'no_lost_write').status).toBe('violated');
+  });
+});
+
 describe('library-declared state', () => {
   it('a scenario uses ptl, tlb_flush_pending and bitmap without declaring them', async () => {
     const text = `${HEAD}cpu c { clean_record_shared_mapping_range(P); }
