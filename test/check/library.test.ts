@@ -49,6 +49,20 @@ describe('zap as Linux v6.12 does it (models/linux/memory.lib)', () => {
   });
 });
 
+describe('MADV_FREE as Linux v6.12 does it (models/linux/madvise.lib)', () => {
+  it('clears the folio\'s dirty flag and the PTE\'s, and flushes the gathered page', async () => {
+    const text = `${HEAD}bool folio_dirty[frame] = true;
+cpu c { madvise_free(P); }
+final folio_clean: !folio_dirty[F0];
+final pte_clean: !pte_dirty(ptep_get(P));
+final no_dirty_entry: !(tlb(c, P).valid && tlb(c, P).dirty);
+expect holds;
+`;
+    const r = await checked(text, 'madv.race');
+    for (const p of ['folio_clean', 'pte_clean', 'no_dirty_entry']) expect(verdictOf(r, p).status).toBe('holds');
+  });
+});
+
 describe('library-declared state', () => {
   it('a scenario uses ptl, tlb_flush_pending and bitmap without declaring them', async () => {
     const text = `${HEAD}cpu c { clean_record_shared_mapping_range(P); }
