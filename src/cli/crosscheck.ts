@@ -14,6 +14,7 @@ import { blocksOnlyOnSoftware, exportRefusal, toPromela } from '../export/promel
 import { runSpin, spinAvailable, spinTraces, type SpinResult } from '../export/spin.js';
 import { Diagnostic, formatDiagnostic } from '../lang/source.js';
 import { formatTrace } from '../report/text.js';
+import { findLivelock } from '../explore/livelock.js';
 
 export interface PropertyComparison {
   readonly name: string;
@@ -21,9 +22,10 @@ export interface PropertyComparison {
   readonly spin: boolean;
   /**
    * `agree`; `disagree`; or `beyond-spin`: our deadlock is a set of stuck states that hardware
-   * steps keep cycling through, which SPIN's safety search cannot see (docs/PROMELA.md).
+   * steps keep cycling through, which SPIN's safety search cannot see (docs/PROMELA.md); or
+   * `not-exported`: `livelock`, a cycle property the export does not check (SPIN says nothing).
    */
-  readonly status: 'agree' | 'disagree' | 'beyond-spin';
+  readonly status: 'agree' | 'disagree' | 'beyond-spin' | 'not-exported';
 }
 
 export interface Crosscheck {
@@ -49,6 +51,7 @@ export function crosscheckModel(model: Model, opts: { opt?: string; keep?: boole
   const spin = runSpin(toPromela(ts.graph), { opt: opts.opt, keep: opts.keep, maxDepth: result.states + 1000 });
   const deadlock = model.properties.findIndex((p) => p.name === 'deadlock');
   const properties = model.properties.map((p, i): PropertyComparison => {
+    if (p.name === 'livelock') return { name: p.name, ours: findLivelock(ts, { maxStates: opts.maxStates }).violation !== undefined, spin: false, status: 'not-exported' };
     const ours = result.violations[i] !== undefined;
     const theirs = spin.violated.has(i) || (i === deadlock && spin.invalidEnd);
     let status: PropertyComparison['status'] = ours === theirs ? 'agree' : 'disagree';
@@ -93,7 +96,8 @@ export function formatCrosscheck(x: Crosscheck, withTraces: boolean): string {
     const cover = x.model.properties.find((q) => q.name === p.name)?.kind === 'cover';
     const v = (b: boolean) => (cover ? (b ? 'reached' : 'unreached') : b ? 'violated' : 'holds');
     const note = p.status === 'disagree' ? '  <-- DISAGREE' : p.status === 'beyond-spin' ? '  (not decidable by the SPIN safety search; see docs/PROMELA.md)' : '';
-    lines.push(`  ${p.name.padEnd(24)} dirtyrace: ${v(p.ours).padEnd(9)} SPIN: ${v(p.spin)}${note}`);
+    if (p.status === 'not-exported') lines.push(`  ${p.name.padEnd(24)} dirtyrace: ${v(p.ours).padEnd(9)} SPIN: not checked (a cycle property; the export checks safety only)`);
+    else lines.push(`  ${p.name.padEnd(24)} dirtyrace: ${v(p.ours).padEnd(9)} SPIN: ${v(p.spin)}${note}`);
   }
   if (withTraces && bad.length) {
     const m = x.model;

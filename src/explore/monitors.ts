@@ -19,6 +19,17 @@ export interface Violation {
   readonly depth: number;
   /** For a step that completed breaking an assert or access property: its bit in TransitionSystem.stepChecks. */
   readonly brokenCheck?: number;
+  /** For a livelock (livelock.ts): the run that reaches the cycle and the cycle; `state` is then -1. */
+  readonly lasso?: Lasso;
+}
+
+/** A run from initial state `root`: `prefix`, then `cycle` (back to where it started) for ever. */
+export interface Lasso {
+  readonly root: Int32Array;
+  readonly prefix: readonly number[];
+  readonly cycle: readonly number[];
+  /** The CPU that keeps retrying its access along the cycle. */
+  readonly cpu: number;
 }
 
 /** A test run on every reached state; bit i of a successor's `failing` mask is check i. */

@@ -207,7 +207,7 @@ export type Property =
   | { kind: 'builtin'; name: BuiltinProperty; span?: Span };
 
 /** Properties every scenario has; they can be expected as violated like any other. */
-export const BUILTIN_PROPERTIES = ['deadlock', 'unhandled_fault', 'loop_bound', 'lock_misuse', 'overflow', 'no_translation'] as const;
+export const BUILTIN_PROPERTIES = ['deadlock', 'unhandled_fault', 'loop_bound', 'lock_misuse', 'overflow', 'no_translation', 'livelock'] as const;
 export type BuiltinProperty = (typeof BUILTIN_PROPERTIES)[number];
 
 export interface HardwareRule {

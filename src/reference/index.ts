@@ -33,6 +33,7 @@ import { is, Set as ISet } from 'immutable';
 import type { Expr, Model } from '../ir/model.js';
 import { Broken, evalExpr, Halt } from './eval.js';
 import { cpuStep, finished, hardwareStep, settleAll, tlbiCompleteStep } from './exec.js';
+import { livelockDepth } from './livelock.js';
 import { buildTables, initialStates, type State, type Tables, Thread } from './state.js';
 
 export interface ReferenceResult {
@@ -142,6 +143,11 @@ export function exploreReference(model: Model, opts: { maxStates?: number } = {}
     }
   }
   for (const { st, depth } of stuck) if (isDeadlock(t, st)) violated('deadlock', depth);
+  // A cycle property: decided only over the complete graph (reference/livelock.ts).
+  if (!limitHit && model.properties.some((p) => p.name === 'livelock')) {
+    const depth = livelockDepth(t, queue, (st) => hardwareSuccessors(t, st));
+    if (depth !== undefined) violated('livelock', depth);
+  }
 
   return {
     states: seen.size,

@@ -48,6 +48,8 @@ export function resultJson(ts: TransitionSystem, r: ExploreResult, v: Verdict) {
           return entry;
         }),
         final: Object.fromEntries(describeState(ts, trace.final)),
+        // A livelock's trace is a lasso: steps from `cycleFrom` (1-based) to the last repeat for ever.
+        ...(trace.cycleFrom !== undefined ? { cycleFrom: trace.cycleFrom + 1 } : {}),
       };
     }),
   };

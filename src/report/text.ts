@@ -42,6 +42,7 @@ export function traceText(ts: TransitionSystem, trace: Trace, p: Property | unde
   const lines = [header.join(' ').trimEnd()];
   let before = trace.initial;
   trace.steps.forEach((step, i) => {
+    if (i === trace.cycleFrom) lines.push(`----- the cycle: steps ${i + 1}-${trace.steps.length} repeat for ever -----`);
     const cells = m.cpus.map((c) => (step.actor.cpu === c.index ? wrap(stepText(step.actor, m), COLUMN - 1) : []));
     const delta = changes(ts, before, step.after).join('  ');
     const mark = step.failing ? '   <-- fails here' : staleWrite(ts, step.actor, before, step.after) ? '   <-- write through a stale TLB entry' : '';
@@ -99,6 +100,7 @@ function describeBuiltin(name: string): string {
     case 'loop_bound': return 'a while loop would run more often than its bound';
     case 'lock_misuse': return 'a lock was released by a CPU that does not hold it (or read-locked twice)';
     case 'overflow': return 'a value went outside the range of its type';
+    case 'livelock': return 'a CPU keeps faulting and retrying an access without completing it, while every other CPU is treated fairly (if the fault cannot be fixed, end the handler with `sigsegv;`; if the access must never complete, mark it `expect fault`)';
     default: return 'an access rule said done without a valid TLB entry';
   }
 }
@@ -125,7 +127,11 @@ export function formatResult(ts: TransitionSystem, r: ExploreResult, v: Verdict,
   if (v.expected) out.push(`expected ${v.expected}: ${v.exit === 0 ? 'met' : v.exit === 3 ? 'unknown' : 'MISSED'}`);
   if (opts.traces) {
     for (const p of violated) {
-      out.push('', `violated ${p.property.name} after ${p.violation!.depth} steps (shortest):`, '', formatTrace(ts, r, p, opts));
+      const lasso = p.violation!.lasso;
+      const what = lasso
+        ? `violated ${p.property.name}: after ${lasso.prefix.length} step${lasso.prefix.length === 1 ? '' : 's'} (the shortest), a cycle of ${lasso.cycle.length} step${lasso.cycle.length === 1 ? '' : 's'} in which ${m.cpus[lasso.cpu]!.name} never completes its access:`
+        : `violated ${p.property.name} after ${p.violation!.depth} steps (shortest):`;
+      out.push('', what, '', formatTrace(ts, r, p, opts));
     }
     for (const p of v.properties.filter((q) => q.status === 'reached')) {
       out.push('', `reached ${p.property.name} after ${p.violation!.depth} steps (shortest witness):`, '', formatTrace(ts, r, p, opts));

@@ -9,6 +9,7 @@
 import { DISABLED, OK, stepped, type TransitionSystem } from '../compile/index.js';
 import type { ProgramPoint } from '../program/graph.js';
 import type { ExploreResult, Violation } from '../explore/bfs.js';
+import type { Lasso } from '../explore/monitors.js';
 
 export type Actor =
   | { readonly kind: 'cpu'; readonly cpu: number; readonly point: ProgramPoint; readonly fault: boolean }
@@ -33,6 +34,8 @@ export interface Trace {
    * such as overflow), the state it started from.
    */
   readonly final: Int32Array;
+  /** For a livelock: steps from this index on are the cycle, which ends where it began and repeats for ever. */
+  readonly cycleFrom?: number;
 }
 
 /** Runs `action` on a copy of `from`: its status, its result, and whether it broke property `prop` while completing. */
@@ -42,6 +45,7 @@ function run(ts: TransitionSystem, action: number, from: Int32Array, prop = -1):
 }
 
 export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violation): Trace {
+  if (v.lasso) return lassoTrace(ts, v.lasso);
   const sym = r.symmetry?.groups.length ? r.symmetry : undefined;
   const ncpu = ts.model.cpus.length;
   const { root, actions: recordedActions } = r.path(v.state);
@@ -94,6 +98,21 @@ export function rebuildTrace(ts: TransitionSystem, r: ExploreResult, v: Violatio
     if (fail.broke) return { initial, steps, final: fail.after };
   }
   return { initial, steps, final: state };
+}
+
+/** A livelock's lasso, replayed from its (real, unreduced) initial state: the prefix, then the cycle. */
+function lassoTrace(ts: TransitionSystem, lasso: Lasso): Trace {
+  let state = lasso.root;
+  const steps: TraceStep[] = [];
+  for (const action of [...lasso.prefix, ...lasso.cycle]) {
+    const step = run(ts, action, state);
+    if (step.code !== OK) throw new Error('internal: a livelock step could not be replayed');
+    steps.push({ action, actor: actorOf(ts, action, state, step.after), after: step.after, failing: false });
+    state = step.after;
+  }
+  const entry = steps[lasso.prefix.length - 1]?.after ?? lasso.root;
+  if (!state.every((x, i) => x === entry[i])) throw new Error('internal: a livelock cycle does not return to its start');
+  return { initial: lasso.root, steps, final: state, cycleFrom: lasso.prefix.length };
 }
 
 function inverse(map: Int32Array): Int32Array {

@@ -5,6 +5,7 @@
 import { modelOf } from '../check/index.js';
 import { compile, type TransitionSystem } from '../compile/index.js';
 import { exploreAsync, type ExploreOptions, type ExploreResult } from '../explore/bfs.js';
+import { withLivelock } from '../explore/livelock.js';
 import { exploreParallel } from '../explore/parallel.js';
 import { verdictOf, type Verdict } from '../explore/verdict.js';
 import type { Model } from '../ir/model.js';
@@ -61,6 +62,8 @@ export async function checkScenario(source: SourceFile, o: RunOptions): Promise<
     let result = await search({ ...limits, por });
     // POR keeps verdicts but not shortest paths: a violation is re-found without it for its trace.
     if (por && result.violations.some(Boolean) && result.limit !== 'interrupted') result = await search(limits);
+    // livelock is a cycle property, decided over its own unreduced graph (explore/livelock.ts).
+    result = withLivelock(ts, result, limits);
     const verdict = verdictOf(model, result);
     const analysis = analyse(source, model, ts, result, verdict, o);
     return { kind: 'checked', source, arch: o.arch, label, exit: analysis.exit, report: analysis.report, model, ts, result, verdict, analysis };

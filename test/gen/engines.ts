@@ -2,6 +2,7 @@
 import type { Model } from '../../src/ir/model.js';
 import { compileModel } from '../../src/compile/index.js';
 import { explore } from '../../src/explore/bfs.js';
+import { withLivelock } from '../../src/explore/livelock.js';
 import { exploreReference } from '../../src/reference/index.js';
 
 export interface Verdicts {
@@ -14,7 +15,8 @@ export interface Verdicts {
 }
 
 export function runFast(model: Model, maxStates: number): Verdicts {
-  const r = explore(compileModel(model), { maxStates });
+  const ts = compileModel(model);
+  const r = withLivelock(ts, explore(ts, { maxStates }), { maxStates });
   return {
     states: r.states, transitions: r.transitions, limited: r.limit !== undefined,
     properties: model.properties.map((p, i) => {

@@ -100,11 +100,13 @@ describe('accesses', () => {
     expect(violatedNames(r)).toEqual([]);
   });
 
-  it('a fault whose handler changes nothing returns to the same state: no transition', () => {
-    // The read faults forever; the step is enabled (no deadlock) but is not a transition.
+  it('a fault whose handler changes nothing returns to the same state: no transition, and a livelock', () => {
+    // The read faults forever; the step is enabled (no deadlock) but is not a transition. The
+    // self-loop is a cycle the CPU runs for ever without completing the access: livelock at depth 0.
     const r = exploreReference(model({ cpus: [access('read', 0, block([]))], pages: [[0, 0, 0, 0, 0]], disabled: ['fill', 'evict'] }));
     expect(r).toMatchObject({ states: 1, transitions: 0 });
-    expect(violatedNames(r)).toEqual([]);
+    expect(violatedNames(r)).toEqual(['livelock']);
+    expect(verdict(r, 'livelock')).toEqual({ name: 'livelock', violated: true, depth: 0 });
   });
 
   it('a write through a read-only cached entry faults even after the PTE became writable', () => {
