@@ -27,7 +27,7 @@ describe('vacuity alarms', () => {
   });
 
   it('a proof whose writes never complete is still flagged', async () => {
-    const r = await checkText(`use x86_64;\npage P { present: true, write: false, pfn: F0 }\nframe F0;\ndisable evict;\ncpu a { write P; }\nfault write(p) { skip; }\nexpect holds;\n`, { path: 'proofs/nw.race', maxStates: 1000 });
+    const r = await checkText(`use x86_64;\npage P { present: true, write: false, pfn: F0 }\nframe F0;\ndisable evict;\ncpu a { write P; }\nfault write(p) { sigsegv; }\nexpect holds;\n`, { path: 'proofs/nw.race', maxStates: 1000 });
     if (r.kind !== 'checked') throw new Error(r.kind);
     expect(r.analysis.coverage.zeroWrites).toBe(true);
     expect(r.analysis.warnings.map((w) => w.kind)).toContain('no-completed-write');
