@@ -182,6 +182,7 @@ class ThreadTr {
     const a = i.args;
     const want = (n: number) => { if (a.length !== n) throw unsupported(i.span, `${i.op} with ${a.length} operands`); };
     const op = i.op;
+    if (op === 'NOP') { want(0); return; }
     if (op === 'ISB') { want(0); this.emit('isb();'); return; }
     if (op === 'DMB' || op === 'DSB') {
       const o = a[0]?.k === 'sym' ? a[0].text.toLowerCase() : '';
