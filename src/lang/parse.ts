@@ -339,6 +339,9 @@ function semanticsFor(file: SourceFile) {
     Order(kw, _la) {
       return kw.sourceString;
     },
+    CasOrder(kw, _la) {
+      return kw.sourceString;
+    },
     Stmt_return(_r, value, _s) {
       return { kind: 'return', value: opt(value), span: span(this) };
     },

@@ -1,9 +1,12 @@
-// A litmus test → a dirtyrace scenario under the arm64 model, with the language as it is on main:
-// each variable is a page whose frame `phy_x` holds one data value (a global `m_x`), each register
-// a global `Pn_Xk` (registers holding addresses or descriptor constants are folded away), a load
-// or store is the model's access rule (`read x;` / `write x;`: translation, faults, HA/HD) and
-// then one step moving the data at the frame the CPU's TLB entry names. A fault is fatal, as
-// under herd's `-variant vmsa,fatal` (`sigsegv;`). The condition becomes two `final`
+// A litmus test → a dirtyrace scenario under the arm64 model, in the language's arm64 forms: each
+// variable is a page whose frame `phy_x` holds one data value (`phy_x.data`), each register a
+// global `Pn_Xk` (registers holding addresses or descriptor constants are folded away), a load or
+// store of data is a data access (`write x = v;`, `Pn_Xk = read x;`, `swap`, `cas`, with
+// `acquire`/`release`: translation, faults, HA/HD and the data in one step), barriers are the
+// `dmb`/`dsb`/`isb` steps and a TLBI the `tlbi` step whose invalidation stays pending until it
+// completes (at the latest at the issuer's next full DSB). Per-thread TTHM settings are the
+// per-CPU `ha[cpu]`/`hd[cpu]` parameters. The CPUs are sequentially consistent. A fault is fatal,
+// as under herd's `-variant vmsa,fatal` (`sigsegv;`). The condition becomes two `final`
 // properties: `never: !C` (violated iff some final state satisfies C) and, for `forall`,
 // `always: C`. Anything outside this fragment is an "unsupported" Diagnostic in the .litmus file.
 import { Diagnostic, type Span } from '../lang/source.js';
@@ -29,6 +32,11 @@ type RegState = { readonly k: 'static'; readonly v: Static } | { readonly k: 'dy
 /** Where the data range goes in a statement; known only once every value is seen. */
 const DATA_RANGE = '@@RANGE@@';
 
+// Arm ARM C6.2 DMB/DSB <option>; the language takes the same names.
+const BARRIER_OPTIONS = new Set(['sy', 'st', 'ld', 'ish', 'ishst', 'ishld', 'nsh', 'nshst', 'nshld', 'osh', 'oshst', 'oshld']);
+/** The ordering suffix of SWP/CAS (A, L, AL) as the language's word. */
+const ORDER: Readonly<Record<string, string>> = { '': '', A: ' acquire', L: ' release', AL: ' acq_rel' };
+
 const unsupported = (span: Span, what: string): Diagnostic => new Diagnostic(span, `unsupported: ${what}`);
 
 // The descriptor bits a mask may name (Arm ARM D8.3, stage-1 page descriptor): the field and
@@ -47,8 +55,6 @@ class Scenario {
   /** Per thread, the accesses that may fault, by index: their page and labels. */
   readonly accesses = new Map<number, { page: string; labels: string[] }[]>();
   trackFaults = false;
-  /** Threads whose accesses translate (for the TTHM check). */
-  readonly translating = new Set<number>();
 
   frame(name: string): string { this.frames.add(name); return `phy_${name}`; }
   page(name: string): string { this.pages.add(name); this.frame(name); return name; }
@@ -149,29 +155,41 @@ class ThreadTr {
   }
   emit(s: string): void { this.out.push(s); }
 
-  /** The access rule, then the data step at the frame the TLB entry names. */
-  access_(kind: 'read' | 'write', name: string, data: (cell: string) => string): void {
+  /**
+   * A data access (`write x = v;`, `r = read x;`, ...: the access rule and the data in one step),
+   * numbered in `at[self]` first so the condition can tell which access a fault ended.
+   */
+  dataAccess(name: string, stmt: (page: string) => string): void {
     const page = this.sc.page(name);
-    this.sc.translating.add(this.th.id);
     const list = this.sc.accesses.get(this.th.id) ?? [];
     this.sc.accesses.set(this.th.id, list);
     list.push({ page, labels: this.labels });
     this.emit(`at[self] = ${list.length};`);
-    this.emit(`${kind} ${page};`);
-    const e = `tlb(self, ${page})`;
-    const guard = kind === 'write' ? `${e}.valid && !${e}.rdonly` : `${e}.valid`;
-    this.deferred.push(() => [...this.sc.frames].map((f) => `if (${e}.pfn == phy_${f}) { ${data(`m_${f}`)} }`).join(' else '));
-    this.emit(`atomic { await(${guard}); @@${this.deferred.length - 1}@@ }`);
+    this.emit(stmt(page));
   }
+  /** A value stored or compared: a constant, or a register's global copied into a local first (an access's operands may not read shared state). */
+  dataValue(o: Operand): string {
+    const s = this.get(o);
+    if (s.k === 'static') return this.intExpr(o);
+    const v = `v${this.locals++}`;
+    this.emit(`let ${v}: ${DATA_RANGE} = ${this.intExpr(o)};`);
+    return v;
+  }
+  locals = 0;
   labels: string[] = [];
-  /** The data steps name every frame, known only when all threads are read. */
-  readonly deferred: (() => string)[] = [];
 
   instr(i: Instr, cond: boolean): void {
     const a = i.args;
     const want = (n: number) => { if (a.length !== n) throw unsupported(i.span, `${i.op} with ${a.length} operands`); };
     const op = i.op;
-    if (op === 'DMB' || op === 'DSB' || op === 'ISB') return; // no-ops under sequential consistency
+    if (op === 'NOP') { want(0); return; }
+    if (op === 'ISB') { want(0); this.emit('isb();'); return; }
+    if (op === 'DMB' || op === 'DSB') {
+      const o = a[0]?.k === 'sym' ? a[0].text.toLowerCase() : '';
+      if (a.length !== 1 || !BARRIER_OPTIONS.has(o)) throw unsupported(i.span, `${op} without one of the options ${[...BARRIER_OPTIONS].join(', ').toUpperCase()}`);
+      this.emit(`${op.toLowerCase()}(${o});`);
+      return;
+    }
     if (op === 'MOV') {
       want(2);
       const s = this.get(a[1]!);
@@ -209,8 +227,8 @@ class ThreadTr {
       want(2);
       const t = this.addr(a[1]!);
       if (t.k === 'pteaddr') { this.emit(`set_pte(${this.sc.page(t.name)}, ${this.pteExprOf(a[0]!)});`); return; }
-      const v = this.intExpr(a[0]!);
-      this.access_('write', t.name, (m) => `${m} = ${v};`);
+      const v = this.dataValue(a[0]!);
+      this.dataAccess(t.name, (p) => `write ${op === 'STLR' ? 'release ' : ''}${p} = ${v};`);
       return;
     }
     if (op === 'LDR' || op === 'LDAR' || op === 'LDAPR') {
@@ -218,7 +236,7 @@ class ThreadTr {
       const t = this.addr(a[1]!);
       if (t.k === 'pteaddr') { this.emit(`atomic { let o = ptep_get(${this.sc.page(t.name)}); ${pteToGlobals(this.dyn(a[0]!, 'pte', cond))} }`); return; }
       const r = this.dyn(a[0]!, 'int', cond);
-      this.access_('read', t.name, (m) => `${r} = ${m};`);
+      this.dataAccess(t.name, (p) => `${r} = read ${op === 'LDR' ? '' : 'acquire '}${p};`);
       return;
     }
     if (/^SWP(A|L|AL)?$/.test(op)) {
@@ -230,9 +248,20 @@ class ThreadTr {
         this.emit(`atomic { let o = ptep_get(${this.sc.page(t.name)}); set_pte(${t.name}, ${v}); ${r ? pteToGlobals(r) : ''} }`);
         return;
       }
-      const v = this.intExpr(a[0]!);
+      const v = this.dataValue(a[0]!);
       const r = a[1]!.k === 'reg' && a[1]!.zero ? undefined : this.dyn(a[1]!, 'int', cond);
-      this.access_('write', t.name, (m) => `let o: ${DATA_RANGE} = ${m}; ${m} = ${v}; ${r ? `${r} = o;` : ''}`);
+      this.dataAccess(t.name, (p) => `${r ?? 'let o'} = swap${ORDER[op.slice(3)]} ${p} = ${v};`);
+      return;
+    }
+    if (/^CAS(A|L|AL)?$/.test(op)) {
+      // CAS Ws, Wt, [Xn]: Ws is compared with memory and receives the old value; Wt is stored if equal.
+      want(3);
+      const t = this.addr(a[2]!);
+      if (t.k === 'pteaddr') throw unsupported(i.span, `${op} on a page-table entry`);
+      const expected = this.dataValue(a[0]!);
+      const v = this.dataValue(a[1]!);
+      const r = a[0]!.k === 'reg' && a[0]!.zero ? undefined : this.dyn(a[0]!, 'int', cond);
+      this.dataAccess(t.name, (p) => `${r ?? 'let o'} = cas${ORDER[op.slice(3)]}(${p}, ${expected}, ${v});`);
       return;
     }
     if (/^(LD(SET|CLR)(A|L|AL)?|ST(SET|CLR)(L)?)$/.test(op)) {
@@ -253,13 +282,12 @@ class ThreadTr {
     }
     if (op === 'TLBI') {
       const o = a[0]?.k === 'sym' ? a[0].text.toUpperCase() : '';
-      const is = o.endsWith('IS');
-      if (/^VMALLE1(IS)?$/.test(o) || /^ASIDE1(IS)?$/.test(o)) { this.emit(is ? 'flush_all();' : 'flush_local_all();'); return; }
+      if (/^VMALLE1(IS)?$/.test(o) || /^ASIDE1(IS)?$/.test(o)) { this.emit(`tlbi(${o.toLowerCase()});`); return; }
       if (/^VA(A)?(L)?E1(IS)?$/.test(o)) {
         want(2);
         const p = this.get(a[1]!);
         if (p.k !== 'static' || p.v.k !== 'page') throw unsupported(a[1]!.span, 'a TLBI operand other than a page number (LSR of an address by 12)');
-        this.emit(is ? `flush(${this.sc.page(p.v.name)});` : `flush_local(${this.sc.page(p.v.name)});`);
+        this.emit(`tlbi(${o.toLowerCase()}, ${this.sc.page(p.v.name)});`);
         return;
       }
       throw unsupported(i.opSpan, `TLBI ${o}`);
@@ -321,22 +349,31 @@ function fold(op: string, x: Static, y: Static): Static | undefined {
   return undefined;
 }
 
-/** Which model gives the test's hardware updates: TTHM=HA HD → arm64, none → arm64_nohafdbs. */
-function archOf(t: LitmusTest, translating: ReadonlySet<number>): string {
+/**
+ * The model and its `use` line from the TTHM header: per thread, HA (hardware Access flag) and
+ * HD (hardware dirty state), `Pn:` for one thread only. HD implies HA as herd7 reads it (the
+ * catalogue's STR-AF-DB, `TTHM=HD` with AF=0, is Required to write without a fault). One setting
+ * for every thread: `arm64` (HA HD), `arm64(hd = false)` (HA), `arm64_nohafdbs` (none); else
+ * the per-CPU parameters `ha[cpu]`, `hd[cpu]` (Arm ARM D8.5: TCR_EL1.HA/HD are per PE).
+ */
+function useOf(t: LitmusTest): { arch: string; use: string } {
   const h = t.headers.find((x) => x.key === 'TTHM');
-  const flags = new Map<number, Set<string>>();
-  for (const th of translating) flags.set(th, new Set());
+  const ha = new Map<number, boolean>(), hd = new Map<number, boolean>();
+  for (const th of t.threads) { ha.set(th.id, false); hd.set(th.id, false); }
   for (const w of (h?.value ?? '').split(/\s+/).filter(Boolean)) {
     const m = /^(?:P([0-9]+):)?(HA|HD)$/.exec(w);
     if (!m) throw unsupported(h!.span, `TTHM value '${w}'`);
-    for (const [th, s] of flags) if (m[1] === undefined || Number(m[1]) === th) s.add(m[2]!);
+    for (const th of t.threads) if (m[1] === undefined || Number(m[1]) === th.id) { ha.set(th.id, true); if (m[2] === 'HD') hd.set(th.id, true); }
   }
-  const kinds = new Set([...flags.values()].map((s) => [...s].sort().join(' ')));
-  if (kinds.size > 1) throw unsupported(h!.span, 'different TTHM settings on threads that access memory (needs per-CPU ha/hd)');
-  const k = [...kinds][0] ?? '';
-  if (k === 'HA HD') return 'arm64';
-  if (k === '') return 'arm64_nohafdbs';
-  throw unsupported(h!.span, `TTHM=${k} (hardware ${k === 'HA' ? 'Access flag without dirty-state' : 'dirty-state without Access flag'} updates: needs arm64 ha/hd parameters)`);
+  const same = (f: Map<number, boolean>) => new Set(f.values()).size <= 1;
+  const all = (f: Map<number, boolean>) => [...f.values()].every((x) => x);
+  if (same(ha) && same(hd)) {
+    if (all(hd) && hd.size > 0) return { arch: 'arm64', use: 'use arm64;' };
+    if (all(ha) && ha.size > 0) return { arch: 'arm64', use: 'use arm64(hd = false);' };
+    return { arch: 'arm64_nohafdbs', use: 'use arm64_nohafdbs;' };
+  }
+  const per = (n: string, f: Map<number, boolean>) => [...f].filter(([, v]) => v).map(([id]) => `${n}[P${id}] = true`);
+  return { arch: 'arm64', use: `use arm64(${['ha = false', 'hd = false', ...per('ha', ha), ...per('hd', hd)].join(', ')});` };
 }
 
 export function translate(t: LitmusTest): Translation {
@@ -369,22 +406,26 @@ export function translate(t: LitmusTest): Translation {
     return tr;
   });
   const cond = condExpr(t.final.cond, sc, trs);
-  const arch = archOf(t, sc.translating);
-  const L: string[] = [`// ${t.name}: translated from herd7 litmus by dirtyrace`, `use ${arch};`];
-  L.push(`frame ${[...sc.frames].map((f) => `phy_${f}`).join(', ')};`);
+  const { arch, use } = useOf(t);
+  // A descriptor register's initial output address is a frame too (declared with the others).
+  for (const [n, ty] of sc.regGlobals) {
+    const [, th, r] = /^P(\d+)_X(\d+)$/.exec(n) ?? [];
+    const v = th === undefined ? undefined : regInit.get(Number(th))?.get(Number(r));
+    if (ty === 'pte' && v?.k === 'pte' && v.oa !== undefined) sc.frame(v.oa);
+  }
+  const range = `int[0..${sc.maxInt * 2n + 2n}]`;
+  const L: string[] = [`// ${t.name}: translated from herd7 litmus by dirtyrace`, use, `data ${range};`];
+  L.push(`frame ${[...sc.frames].map((f) => `phy_${f}${sc.dataInit.get(f) ? ` { data: ${sc.dataInit.get(f)} }` : ''}`).join(', ')};`);
   for (const p of sc.pages) {
     const l = sc.pteInit.get(p) ?? { k: 'pte', oa: p, fields: new Map(), span: t.final.span };
     L.push(`page ${p} ${sc.pteExpr(l).replace(/^pte /, '')}`);
   }
-  const range = `int[0..${sc.maxInt * 2n + 2n}]`;
   const fix = (x: string) => x.replaceAll(DATA_RANGE, range);
-  for (const f of sc.frames) L.push(`${range} m_${f} = ${sc.dataInit.get(f) ?? 0n};`);
   for (const [n, ty] of sc.regGlobals) {
     const [, th, r] = /^P(\d+)_X(\d+)$/.exec(n) ?? [];
     const v = th === undefined ? undefined : regInit.get(Number(th))?.get(Number(r));
     if (ty === 'pte') {
       const f = (x: string) => (v?.k === 'pte' ? (v.fields.get(x) ?? PTE_DEFAULTS.get(x)!) === 1 : false);
-      if (v?.k === 'pte' && v.oa !== undefined) sc.frame(v.oa);
       const pfn = v?.k === 'pte' && v.oa !== undefined ? `phy_${v.oa}` : `phy_${[...sc.frames][0]}`;
       L.push(`bool ${n}_valid = ${f('valid')};`, `bool ${n}_rdonly = ${v?.k === 'pte' ? !f('db') : false};`, `bool ${n}_dbm = ${f('dbm')};`, `bool ${n}_af = ${f('af')};`, `frame ${n}_pfn = ${pfn};`);
     }
@@ -394,7 +435,7 @@ export function translate(t: LitmusTest): Translation {
   L.push(`int[0..${maxAcc}] at[cpu] = 0;`);
   L.push('fault read(p) { sigsegv; }', 'fault write(p) { sigsegv; }');
   for (const tr of trs) {
-    const body = tr.out.map((s) => fix(s.replace(/@@(\d+)@@/g, (_, k) => tr.deferred[Number(k)]!())));
+    const body = tr.out.map(fix);
     const lines = sc.trackFaults ? body : body.filter((s) => !s.startsWith('at[self]'));
     L.push(`cpu P${tr.th.id} {`, ...lines.map((s) => `  ${s}`), lines.length === 0 ? '  skip;' : '', '}');
   }
@@ -442,7 +483,7 @@ function condExpr(c: Cond, sc: Scenario, trs: readonly ThreadTr[]): string {
       const l = c.loc;
       if (l.k === 'mem') {
         if (c.value.k !== 'int') throw unsupported(c.value.span, 'comparing data memory with other than a number');
-        return `m_${sc.frame(l.name).slice(4)} == ${sc.int(c.value.n, c.value.span)}`;
+        return `${sc.frame(l.name)}.data == ${sc.int(c.value.n, c.value.span)}`;
       }
       if (l.k === 'pte') {
         if (c.value.k !== 'pte') throw unsupported(c.value.span, 'comparing a page-table entry with other than a descriptor');

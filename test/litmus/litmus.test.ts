@@ -76,6 +76,60 @@ describe('verdicts', () => {
   });
 });
 
+// P0 unmaps x and invalidates it, then sets the flag y; P1 reads the flag, then x. Whether the
+// TLBI is completed before the flag is written decides whether P1 can still read x.
+const unmap = (sync: string) => `AArch64 unmap-${sync || 'nosync'}
+TTHM=HA HD
+{ int x=1; 0:X0=pte_x; 0:X1=(oa:phy_x, valid:0); 0:X2=x; 0:X3=y; 0:X5=1; 1:X2=x; 1:X3=y; }
+P0              | P1          ;
+STR X1,[X0]     | LDR W4,[X3] ;
+LSR X6,X2,#12   | LDR W5,[X2] ;
+TLBI VAAE1IS,X6 |             ;
+${sync.padEnd(15)} |             ;
+STR W5,[X3]     |             ;
+exists (1:X4=1 /\\ 1:X5=1)
+`;
+
+const perThread = (cond: string) => `AArch64 HD-P0
+TTHM=P0:HD
+{ int x=0; pte_x=(db:0, dbm:1); 0:X2=x; 1:X2=x; 0:X0=1; 1:X0=2; }
+P0          | P1          ;
+STR W0,[X2] | STR W0,[X2] ;
+exists (${cond})
+`;
+
+describe('the arm64 forms: TLBI pending until a DSB, per-thread TTHM, barriers as steps', () => {
+  it('a TLBI without its DSB leaves the other CPU its old entry (Allowed); with DSB ISH it is gone (Forbidden)', async () => {
+    const nosync = await checkLitmus({ path: 'u.litmus', text: unmap('') });
+    expect(nosync.kind === 'decided' && nosync.verdict).toBe('Allowed');
+    expect(nosync.kind === 'decided' && nosync.scenario).toMatch(/tlbi\(vaae1is, x\);/);
+    const sync = await checkLitmus({ path: 'u.litmus', text: unmap('DSB ISH') });
+    expect(sync.kind === 'decided' && sync.verdict).toBe('Forbidden');
+    expect(sync.kind === 'decided' && sync.scenario).toMatch(/dsb\(ish\);/);
+    // DSB ST does not complete TLB maintenance (Arm ARM D8.13).
+    const st = await checkLitmus({ path: 'u.litmus', text: unmap('DSB ST') });
+    expect(st.kind === 'decided' && st.verdict).toBe('Allowed');
+  });
+  it('TTHM=P0:HD: P0 dirties the clean DBM page in hardware, P1 (no HD) takes a Permission fault', async () => {
+    const p1 = await checkLitmus({ path: 'h.litmus', text: perThread('fault(P1,x)') });
+    expect(p1.kind === 'decided' && p1.verdict).toBe('Allowed');
+    expect(p1.kind === 'decided' && p1.scenario).toMatch(/use arm64\(ha = false, hd = false, ha\[P0\] = true, hd\[P0\] = true\);/);
+    const p0 = await checkLitmus({ path: 'h.litmus', text: perThread('fault(P0,x)') });
+    expect(p0.kind === 'decided' && p0.verdict).toBe('Forbidden');
+  });
+  it('data is the frame data: a CAS of memory, and x=v reads phy_x.data', async () => {
+    const text = `AArch64 cas
+{ int x=1; 0:X1=1; 0:X2=2; 0:X3=x; }
+P0                 ;
+CASAL W1,W2,[X3]   ;
+forall (x=2 /\\ 0:X1=1)
+`;
+    const r = await checkLitmus({ path: 'c.litmus', text });
+    expect(r.kind === 'decided' && r.verdict).toBe('Required');
+    expect(r.kind === 'decided' && r.scenario).toMatch(/P0_X1 = cas acq_rel\(x, 1, 2\);/);
+  });
+});
+
 describe('kinds files', () => {
   it('reads entries, abbreviations and comments, and reports odd lines', () => {
     const k = parseKinds('A  Allowed\nB Forbid # note\n# comment\nC-poAllow\nD New tests here\n');
