@@ -1,6 +1,6 @@
 // npm run test:litmus: every test of herdtools7's aarch64-VMSA catalogue checked by dirtyrace and
 // compared with the catalogue's kinds.txt. The catalogue is the repository's sibling
-// `../shared/litmus/aarch64-VMSA` unless DIRTYRACE_LITMUS names another copy; the work per test
+// `../shared/litmus/aarch64-VMSA` (else the vendored test/litmus-catalogue) unless DIRTYRACE_LITMUS names another copy; the work per test
 // is bounded by LITMUS_MAX_STATES stored states (default 200000). The disagreements and too-large
 // tests that remain are listed, each with its reason, in scripts/litmus-expected.txt: exit 1 on
 // any result that list does not predict (a new disagreement, a listed one now fixed or changed),
@@ -13,9 +13,11 @@ import { describe, runCatalogue, catalogueKinds } from '../dist/src/litmus/catal
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // The repository's sibling shared/ (a worktree under wt/ finds it one level further up).
+// Else the copy vendored in test/litmus-catalogue (CeCILL-B, its LICENSE.txt kept with it), so a
+// clean clone runs it too.
 const root = process.env.DIRTYRACE_LITMUS
   ?? [join(repo, '..', 'shared'), join(repo, '..', '..', 'shared')].map((s) => join(s, 'litmus', 'aarch64-VMSA')).find((p) => existsSync(p))
-  ?? join(repo, '..', 'shared', 'litmus', 'aarch64-VMSA');
+  ?? join(repo, 'test', 'litmus-catalogue', 'aarch64-VMSA');
 const tests = join(root, 'tests');
 if (!existsSync(tests)) {
   console.error(`test:litmus: no catalogue at ${tests} (set DIRTYRACE_LITMUS to the aarch64-VMSA folder)`);
