@@ -186,7 +186,8 @@ export class Partition {
     out[at + ENTRY.failing] = record[a + 2]!;
     out[at + ENTRY.hash] = record[a + 1]!;
     out[at + ENTRY.parentLocal] = -1;
-    out.set(record.subarray(a + this.head, a + this.per), at + ENTRY.words);
+    // A loop, not set(subarray): a subarray is an allocation per successor sent.
+    for (let w = 0, from = a + this.head, to = at + ENTRY.words; w < this.states.words; w++) out[to + w] = record[from + w]!;
   }
 
   private expand(local: number, full: boolean): void {
