@@ -10,7 +10,7 @@ import { explore } from '../src/explore/bfs.js';
 import { exploreParallel } from '../src/explore/parallel.js';
 import { WORKLOADS } from './workloads.js';
 
-interface ThreadMeasure { states: number; transitions: number; seconds: number; limit: string | null }
+interface ThreadMeasure { states: number; transitions: number; seconds: number; cpuSeconds: number; limit: string | null }
 
 const self = fileURLToPath(import.meta.url);
 const MAX_STATES = Number(process.env.BENCH_MAX_STATES ?? 6e7);
@@ -24,8 +24,11 @@ async function measureHere(index: number, threads: number): Promise<ThreadMeasur
   // search with the same workers, as the worker set is kept between searches.
   if (threads > 1) await exploreParallel(ts, source, { ...opts, maxStates: 1, threads });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const r = threads > 1 ? await exploreParallel(ts, source, { ...opts, threads }) : explore(ts, opts);
-  return { states: r.states, transitions: r.transitions, seconds: (performance.now() - t0) / 1000, limit: r.limit ?? null };
+  // CPU time of every thread of the process: on a shared machine the wall time mostly measures the others.
+  const used = process.cpuUsage(cpu0);
+  return { states: r.states, transitions: r.transitions, seconds: (performance.now() - t0) / 1000, cpuSeconds: (used.user + used.system) / 1e6, limit: r.limit ?? null };
 }
 
 function measure(index: number, threads: number): ThreadMeasure {
@@ -37,8 +40,8 @@ export function threadRows(only?: string): void {
   const cores = availableParallelism();
   const counts = [...new Set([1, 2, cores])];
   console.log(`\nThreads (POR and symmetry on; search time, workers started beforehand; ${cores} cores):`);
-  console.log('| workload | states | transitions | threads | search s | states/s | speed-up | load avg (1 min) |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| workload | states | transitions | threads | search s | CPU s | states/s | speed-up | load avg (1 min) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   WORKLOADS.forEach((w, i) => {
     if (only && !w.name.includes(only)) return;
     let base: number | undefined;
@@ -46,7 +49,7 @@ export function threadRows(only?: string): void {
       const load = loadavg()[0]!.toFixed(1);
       const m = measure(i, t);
       base ??= m.seconds;
-      console.log(`| ${w.name} | ${m.states}${m.limit ? ' (limit)' : ''} | ${m.transitions} | ${t} | ${m.seconds.toFixed(2)} | ${Math.round(m.states / m.seconds)} | x${(base / m.seconds).toFixed(2)} | ${load} |`);
+      console.log(`| ${w.name} | ${m.states}${m.limit ? ' (limit)' : ''} | ${m.transitions} | ${t} | ${m.seconds.toFixed(2)} | ${m.cpuSeconds.toFixed(2)} | ${Math.round(m.states / m.seconds)} | x${(base / m.seconds).toFixed(2)} | ${load} |`);
     }
   });
 }

@@ -31,11 +31,15 @@ export function keyMasks(ts: TransitionSystem, packer: Packer): Uint32Array {
 
 export function partitionOf(masks: Uint32Array, partitions: number): PartitionOf {
   if (partitions === 1) return () => 0;
-  const words = [...masks.keys()].filter((w) => masks[w] !== 0);
+  // The key's words and masks in typed arrays, read with an index loop: this runs once per
+  // successor, and an iterator over a captured array cost several times the hash itself.
+  const words = Int32Array.from([...masks.keys()].filter((w) => masks[w] !== 0));
+  const keep = Uint32Array.from(words, (w) => masks[w]!);
+  const n = words.length;
   return (src, at) => {
     let h = 0x2545f491;
-    for (const w of words) {
-      h = Math.imul(h ^ (src[at + w]! & masks[w]!), 0x85ebca6b);
+    for (let i = 0; i < n; i++) {
+      h = Math.imul(h ^ (src[at + words[i]!]! & keep[i]!), 0x85ebca6b);
       h ^= h >>> 13;
     }
     h = Math.imul(h, 0xc2b2ae35);

@@ -71,6 +71,8 @@ export class Partition {
   private readonly state: Int32Array;
   private readonly head: number;
   private readonly per: number;
+  /** Per action of the state being expanded: the partition owning its successor. */
+  private readonly owners: Int32Array;
 
   constructor(private readonly ts: TransitionSystem, private readonly writer: SuccessorWriter, private readonly owner: PartitionOf,
     private readonly peers: Peers, private readonly por: boolean, shared: boolean,
@@ -78,13 +80,15 @@ export class Partition {
     private readonly checks: readonly number[]) {
     this.states = stateSet(ts.slotRange, { shared });
     this.entrySize = ENTRY.words + this.states.words;
-    this.out = Array.from({ length: peers.count }, () => new Int32Array(BATCH * this.entrySize));
+    // Successors this partition owns are interned from the record: no batch for itself.
+    this.out = Array.from({ length: peers.count }, (_, i) => new Int32Array(i === peers.self ? 0 : BATCH * this.entrySize));
     this.outCount = new Int32Array(peers.count);
     this.answers = Array.from({ length: peers.count }, () => []);
     this.record = new Int32Array(writer.recordSize);
     this.state = new Int32Array(ts.stateSize);
     this.head = actionHead(ts);
     this.per = this.head + this.states.words;
+    this.owners = new Int32Array(ts.actions.length);
   }
 
   /** Stores initial states: entries [global number, hash, packed words...]. */
@@ -182,7 +186,8 @@ export class Partition {
     out[at + ENTRY.failing] = record[a + 2]!;
     out[at + ENTRY.hash] = record[a + 1]!;
     out[at + ENTRY.parentLocal] = -1;
-    out.set(record.subarray(a + this.head, a + this.per), at + ENTRY.words);
+    // A loop, not set(subarray): a subarray is an allocation per successor sent.
+    for (let w = 0, from = a + this.head, to = at + ENTRY.words; w < this.states.words; w++) out[to + w] = record[from + w]!;
   }
 
   private expand(local: number, full: boolean): void {
@@ -199,7 +204,7 @@ export class Partition {
       const a = RECORD_HEAD + ample * this.per;
       if (buf[a] === OK) {
         this.stepEvents(a, p, ample, 0);
-        this.send(a, p, ample, PROBE, local);
+        this.send(this.owner(buf, a + this.head), a, p, ample, PROBE, local);
         return;
       }
     }
@@ -208,13 +213,23 @@ export class Partition {
 
   private full(local: number, p: number, ncpu: number, actions: number): void {
     const buf = this.record;
+    const owners = this.owners;
+    // Owners first, touching the table entries of the successors this partition keeps: their
+    // cache misses overlap instead of coming one per intern.
+    for (let c = 0; c < actions; c++) {
+      const a = RECORD_HEAD + c * this.per;
+      if (buf[a] !== OK) continue;
+      const to = this.owner(buf, a + this.head);
+      owners[c] = to;
+      if (to === this.peers.self) this.states.touch(buf[a + 1]!);
+    }
     let progress = false;
     for (let c = 0; c < ncpu; c++) {
       const a = RECORD_HEAD + c * this.per;
       const code = buf[a]!;
       if (code === DISABLED) continue;
       progress = true;
-      if (code === OK) { this.stepEvents(a, p, c, 1 + c); this.send(a, p, c, 0, local); } else this.event(code - 1, eventKey(p, 1 + c, false), p, false, c);
+      if (code === OK) { this.stepEvents(a, p, c, 1 + c); this.send(owners[c]!, a, p, c, 0, local); } else this.event(code - 1, eventKey(p, 1 + c, false), p, false, c);
     }
     const stuck = !progress && buf[0] === 0;
     if (stuck) this.stuck.push(p);
@@ -224,7 +239,7 @@ export class Partition {
       if (code === DISABLED) continue;
       if (code !== OK) { this.event(code - 1, eventKey(p, 1 + h, false), p, false, h); continue; }
       this.stepEvents(a, p, h, 1 + h);
-      this.send(a, p, h, stuck ? STUCK : 0, local);
+      this.send(owners[h]!, a, p, h, stuck ? STUCK : 0, local);
     }
   }
 
@@ -246,20 +261,21 @@ export class Partition {
     if (!b || key < b.key) this.best.set(prop, { prop, key, state, candidate, action, brokenCheck });
   }
 
-  private send(a: number, p: number, action: number, flags: number, local: number): void {
-    const to = this.owner(this.record, a + this.head);
+  /** Interns the successor at record offset `a` here when this partition owns it, else adds it to the batch for its owner. */
+  private send(to: number, a: number, p: number, action: number, flags: number, local: number): void {
+    const rec = this.record;
+    if (to === this.peers.self) { this.intern(rec, a + this.head, rec[a + 1]!, rec[a + 2]!, p, action, flags, local, to); return; }
     const out = this.out[to]!;
     const n = this.outCount[to]!;
     const at = n * this.entrySize;
-    this.entryOf(this.record, a, out, at, p, action, flags);
+    this.entryOf(rec, a, out, at, p, action, flags);
     out[at + ENTRY.parentLocal] = local;
-    if (to === this.peers.self) { this.receive(out, at, to); return; }
     this.outCount[to] = n + 1;
     if (n + 1 === BATCH) this.flush(to);
   }
 
   private flush(to: number): void {
-    const n = to === this.peers.self ? 0 : this.outCount[to]!;
+    const n = this.outCount[to]!;
     if (n === 0) return;
     this.peers.send(to, this.depth, this.currentRound, this.out[to]!, n);
     // The buffer went to the peer (transferred or copied): start a new one.
@@ -271,19 +287,18 @@ export class Partition {
   /** Partitions (this one included) that have ended the current round. */
   private ended = 1;
 
-  /** Interns one successor sent by partition `from`. */
-  private receive(src: Int32Array, at: number, from: number): void {
-    const p = src[at + ENTRY.parent]!;
-    const af = src[at + ENTRY.action]!;
-    const action = af & 0xffff;
-    const flags = af >>> 16;
-    const r = this.states.intern(src, at + ENTRY.words, src[at + ENTRY.hash]!);
+  /**
+   * Interns one successor (packed at `src[at]`) of state `p` (local index `parentLocal` in
+   * partition `from`), reached by `action`.
+   */
+  private intern(src: Int32Array, at: number, hash: number, failing: number, p: number, action: number, flags: number, parentLocal: number, from: number): void {
+    const r = this.states.intern(src, at, hash);
     let target: number;
     if (r >= 0) {
       const rank = r - this.candStart;
       this.growCandidates(rank);
       this.candKey[rank] = discoveryKey(p, action, (flags & PROBE) !== 0);
-      this.candFailing[rank] = src[at + ENTRY.failing]!;
+      this.candFailing[rank] = failing;
       this.edges[p - this.levelStart]!++;
       target = ~rank;
     } else if (~r >= this.candStart) {
@@ -294,7 +309,7 @@ export class Partition {
       target = ~rank;
     } else {
       target = this.global.get(~r);
-      if (flags & PROBE) { this.answers[from]!.push(src[at + ENTRY.parentLocal]!); return; }
+      if (flags & PROBE) { this.answers[from]!.push(parentLocal); return; }
       if (target !== p) this.edges[p - this.levelStart]!++;
     }
     if (flags & STUCK && target !== p) this.stuckEdges.push(p, target);
@@ -333,7 +348,14 @@ export class Partition {
   private take(m: PeerMessage): void {
     if (!m.data) { this.ended++; return; }
     if (this.currentRound === ROUND.probeAnswers) { for (let i = 0; i < m.count; i++) this.failed.push(m.data[i]!); return; }
-    for (let i = 0; i < m.count; i++) this.receive(m.data, i * this.entrySize, m.from);
+    const d = m.data;
+    const size = this.entrySize;
+    // Touching a batch's table entries first lets their cache misses overlap.
+    for (let i = 0; i < m.count; i++) this.states.touch(d[i * size + ENTRY.hash]!);
+    for (let at = 0, end = m.count * size; at < end; at += size) {
+      const af = d[at + ENTRY.action]!;
+      this.intern(d, at + ENTRY.words, d[at + ENTRY.hash]!, d[at + ENTRY.failing]!, d[at + ENTRY.parent]!, af & 0xffff, af >>> 16, d[at + ENTRY.parentLocal]!, m.from);
+    }
   }
 
   /** Sends what is buffered and the end mark, then takes messages until every partition has ended the round. */
