@@ -7,7 +7,7 @@ endif
 syn keyword dirtyraceDecl arch extends library use pte tlb hardware access fn proc param page frame
 syn keyword dirtyraceDecl spinlock rwsem enum cpu fault invariant final on expect holds violated
 syn keyword dirtyraceDecl disable ghost override reachable data interrupt
-syn keyword dirtyraceStmt let if else while bound for in atomic await assert return done skip with read write when sigsegv swap cas acquire release acq_rel
+syn keyword dirtyraceStmt let if else while bound for in atomic await assert return done skip with read write when sigsegv swap cas acquire release acq_rel except
 syn keyword dirtyraceLock lock unlock down_read up_read down_write up_write
 syn keyword dirtyraceConst true false any
 syn keyword dirtyraceType bool int page frame cpu pte tlbe

@@ -1,6 +1,7 @@
-// The x86 shootdown library (models/linux/x86_tlb.lib) does what docs/LIBRARY.md says: its bundled
-// scenarios get their verdicts, and each fails when the procedure step it relies on is removed
-// (a mutated copy of models/ in a temporary folder, found first through modelDirs).
+// The x86 shootdowns (models/linux/x86_tlb.lib) and the batched reclaim flush (rmap.lib,
+// mprotect.lib) do what docs/LIBRARY.md says: their bundled scenarios get their verdicts, and
+// each fails when the procedure step it relies on is removed (a mutated copy of models/ in a
+// temporary folder, found first through modelDirs). Also `for c in cpu [except self]`.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,15 +21,15 @@ const FIXED = 'scenarios/bugs/fea4e317f9e7-should-flush-tlb-switching-fixed.race
 const temps: string[] = [];
 afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-/** A copy of models/ whose x86_tlb.lib has `from` replaced by `to`. */
-function mutatedModels(from: string, to: string): string {
+/** A copy of models/ whose linux/LIB.lib has `from` replaced by `to`. */
+function mutatedModels(from: string, to: string, lib = 'x86_tlb'): string {
   const dir = mkdtempSync(join(tmpdir(), 'x86tlb-'));
   temps.push(dir);
   cpSync(join(ROOT, 'models'), dir, { recursive: true });
-  const lib = join(dir, 'linux', 'x86_tlb.lib');
-  const text = readFileSync(lib, 'utf8');
+  const file = join(dir, 'linux', `${lib}.lib`);
+  const text = readFileSync(file, 'utf8');
   expect(text).toContain(from);
-  writeFileSync(lib, text.replace(from, to));
+  writeFileSync(file, text.replace(from, to));
   return dir;
 }
 
@@ -63,6 +64,24 @@ describe('x86_tlb.lib', () => {
     const fast = runFast(m, 20_000);
     expect(fast.limited).toBe(false);
     expect(fast).toEqual(runReference(m, 20_000));
+  });
+});
+
+describe('the batched reclaim flush (rmap.lib, mprotect.lib)', () => {
+  const B_BUGGY = 'scenarios/bugs/3ea277194daa-mprotect-vs-batched-reclaim.race';
+  const B_FIXED = 'scenarios/bugs/3ea277194daa-mprotect-vs-batched-reclaim-fixed.race';
+
+  it('3ea277194daa: before the fix violated, after it holds with the racy window reached', async () => {
+    expect(await status(B_BUGGY, 'no_write_after_mprotect')).toBe('violated');
+    expect(await status(B_FIXED, 'no_write_after_mprotect')).toBe('holds');
+    expect(await status(B_FIXED, 'stale_while_batched')).toBe('reached');
+  });
+
+  it('a flush_tlb_batched_pending that does not flush, or an unmap that leaves the batch counter alone, lets the write through', async () => {
+    const noFlush = mutatedModels('  if (pending != flushed) {\n    flush_all();', '  if (pending != flushed) {\n    skip;', 'rmap');
+    expect(await status(B_FIXED, 'no_write_after_mprotect', [noFlush])).toBe('violated');
+    const noInc = mutatedModels('    tlb_flush_batched_pending = tlb_flush_batched_pending + 1;', '    skip;', 'rmap');
+    expect(await status(B_FIXED, 'no_write_after_mprotect', [noInc])).toBe('violated');
   });
 });
 
