@@ -302,6 +302,7 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
     for (let i = 0; i < (c.count ?? 1); i++) {
       const alloc = new Allocator(ids);
       const ctx = new Ctx(g, 'program', alloc);
+      ctx.selfCpu = cpus.length;
       const body = checkBlock(ctx, c.body, c.span);
       for (const a of ctx.asserts) if (!allAsserts.some((x) => x.name === a.name)) allAsserts.push(a);
       cpus.push({ index: cpus.length, name: c.count === undefined ? c.name.name : `${c.name.name}[${i}]`, group: c.name.name, body, locals: alloc.locals, span: c.span });

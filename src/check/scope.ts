@@ -93,6 +93,8 @@ export class Ctx {
   inAccessRule = false;
   /** Set while checking a fault handler: user accesses are not allowed. */
   inHandler = false;
+  /** The CPU whose program is being checked (mode 'program'): `for c in cpu except self` leaves it out. */
+  selfCpu?: number;
   /** Assertions met so far, registered as properties. */
   readonly asserts: { name: string; span: Span }[] = [];
 

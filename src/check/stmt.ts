@@ -6,7 +6,7 @@ import { roomForStatements } from './bounds.js';
 import { bindArgs, checkConstRange, checkExpr, expectType, interruptTarget, readsShared } from './expr.js';
 import { nestedCall } from './depth.js';
 import { fieldIndex, recordOf, type Ctx } from './scope.js';
-import { BOOL, PAGE, assignable, constBool, constInt, constValue, typeName } from './types.js';
+import { BOOL, CPU, PAGE, assignable, constBool, constInt, constValue, typeName } from './types.js';
 
 /** Most iterations a `for` loop may unroll to. */
 const MAX_UNROLL = 64;
@@ -103,6 +103,14 @@ function checkStmtInner(ctx: Ctx, s: A.Stmt): Stmt {
       return mk(ctx, s.span, { k: 'while', test, bound: s.bound, counter, body: checkScoped(ctx, s.body) });
     }
     case 'for': return unrollFor(ctx, s);
+    case 'forCpu': {
+      if (s.exceptSelf && ctx.selfCpu === undefined) {
+        throw new Diagnostic(s.span, "'except self' needs the running CPU to be known: it is allowed in a CPU's program (and the procedures it calls), not here",
+          'loop over every CPU and test it: for c in cpu { if (c != self) ... }');
+      }
+      const cpus = Array.from({ length: ctx.g.counts.cpus.length }, (_, i) => i).filter((i) => !s.exceptSelf || i !== ctx.selfCpu);
+      return unroll(ctx, s.span, s.var, s.body, cpus.map((i) => ({ k: 'const', type: CPU, value: i })), CPU);
+    }
     case 'atomic': {
       if (ctx.inAtomic) return checkBlock(ctx, s.body, s.span);
       ctx.inAtomic = true;
@@ -233,18 +241,23 @@ function unrollFor(ctx: Ctx, s: A.Stmt & { kind: 'for' }): Stmt {
       'a loop over a variable range is unbounded; use `while (cond) bound N { ... }`');
   }
   if (to - from + 1 > MAX_UNROLL) throw new Diagnostic(s.span, `for loop of ${to - from + 1} iterations; at most ${MAX_UNROLL} are unrolled`);
+  return unroll(ctx, s.span, s.var, s.body, Array.from({ length: to - from + 1 }, (_, i) => constInt(from + i)), { k: 'int', lo: from, hi: to });
+}
+
+/** The body once per value, with the loop variable standing for it. */
+function unroll(ctx: Ctx, span: Span, v: A.Ident, stmt: A.Stmt, values: Expr[], type: Type): Stmt {
   const body: Stmt[] = [];
-  for (let i = from; i <= to; i++) {
-    roomForStatements(ctx.alloc, s.span, 'unrolling this for loop');
+  for (const value of values) {
+    roomForStatements(ctx.alloc, span, 'unrolling this for loop');
     ctx.push();
     try {
-      ctx.define(s.var, { k: 'subst', expr: constInt(i), type: { k: 'int', lo: from, hi: to } });
-      body.push(checkScoped(ctx, s.body));
+      ctx.define(v, { k: 'subst', expr: value, type });
+      body.push(checkScoped(ctx, stmt));
     } finally {
       ctx.pop();
     }
   }
-  return mk(ctx, s.span, { k: 'block', body, locals: [] });
+  return mk(ctx, span, { k: 'block', body, locals: [] });
 }
 
 function resolveLock(ctx: Ctx, e: A.Expr): { lock: Lock; page?: Expr } {
