@@ -83,8 +83,7 @@ function collectDefinitions(arch: readonly ParsedFile[], libs: readonly ParsedFi
       switch (item.kind) {
         case 'pte':
         case 'tlb':
-          if (d[item.kind]) throw new Diagnostic(item.span, `the ${item.kind === 'pte' ? 'PTE' : 'TLB entry'} layout is already declared${mayOverride ? ' by the base model' : ''}`);
-          d[item.kind] = item as never;
+          d[item.kind] = layoutOf(d[item.kind], item, mayOverride) as never;
           break;
         case 'hardware': put(d.hardware, item.name.name, item, item.name.span, mayOverride); break;
         case 'accessRule': put(d.access, item.access, item, item.span, mayOverride); break;
@@ -527,6 +526,23 @@ function checkDetached(g: Globals, scenario: ParsedFile): void {
       fnBody(ctx, f.body, g.resolveType(f.ret), f);
     });
   }
+}
+
+/**
+ * A variant (`arch V extends B;`) may declare `pte { ... }` / `tlb { ... }` again to add fields
+ * after the base model's (the pre-CET shadow-stack fix needs a SavedDirty bit); record literals
+ * leave the new fields 0, so the base model's rules and helpers keep their meaning.
+ */
+function layoutOf(base: Def<'pte' | 'tlb'> | undefined, item: Def<'pte' | 'tlb'>, isVariant: boolean): Def<'pte' | 'tlb'> {
+  const what = item.kind === 'pte' ? 'PTE' : 'TLB entry';
+  if (!base) return item;
+  if (!isVariant) throw new Diagnostic(item.span, `the ${what} layout is already declared`);
+  for (const f of item.fields) {
+    if (base.fields.some((b) => b.name.name === f.name.name)) {
+      throw new Diagnostic(f.name.span, `${what} field '${f.name.name}' is already declared by the base model`, 'a variant may only add new fields; rename this one');
+    }
+  }
+  return { ...base, fields: [...base.fields, ...item.fields], span: item.span };
 }
 
 function fieldsOf(decls: readonly A.FieldDecl[], scalar: (t: A.TypeExpr) => ScalarType, what: string, span: Span): Field[] {

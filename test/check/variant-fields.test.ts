@@ -1,0 +1,57 @@
+// Variants may add PTE and TLB-entry fields (issue 15 §4): `arch V extends B;` followed by
+// `pte { f: T }` appends f after the base fields; a field the base already has is a located error.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { modelOf } from '../../src/check/index.js';
+import { Diagnostic, lineCol } from '../../src/lang/source.js';
+
+const SCENARIO = (arch: string, init = '') => `use ${arch};
+page P { present: true, write: true, pfn: F0${init} }
+frame F0;
+cpu w { write P; }
+`;
+
+function modelsWith(variant: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dirtyrace-variant-'));
+  writeFileSync(join(dir, 'x86_sd.arch'), variant);
+  return dir;
+}
+
+function error(text: string, dir: string): Diagnostic {
+  try {
+    modelOf({ path: 's.race', text }, { modelDirs: [dir] });
+  } catch (e) {
+    if (e instanceof Diagnostic) return e;
+    throw e;
+  }
+  throw new Error('expected an error');
+}
+
+describe('variant PTE fields', () => {
+  it('a variant appends a field the scenario can initialise; the base fields keep their order', () => {
+    const dir = modelsWith('arch x86_sd extends x86_64;\npte { saved_dirty: bool }\n');
+    const base = modelOf({ path: 's.race', text: SCENARIO('x86_64') });
+    const m = modelOf({ path: 's.race', text: SCENARIO('x86_sd', ', saved_dirty: true') }, { modelDirs: [dir] });
+    expect(m.arch.pteFields.map((f) => f.name)).toEqual([...base.arch.pteFields.map((f) => f.name), 'saved_dirty']);
+    const page = m.pages.find((p) => p.name === 'P')!;
+    expect(page.init[m.arch.pteFields.length - 1]).toBe(1);
+    // The base without the field rejects it: the field really is the variant's.
+    expect(() => modelOf({ path: 's.race', text: SCENARIO('x86_64', ', saved_dirty: true') })).toThrow(/no field 'saved_dirty'/);
+  });
+
+  it('a field the base model declares is an error at the variant\'s field', () => {
+    const variant = 'arch x86_sd extends x86_64;\npte { saved_dirty: bool, dirty: bool }\n';
+    const e = error(SCENARIO('x86_sd'), modelsWith(variant));
+    expect(e.message).toMatch(/PTE field 'dirty' is already declared by the base model/);
+    expect(e.span.file.path).toMatch(/x86_sd\.arch$/);
+    expect(lineCol(e.span.file, e.span.start)).toMatchObject({ line: 2, col: 26 });
+  });
+
+  it('a variant may not add a second frame field', () => {
+    const e = error(SCENARIO('x86_sd'), modelsWith('arch x86_sd extends x86_64;\npte { shadow: frame }\n'));
+    expect(e.message).toMatch(/exactly one field of type frame/);
+    expect(e.span.file.path).toMatch(/x86_sd\.arch$/);
+  });
+});
