@@ -3,7 +3,7 @@
 // (monitors.ts); each property keeps its first violation, which BFS order makes a shortest one.
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
 import { Monitors, stateChecks, MAX_STATE_CHECKS, type Violation } from './monitors.js';
-import { Column, stateSet, type StateSet } from './states.js';
+import { Column, internUpTo, stateSet, type StateSet } from './states.js';
 import { actionHead, RECORD_HEAD, STEP_FAILURES, successorWriter, type SuccessorWriter } from './successors.js';
 import { symmetryOf, type Symmetry } from './symmetry.js';
 
@@ -198,12 +198,8 @@ function* searching(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHoo
   const add = (buf: Int32Array, at: number, from: number, act: number, depth: number): number => {
     // A step that broke an assert or access property completed: judge it, then go on from its result.
     for (let w = 0; w < failureWords; w++) if (buf[at + STEP_FAILURES + w]) monitors.stepsBroke(w, buf[at + STEP_FAILURES + w]!, from, act, depth - 1);
-    if (states.count >= maxStates) {
-      const known = states.find(buf, at + head, buf[at + 1]!);
-      if (known < 0) limit = 'states';
-      return known;
-    }
-    const r = states.intern(buf, at + head, buf[at + 1]!);
+    const r = internUpTo(states, buf, at, head, maxStates);
+    if (r === undefined) { limit = 'states'; return -1; }
     if (r < 0) return ~r;
     if (depth > maxDepth) maxDepth = depth;
     parent.set(r, from);

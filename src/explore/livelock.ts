@@ -17,7 +17,7 @@ import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
 import { FINISHED, targets, type ProgramGraph } from '../program/graph.js';
 import type { ExploreResult, Limit } from './bfs.js';
 import type { Lasso, Violation } from './monitors.js';
-import { stateSet } from './states.js';
+import { Column, internUpTo, stateSet } from './states.js';
 import { actionHead, RECORD_HEAD, successorWriter } from './successors.js';
 
 export interface LivelockOptions {
@@ -61,23 +61,6 @@ export function retryLoops(graph: ProgramGraph): Int32Array[] {
   });
 }
 
-/** A growable Int32 array. */
-class Ints {
-  data = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  get bytes(): number {
-    return this.data.byteLength;
-  }
-}
-
 /** Successor evaluations between two looks at the clock, memory and signal. */
 const CHECK_EVERY = 4096;
 
@@ -94,17 +77,17 @@ export function findLivelock(ts: TransitionSystem, opts: LivelockOptions = {}): 
 interface LivelockGraph {
   readonly count: number;
   readonly limit?: Limit;
-  /** pcs[s * ncpu + c]: CPU c's pc in state s. */
-  readonly pcs: Int32Array;
+  /** pcs(s * ncpu + c): CPU c's pc in state s. */
+  readonly pcs: Column;
   /** Bit c set when CPU c has a step (OK or failing) in state s. */
-  readonly enabled: Int32Array;
-  /** Edges out of state s: edgeTo/edgeAction[edgeStart[s] .. edgeStart[s + 1]). */
-  readonly edgeStart: Int32Array;
-  readonly edgeTo: Int32Array;
-  readonly edgeAction: Int32Array;
-  readonly parent: Int32Array;
-  readonly parentAction: Int32Array;
-  readonly depth: Int32Array;
+  readonly enabled: Column;
+  /** Edges out of state s: edgeTo/edgeAction at edgeStart(s) .. edgeStart(s + 1) - 1. */
+  readonly edgeStart: Column;
+  readonly edgeTo: Column;
+  readonly edgeAction: Column;
+  readonly parent: Column;
+  readonly parentAction: Column;
+  readonly depth: Column;
   stateAt(s: number): Int32Array;
 }
 
@@ -118,28 +101,19 @@ function livelockGraph(ts: TransitionSystem, loops: readonly Int32Array[], opts:
   const per = head + states.words;
   const buf = new Int32Array(writer.recordSize);
   const state = new Int32Array(ts.stateSize);
-  const pcs = new Ints();
-  const enabled = new Ints();
-  const edgeStart = new Ints();
-  const edgeTo = new Ints();
-  const edgeAction = new Ints();
-  const parent = new Ints();
-  const parentAction = new Ints();
-  const depth = new Ints();
+  const columns = () => new Column(true);
+  const [pcs, enabled, edgeStart, edgeTo, edgeAction, parent, parentAction, depth] = Array.from({ length: 8 }, columns);
+  let edges = 0;
   const maxStates = Math.min(opts.maxStates ?? Infinity, states.capacity);
   const memoryLimit = opts.memoryLimitBytes ?? Infinity;
   let limit: Limit | undefined;
   const add = (at: number, from: number, act: number): number => {
-    if (states.count >= maxStates) {
-      const known = states.find(buf, at + head, buf[at + 1]!);
-      if (known < 0) limit = 'states';
-      return known;
-    }
-    const r = states.intern(buf, at + head, buf[at + 1]!);
+    const r = internUpTo(states, buf, at, head, maxStates);
+    if (r === undefined) { limit = 'states'; return -1; }
     if (r < 0) return ~r;
-    parent.push(from);
-    parentAction.push(act);
-    depth.push(from < 0 ? 0 : depth.data[from]! + 1);
+    parent.set(r, from);
+    parentAction.set(r, act);
+    depth.set(r, from < 0 ? 0 : depth.get(from) + 1);
     return r;
   };
   for (const s of ts.initialStates()) {
@@ -161,11 +135,11 @@ function livelockGraph(ts: TransitionSystem, loops: readonly Int32Array[], opts:
     let retrying = false;
     for (let c = 0; c < ncpu; c++) {
       const pc = ts.pcOf(c, state);
-      pcs.push(pc);
+      pcs.set(cur * ncpu + c, pc);
       if (loops[c]![pc]! >= 0) retrying = true;
     }
     writer.write(state, buf, 0);
-    edgeStart.push(edgeTo.length);
+    edgeStart.set(cur, edges);
     let mask = 0;
     for (let a = 0; a < actions && !limit; a++) {
       const at = RECORD_HEAD + a * per;
@@ -175,19 +149,18 @@ function livelockGraph(ts: TransitionSystem, loops: readonly Int32Array[], opts:
       if (code !== OK) continue;
       const next = add(at, cur, a);
       // Only a state where some CPU is retrying can lie on a livelock's cycle.
-      if (next >= 0 && retrying) { edgeTo.push(next); edgeAction.push(a); }
+      if (next >= 0 && retrying) { edgeTo.set(edges, next); edgeAction.set(edges++, a); }
     }
-    enabled.push(mask);
+    enabled.set(cur, mask);
   }
-  edgeStart.push(edgeTo.length);
+  edgeStart.set(states.count, edges);
   const stateAt = (s: number) => {
     const out = new Int32Array(ts.stateSize);
     states.load(s, out);
     return out;
   };
   return {
-    count: states.count, limit, pcs: pcs.data, enabled: enabled.data, edgeStart: edgeStart.data,
-    edgeTo: edgeTo.data, edgeAction: edgeAction.data, parent: parent.data, parentAction: parentAction.data, depth: depth.data, stateAt,
+    count: states.count, limit, pcs, enabled, edgeStart, edgeTo, edgeAction, parent, parentAction, depth, stateAt,
   };
 }
 
@@ -204,9 +177,9 @@ function fairLoops(ts: TransitionSystem, loops: readonly Int32Array[], g: Livelo
   for (let c = 0; c < ncpu; c++) {
     const loop = loops[c]!;
     if (loop.every((x) => x < 0)) continue;
-    const loopOf = (s: number) => loop[g.pcs[s * ncpu + c]!]!;
+    const loopOf = (s: number) => loop[g.pcs.get(s * ncpu + c)]!;
     // The edge out of s (at e) stays in c's retry loop.
-    const keeps = (s: number, e: number) => loopOf(g.edgeTo[e]!) === loopOf(s);
+    const keeps = (s: number, e: number) => loopOf(g.edgeTo.get(e)) === loopOf(s);
     components(g, (s) => loopOf(s) >= 0, keeps, (comp) => {
       if (best && comp[0]! >= best.states[0]!) return;
       if (isFair(g, ncpu, c, comp, keeps)) best = { cpu: c, states: comp };
@@ -221,9 +194,9 @@ function isFair(g: LivelockGraph, ncpu: number, c: number, comp: readonly number
   let stepped = 0;
   let disabledSomewhere = 0;
   for (const s of comp) {
-    disabledSomewhere |= ~g.enabled[s]!;
-    for (let e = g.edgeStart[s]!; e < g.edgeStart[s + 1]!; e++) {
-      if (keeps(s, e) && inside.has(g.edgeTo[e]!) && g.edgeAction[e]! < ncpu) stepped |= 1 << g.edgeAction[e]!;
+    disabledSomewhere |= ~g.enabled.get(s);
+    for (let e = g.edgeStart.get(s); e < g.edgeStart.get(s + 1); e++) {
+      if (keeps(s, e) && inside.has(g.edgeTo.get(e)) && g.edgeAction.get(e) < ncpu) stepped |= 1 << g.edgeAction.get(e);
     }
   }
   if (!(stepped & (1 << c))) return false;
@@ -245,22 +218,22 @@ function components(g: LivelockGraph, node: (s: number) => boolean, keeps: (s: n
   const calls: number[] = [];
   const cursor: number[] = [];
   let next = 0;
+  const open = (s: number) => {
+    index[s] = low[s] = next++;
+    stack.push(s);
+    onStack[s] = 1;
+    calls.push(s);
+    cursor.push(g.edgeStart.get(s));
+  };
   for (let root = 0; root < n; root++) {
     if (index[root]! >= 0 || !node(root)) continue;
-    const open = (s: number) => {
-      index[s] = low[s] = next++;
-      stack.push(s);
-      onStack[s] = 1;
-      calls.push(s);
-      cursor.push(g.edgeStart[s]!);
-    };
     open(root);
     while (calls.length) {
       const s = calls[calls.length - 1]!;
       const e = cursor[cursor.length - 1]!;
-      if (e < g.edgeStart[s + 1]!) {
+      if (e < g.edgeStart.get(s + 1)) {
         cursor[cursor.length - 1] = e + 1;
-        const t = g.edgeTo[e]!;
+        const t = g.edgeTo.get(e);
         if (!node(t) || !keeps(s, e)) continue;
         if (index[t]! < 0) open(t);
         else if (onStack[t]) low[s] = Math.min(low[s]!, index[t]!);
@@ -274,7 +247,7 @@ function components(g: LivelockGraph, node: (s: number) => boolean, keeps: (s: n
       let t: number;
       do { t = stack.pop()!; onStack[t] = 0; comp.push(t); } while (t !== s);
       let cyclic = comp.length > 1;
-      for (let e2 = g.edgeStart[s]!; !cyclic && e2 < g.edgeStart[s + 1]!; e2++) cyclic = g.edgeTo[e2] === s && keeps(s, e2);
+      for (let e2 = g.edgeStart.get(s); !cyclic && e2 < g.edgeStart.get(s + 1); e2++) cyclic = g.edgeTo.get(e2) === s && keeps(s, e2);
       if (cyclic) found(comp.sort((a, b) => a - b));
     }
   }
@@ -288,7 +261,7 @@ function lassoOf(ts: TransitionSystem, g: LivelockGraph, loop: FairLoop): Violat
   // Edges between the component's states (all of them keep the CPU in its loop).
   const edgesOf = (s: number) => {
     const out: { to: number; action: number }[] = [];
-    for (let e = g.edgeStart[s]!; e < g.edgeStart[s + 1]!; e++) if (inside.has(g.edgeTo[e]!)) out.push({ to: g.edgeTo[e]!, action: g.edgeAction[e]! });
+    for (let e = g.edgeStart.get(s); e < g.edgeStart.get(s + 1); e++) if (inside.has(g.edgeTo.get(e))) out.push({ to: g.edgeTo.get(e), action: g.edgeAction.get(e) });
     return out;
   };
   // The shortest path inside the component from `from` to `to` (both in it), as actions.
@@ -318,16 +291,16 @@ function lassoOf(ts: TransitionSystem, g: LivelockGraph, loop: FairLoop): Violat
   takeEdge((a) => a === loop.cpu);
   for (let d = 0; d < ncpu; d++) {
     if (d === loop.cpu || takeEdge((a) => a === d)) continue;
-    const q = loop.states.find((s) => !(g.enabled[s]! & (1 << d)))!;
+    const q = loop.states.find((s) => !(g.enabled.get(s) & (1 << d)))!;
     cycle.push(...path(cur, q));
     cur = q;
   }
   cycle.push(...path(cur, entry));
   const prefix: number[] = [];
   let s = entry;
-  for (; g.parent[s]! >= 0; s = g.parent[s]!) prefix.unshift(g.parentAction[s]!);
+  for (; g.parent.get(s) >= 0; s = g.parent.get(s)) prefix.unshift(g.parentAction.get(s));
   const lasso: Lasso = { root: g.stateAt(s), prefix, cycle, cpu: loop.cpu };
-  return { state: -1, depth: g.depth[entry]!, lasso };
+  return { state: -1, depth: g.depth.get(entry), lasso };
 }
 
 /**

@@ -258,6 +258,17 @@ export function chunkOf(index: number): number {
 }
 
 /** A growable column of numbers in fixed-size chunks (parent links, actions). */
+/**
+ * Interns the state packed at `buf[at + head]` (its hash at `buf[at + 1]`, as successor records
+ * hold them) while the set holds fewer than `maxStates`: `intern`'s number (`~number` when it was
+ * there); once full, only a known state's `~number`, and undefined for a new one (the limit).
+ */
+export function internUpTo(states: StateSet, buf: Int32Array, at: number, head: number, maxStates: number): number | undefined {
+  if (states.count < maxStates) return states.intern(buf, at + head, buf[at + 1]!);
+  const known = states.find(buf, at + head, buf[at + 1]!);
+  return known < 0 ? undefined : ~known;
+}
+
 export class Column {
   private readonly chunks: (Int32Array | Uint16Array)[] = [];
   /** `wide`: 32-bit signed values; otherwise 16-bit unsigned. */
