@@ -196,7 +196,14 @@ export function interruptTarget(ctx: Ctx, node: A.Expr & { kind: 'call' }): { pe
 }
 
 export function pfnIndex(ctx: Ctx, rec: RecordKind): number {
-  return recordOf(ctx.g, rec).fields.findIndex((f) => f.type.k === 'frame');
+  return pfnFieldIndex(recordOf(ctx.g, rec).fields);
+}
+
+/** The frame a translation uses: the only field of type frame, or, when a record has several (a
+ * second cached translation, a saved frame), the one named `pfn`. */
+export function pfnFieldIndex(fields: readonly { readonly name: string; readonly type: { readonly k: string } }[]): number {
+  const frames = fields.filter((f) => f.type.k === 'frame');
+  return fields.indexOf(frames.length === 1 ? frames[0]! : frames.find((f) => f.name === 'pfn')!);
 }
 
 /** Parameters bound by name to checked argument expressions, after checking arity and types. */

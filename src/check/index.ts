@@ -3,7 +3,7 @@ import type * as A from '../lang/ast.js';
 import { cNameHint } from '../lang/cisms.js';
 import { parseFile } from '../lang/parse.js';
 import { Diagnostic, lineCol, spanText, type SourceFile, type Span } from '../lang/source.js';
-import { expectType, fnBody } from './expr.js';
+import { expectType, fnBody, pfnFieldIndex } from './expr.js';
 import { loadScenario, readSource, type LoadOptions, type ParsedFile } from './load.js';
 import {
   BUILTIN_PROPERTIES, type Arch, type Cpu, type Field, type GlobalVar, type HardwareRule, type Interrupt, type Lock, type Model,
@@ -329,8 +329,8 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
     name: archName, files: archFiles, pteFields, tlbFields,
     hardware: [...d.hardware.values()].map((h) => rule(h.body, h.span, h.name.name, false)),
     access: { read: accessRule('read'), write: accessRule('write') },
-    ptePfn: pteFields.findIndex((f) => f.type.k === 'frame'),
-    tlbPfn: tlbFields.findIndex((f) => f.type.k === 'frame'),
+    ptePfn: pfnFieldIndex(pteFields),
+    tlbPfn: pfnFieldIndex(tlbFields),
   };
 
   const properties: Property[] = [];
@@ -553,8 +553,10 @@ function fieldsOf(decls: readonly A.FieldDecl[], scalar: (t: A.TypeExpr) => Scal
     }
     fields.push({ name: f.name.name, type: scalar(f.type) });
   }
-  if (fields.filter((f) => f.type.k === 'frame').length !== 1) {
-    throw new Diagnostic(span, `the ${what} must have exactly one field of type frame (the pfn)`);
+  const frames = fields.filter((f) => f.type.k === 'frame');
+  if (frames.length === 0) throw new Diagnostic(span, `the ${what} must have a field of type frame (the pfn)`);
+  if (frames.length > 1 && !frames.some((f) => f.name === 'pfn')) {
+    throw new Diagnostic(span, `the ${what} has several fields of type frame: name the one a translation uses 'pfn'`);
   }
   return fields;
 }

@@ -15,11 +15,14 @@ export function scalarText(m: Model, t: ScalarType, v: number): string {
   }
 }
 
-/** `{present,write,dirty,pfn=F0}`: true flags by name, other fields as name=value. */
+/** `{present,write,dirty,pfn=F0}`: true flags by name, other fields as name=value. A group of
+ * fields `G_*` whose flag `G_valid` is false is left out (an empty second translation). */
 export function recordText(m: Model, fields: readonly Field[], s: Int32Array, at: number): string {
   const parts: string[] = [];
+  const absent = fields.flatMap((f, i) => f.name.endsWith('_valid') && f.type.k === 'bool' && !s[at + i] ? [f.name.slice(0, -'valid'.length)] : []);
   fields.forEach((f, i) => {
     const v = s[at + i]!;
+    if (absent.some((g) => f.name.startsWith(g))) return;
     if (f.type.k === 'bool') { if (v) parts.push(f.name); } else parts.push(`${f.name}=${scalarText(m, f.type, v)}`);
   });
   return `{${parts.join(',')}}`;

@@ -49,9 +49,17 @@ describe('variant PTE fields', () => {
     expect(lineCol(e.span.file, e.span.start)).toMatchObject({ line: 2, col: 26 });
   });
 
-  it('a variant may not add a second frame field', () => {
-    const e = error(SCENARIO('x86_sd'), modelsWith('arch x86_sd extends x86_64;\npte { shadow: frame }\n'));
-    expect(e.message).toMatch(/exactly one field of type frame/);
-    expect(e.span.file.path).toMatch(/x86_sd\.arch$/);
+  it('a variant may add a second frame field; the translation keeps the one named pfn', () => {
+    const m = modelOf({ path: 's.race', text: SCENARIO('x86_sd', ', shadow: F0') }, { modelDirs: [modelsWith('arch x86_sd extends x86_64;\npte { shadow: frame }\ntlb { shadow: frame }\n')] });
+    expect(m.arch.pteFields[m.arch.ptePfn]!.name).toBe('pfn');
+    expect(m.arch.tlbFields[m.arch.tlbPfn]!.name).toBe('pfn');
+  });
+
+  it('several frame fields, none named pfn, is an error at the record', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dirtyrace-variant-'));
+    writeFileSync(join(dir, 'two.arch'), 'arch two;\npte { present: bool, a: frame, b: frame }\ntlb { a: frame }\naccess read { done; }\naccess write { done; }\nfn mk_pte(f: frame) -> pte { return pte { present: true, a: f }; }\n');
+    const e = error('use two;\npage P { present: true, a: F0 }\nframe F0;\ncpu w { write P; }\n', dir);
+    expect(e.message).toMatch(/several fields of type frame: name the one a translation uses 'pfn'/);
+    expect(e.span.file.path).toMatch(/two\.arch$/);
   });
 });

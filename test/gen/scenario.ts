@@ -86,7 +86,20 @@ export interface ScenarioSpec {
    * (with `bool ioff[cpu];`); 3 a handler that also sets a global or flushes P1.
    */
   readonly interrupt: number;
+  /** Index in GENERATED_ARCHS. */
+  readonly arch: number;
 }
+
+/**
+ * The models (and parameters) generated scenarios use: their PTE fields (present, write, dirty,
+ * accessed, pfn) and helpers are common to all; the parameters that add hardware rules or entry
+ * fields (a cached invalid PTE, a second translation) are on, so both engines explore them.
+ */
+export const GENERATED_ARCHS = [
+  'x86_64', 'x86_64_pre_cet', 'x86_64_knl',
+  'riscv_svade(cache_invalid = true)', 'riscv_svadu(cache_invalid = true, two_translations = true)',
+  'riscv_svade(svvptc = true, two_translations = true)',
+] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Arbitraries
@@ -172,6 +185,7 @@ export const scenarioSpecArb: fc.Arbitrary<ScenarioSpec> = fc.record({
   disableEvict: fc.oneof({ weight: 2, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   props: fc.array(propArb, { maxLength: 3 }),
   interrupt: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: 3 }) }),
+  arch: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: GENERATED_ARCHS.length - 1 }) }),
 });
 
 /** Scenario texts (with the spec they came from, for reports). */
@@ -498,7 +512,7 @@ export function renderScenario(spec: ScenarioSpec): string {
   const d: Decls = { pages, frames, spin, rwsem: spec.rwsem ? 'S' : undefined, globals, cpuNames, proc: spec.proc, interrupt: spec.interrupt };
   const r = new Renderer(d);
 
-  const out: string[] = ['use x86_64;', ''];
+  const out: string[] = [`use ${GENERATED_ARCHS[spec.arch % GENERATED_ARCHS.length]};`, ''];
   spec.pages.forEach((p, i) => {
     const fields = p.flags.map((f, k) => `${FLAG_NAMES[k]}: ${f === 2 ? 'any' : f ? 'true' : 'false'}`);
     fields.push(`pfn: ${p.pfn < 0 ? 'any' : frames[p.pfn % frames.length]}`);

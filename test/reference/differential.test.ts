@@ -16,7 +16,7 @@ import { modelOfFile, modelOf } from '../../src/check/index.js';
 import type { Model } from '../../src/ir/model.js';
 import { Diagnostic, formatDiagnostic } from '../../src/lang/source.js';
 import { runFast, runReference, type Verdicts } from '../gen/engines.js';
-import { scenarioArb } from '../gen/scenario.js';
+import { GENERATED_ARCHS, scenarioArb } from '../gen/scenario.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MODELS = { modelDirs: [join(ROOT, 'models')] };
@@ -36,7 +36,7 @@ function check(text: string): Model {
   }
 }
 
-const stats = { compared: 0, capped: 0, states: 0, interrupts: 0, violated: new Map<string, number>(), ms: { check: 0, fast: 0, reference: 0 } };
+const stats = { compared: 0, capped: 0, states: 0, interrupts: 0, uses: new Set<string>(), violated: new Map<string, number>(), ms: { check: 0, fast: 0, reference: 0 } };
 
 /** The property: exported so a failing case can be replayed from a REPL or another test. */
 export function differentialProperty() {
@@ -58,6 +58,7 @@ export function differentialProperty() {
     stats.compared++;
     stats.states += fast.states;
     if (model.interrupts.length && text.includes('send_ipi')) stats.interrupts++;
+    stats.uses.add(text.slice(0, text.indexOf('\n')));
     for (const p of fast.properties) if (p.violated) stats.violated.set(p.name.replace(/\d+$/, ''), (stats.violated.get(p.name.replace(/\d+$/, '')) ?? 0) + 1);
     const show = (v: Verdicts) => ({ states: v.states, transitions: v.transitions, properties: v.properties });
     // toEqual gives a readable diff; the scenario text goes along in the message.
@@ -94,6 +95,8 @@ describe('differential: fast explorer vs reference interpreter', () => {
       expect(stats.capped).toBeLessThan(total / 4);
       // The interrupt delivery steps are compared too (send_ipi, ipi_pending, guarded handlers).
       expect(stats.interrupts).toBeGreaterThan(RUNS / 20);
+      // Every generated model and parameter set is compared (GENERATED_ARCHS).
+      expect([...stats.uses].sort()).toEqual(GENERATED_ARCHS.map((a) => `use ${a};`).sort());
     }
   });
 });
