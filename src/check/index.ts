@@ -3,6 +3,7 @@ import type * as A from '../lang/ast.js';
 import { cNameHint } from '../lang/cisms.js';
 import { parseFile } from '../lang/parse.js';
 import { Diagnostic, lineCol, spanText, type SourceFile, type Span } from '../lang/source.js';
+import { bbmInvariant } from './bbm.js';
 import { expectType, fnBody, pfnFieldIndex } from './expr.js';
 import { loadScenario, readSource, type LoadOptions, type ParsedFile } from './load.js';
 import {
@@ -352,6 +353,15 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
       addProperty({ kind: 'access', access: item.access, name: item.name.name, expr: expectType(ctx, item.expr, BOOL, 'access property'), span: item.span }, item.name.span);
     }
   }
+  const bbmValid = d.fns.get('bbm_valid');
+  if (bbmValid) {
+    if (bbmValid.params.length !== 1 || bbmValid.params[0]!.type.kind !== 'named' || bbmValid.params[0]!.type.name.name !== 'pte') {
+      throw new Diagnostic(bbmValid.name.span, 'bbm_valid takes one pte: fn bbm_valid(e: pte) -> bool');
+    }
+    const clash = properties.find((q) => q.name === 'bbm');
+    if (clash?.span) throw new Diagnostic(clash.span, `'bbm' is the name of ${archName}'s built-in break-before-make invariant; choose another name`);
+    properties.push(bbmInvariant(new Ctx(g, 'property', new Allocator(ids)), bbmValid, pageDecls.length, cpus.length, { pte: pfnFieldIndex(pteFields), tlb: pfnFieldIndex(tlbFields) }));
+  }
   for (const { decl, inScenario } of d.interrupts.values()) if (inScenario) interrupt(decl.name);
   const interrupts: Interrupt[] = [];
   // Checking a handler may use another (a handler that sends one): until none is left.
@@ -385,7 +395,8 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
   }
   // Every expect line names a property, including those for other architectures.
   for (const e of scenarioItems(scenario, 'expect')) {
-    if (e.violated && !properties.some((p) => p.name === e.violated!.name)) {
+    // `bbm` exists only under models that define bbm_valid; a line for another model may name it.
+    if (e.violated && !properties.some((p) => p.name === e.violated!.name) && !(e.violated.name === 'bbm' && e.on)) {
       throw new Diagnostic(e.violated.span, `no property named '${e.violated.name}'`, didYouMean(e.violated.name, properties.map((p) => p.name)));
     }
     if (e.violated && properties.find((p) => p.name === e.violated!.name)?.kind === 'cover') {

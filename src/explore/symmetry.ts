@@ -53,7 +53,8 @@ function cpuConstants(m: Model): Set<number> {
   const found = new Set<number>();
   const note = (e: Expr) => { if (e.k === 'const' && e.type.k === 'cpu') found.add(e.value); };
   m.cpus.forEach((c) => forEachStmtExpr(c.body, note));
-  m.properties.forEach((p) => { if ('expr' in p) forEachExpr(p.expr, note); });
+  // A built-in invariant (bbm) names every CPU alike, so it does not tell them apart.
+  m.properties.forEach((p) => { if ('expr' in p && !(p.kind === 'invariant' && p.builtin)) forEachExpr(p.expr, note); });
   m.globals.forEach((g) => { if (g.type.k === 'cpu') g.init.forEach((v) => v !== undefined && found.add(v)); });
   return found;
 }

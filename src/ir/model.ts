@@ -198,7 +198,8 @@ export interface Frame {
 }
 
 export type Property =
-  | { kind: 'invariant'; name: string; expr: Expr; span: Span }
+  /** `builtin`: synthesized from the model (`bbm`, src/check/bbm.ts), not written in the scenario. */
+  | { kind: 'invariant'; name: string; expr: Expr; span: Span; builtin?: true }
   | { kind: 'final'; name: string; expr: Expr; span: Span }
   /** A cover goal (`reachable NAME: e;`): met when `e` holds in some reachable state. */
   | { kind: 'cover'; name: string; expr: Expr; span: Span }

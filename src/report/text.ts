@@ -57,7 +57,7 @@ export function traceText(ts: TransitionSystem, trace: Trace, p: Property | unde
   if (p) {
     const judged = describeState(ts, trace.final);
     const values = [...judged].filter(([k]) => !k.startsWith('tlb[') || judged.get(k) !== '-').map(([k, v]) => `${k}=${v}`).join(', ');
-    const what = p.kind === 'builtin' ? describeBuiltin(p.name) : spanText(p.span).replace(/\s+/g, ' ');
+    const what = p.kind === 'builtin' || (p.kind === 'invariant' && p.builtin) ? describeBuiltin(p.name) : spanText(p.span).replace(/\s+/g, ' ');
     lines.push(`${p.name} ${p.kind === 'cover' ? 'reached' : 'fails'}: ${what}`);
     lines.push(`  in: ${values}`);
   }
@@ -100,6 +100,7 @@ function describeBuiltin(name: string): string {
     case 'loop_bound': return 'a while loop would run more often than its bound';
     case 'lock_misuse': return 'a lock was released by a CPU that does not hold it (or read-locked twice)';
     case 'overflow': return 'a value went outside the range of its type';
+    case 'bbm': return 'break-before-make: a CPU holds a TLB entry for a page whose PTE is valid and maps another frame (the PTE went from valid to valid with a new output address without an invalid PTE and a completed TLBI in between; Arm ARM D8.16.1)';
     case 'livelock': return 'a CPU keeps faulting and retrying an access without completing it, while every other CPU is treated fairly (if the fault cannot be fixed, end the handler with `sigsegv;`; if the access must never complete, mark it `expect fault`)';
     default: return 'an access rule said done without a valid TLB entry';
   }
