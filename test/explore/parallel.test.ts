@@ -76,6 +76,17 @@ describe('partitioned parallel search', () => {
     }), { numRuns: 25, seed: 99 });
   });
 
+  it('counts the final states of a level the state limit cuts (found by the generator)', async () => {
+    // The cut level's finished states were read from the frontier after it had become the next
+    // level's: 224 final states instead of 344.
+    const text = 'use riscv_svade(cache_invalid = true);\npage P0 { present: false, write: any, dirty: false, accessed: false, pfn: F0 }\n'
+      + 'page P1 { present: false, write: false, dirty: any, accessed: any, pfn: F0 }\nframe F0;\nrwsem S;\npage n0[cpu] = any;\n'
+      + 'bool g1 = false;\ndisable evict;\ncpu w0[2] {\n  g1 = true;\n}\ncpu c1 {\n  ptep_set_wrprotect(P0);\n}\n';
+    const r = await compare('cut.race', text, { maxStates: 20000 }, [2, 3]);
+    expect(r.limit).toBe('states');
+    expect(r.finalStates).toBeGreaterThan(0);
+  });
+
   it('stops cleanly when interrupted, keeping only whole levels', async () => {
     const w = WORKLOADS[5]!;
     const source = { path: `${w.name}.race`, text: w.text, check: {} };

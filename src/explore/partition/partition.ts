@@ -161,10 +161,12 @@ export class Partition {
   cut(parent: number, lookups: Int32Array): CutDone {
     let transitionsBefore = 0;
     for (let p = this.levelStart; p < parent; p++) transitionsBefore += this.edges[p - this.levelStart]!;
+    // This level's own states up to the parent. Not the frontier: numbers() has already replaced
+    // it by the next level's (a cut level's finished states were missed that way).
     let finishedUpTo = 0;
-    for (let i = 0; i < this.frontierCount; i++) {
-      const local = this.frontier[i]!;
-      if (this.global.get(local) > parent) continue;
+    for (let local = 0; local < this.candStart; local++) {
+      const g = this.global.get(local);
+      if (g < this.levelStart || g > parent) continue;
       this.states.load(local, this.state);
       if (this.ts.finished(this.state)) finishedUpTo++;
     }
