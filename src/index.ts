@@ -35,6 +35,17 @@ export { programGraph, pointText, type ProgramGraph, type ProgramPoint, type Cpu
 export { compile, compileModel, compileScenario, type Action, type TransitionSystem } from './compile/index.js';
 export { explore, exploreAsync, type ExploreOptions, type Limit, type ExploreProgress, type ExploreResult, type StatePath, type Violation } from './explore/bfs.js';
 export { exploreParallel, type ScenarioSource } from './explore/parallel.js';
+export { SearchFailure } from './explore/distributed/protocol.js';
+export type { Distributed } from './explore/distributed/coordinator-process.js';
+
+/** The search over partition processes (`dirtyrace worker`) through NATS: one thread's results (docs/SCALE.md). */
+export async function exploreDistributed(...args: Parameters<typeof import('./explore/distributed/coordinator-process.js').exploreDistributed>) {
+  return (await import('./explore/distributed/coordinator-process.js')).exploreDistributed(...args);
+}
+/** Ends every distributed run of this process: its partition processes exit. */
+export async function closeDistributed(): Promise<void> {
+  return (await import('./explore/distributed/coordinator-process.js')).closeDistributed();
+}
 export { verdictOf, type PropertyVerdict, type Verdict } from './explore/verdict.js';
 
 // Beside the search: the window of a violation, and one random run.

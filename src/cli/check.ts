@@ -18,11 +18,13 @@ import { checkJson, checkText, summaryText } from './output.js';
 import { isLitmus, runLitmus } from './litmus.js';
 import { progressLine } from './progress.js';
 import { UsageError, type Io } from './usage.js';
+import type { Distributed } from '../explore/distributed/coordinator-process.js';
 
 export const CHECK_FLAGS = {
   arch: { type: 'string' }, 'max-states': { type: 'string' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' },
   format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, 'no-por': { type: 'boolean' },
   threads: { type: 'string' }, 'hash-compact': { type: 'boolean' },
+  distributed: { type: 'string' }, partitions: { type: 'string' }, run: { type: 'string' },
   strict: { type: 'boolean' }, record: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, progress: { type: 'boolean' },
   junit: { type: 'string' }, sarif: { type: 'string' }, 'sarif-expected': { type: 'string' }, html: { type: 'string' }, explain: { type: 'boolean' }, 'state-at': { type: 'string' },
 } as const;
@@ -38,6 +40,12 @@ export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture
   --no-symmetry       explore every permutation of identical CPUs (cpu writer[3])
   --threads N         search with N threads, 1 to 4 per core (default 1); same states,
                       verdicts and traces
+  --distributed URL   search over --partitions N worker processes (dirtyrace worker) that
+                      exchange states through the NATS server at URL (nats://host:port);
+                      same states, verdicts and traces as one thread (docs/SCALE.md)
+  --partitions N      how many worker processes serve the run (with --distributed)
+  --run NAME          the run's name on the NATS server (default 'dirtyrace'), so runs can
+                      share one server; the workers are started with the same name
   --hash-compact      store 64-bit fingerprints instead of states (less memory); the
                       result states the probability of having missed a state
   --no-por            no partial-order reduction (with it, a run that finds a violation
@@ -117,6 +125,23 @@ function archList(text: string): string[] {
   return archs;
 }
 
+/** The most partition processes a run may name (the level numbering keeps an owner in 16 bits). */
+export const MAX_PARTITIONS = 1024;
+
+/** `--distributed URL --partitions N [--run NAME]`, or undefined without --distributed. */
+export function distributedOf(values: { distributed?: string; partitions?: string; run?: string }): Distributed | undefined {
+  if (values.distributed === undefined) {
+    if (values.partitions !== undefined || values.run !== undefined) throw new UsageError('--partitions and --run go with --distributed URL');
+    return undefined;
+  }
+  if (!/^nats:\/\/[^\s/]+$/.test(values.distributed)) throw new UsageError(`--distributed takes a NATS server as nats://host:port, found '${values.distributed}'`);
+  const partitions = wholeNumber(values.partitions, '--partitions', MAX_PARTITIONS, String(MAX_PARTITIONS));
+  if (partitions === undefined) throw new UsageError('--distributed needs --partitions N: how many worker processes serve the run');
+  const run = values.run ?? 'dirtyrace';
+  if (!/^[A-Za-z0-9_-]+$/.test(run)) throw new UsageError(`--run is a name of letters, digits, '-' and '_', found '${run}'`);
+  return { url: values.distributed, partitions, run };
+}
+
 function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): CheckCommand {
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format is text or json, found '${format}'`);
@@ -137,9 +162,12 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
     explain: Boolean(values.explain),
   });
   if (run.hashCompact && run.threads > 1) throw new UsageError('--hash-compact runs on one thread: leave out --threads');
+  const distributed = distributedOf(values);
+  if (distributed && run.threads > 1) throw new UsageError('--distributed runs one partition per worker process: leave out --threads');
+  if (distributed && run.hashCompact) throw new UsageError('--hash-compact runs on one thread: leave out --distributed');
   return {
     archs: values.arch !== undefined ? archList(values.arch) : [undefined],
-    run,
+    run: distributed ? { ...run, distributed } : run,
     traces: !values['no-trace'],
     stateAt: stepNumber(values['state-at'], '--state-at'),
     json: format === 'json',
@@ -183,6 +211,7 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
     }
   } finally {
     stop.release();
+    if (cmd.run.distributed) await (await import('../explore/distributed/coordinator-process.js')).closeDistributed();
   }
   const outcomes = groups.flat();
   // Interrupted: what was not checked is unknown, so the run is at best inconclusive.
@@ -246,7 +275,7 @@ function columnOf(c: CheckedFile): CompareColumn {
       const at = c.report.error!.location!;
       return { label: c.arch ?? '(own arch)', error: `${at.file}:${at.line}:${at.col}: ${c.diagnostic.message}` };
     }
-    case 'internal-error': return { label: c.arch ?? '(own arch)', error: `internal error: ${c.message}` };
+    case 'internal-error': return { label: c.arch ?? '(own arch)', error: `${c.exit === EXIT.inconclusive ? 'search failed' : 'internal error'}: ${c.message}` };
   }
 }
 

@@ -6,6 +6,7 @@ import type { Provenance, Warning } from '../report/file-report.js';
 import { resultJson } from '../report/json.js';
 import { failedText, formatResult, statsLine } from '../report/text.js';
 import type { Analysis } from '../run/analysis.js';
+import { EXIT } from '../run/exit.js';
 import type { CheckedFile } from '../run/check.js';
 import type { RunOptions } from '../run/options.js';
 
@@ -22,13 +23,16 @@ function analysisText(a: Analysis, strict: boolean): string {
   return ['', coverageText(a.coverage), ...warningLines(a, strict), provenanceText(a.provenance)].join('\n');
 }
 
+/** A check that ended without a verdict: a bug (exit 4), or a distributed search that lost a process (exit 3). */
+const failureWord = (exit: number) => (exit === EXIT.inconclusive ? 'search failed' : 'internal error');
+
 /** The full text report of one check. */
 export function checkText(c: CheckedFile, o: RunOptions & { traces: boolean; stateAt?: number }): string {
   switch (c.kind) {
     case 'checked': return formatResult(c.ts, c.result, c.verdict, { traces: o.traces, stateAt: o.stateAt })
       + explanationsText(c, o.explain) + analysisText(c.analysis, o.strict);
     case 'bad-input': return formatDiagnostic(c.diagnostic);
-    case 'internal-error': return `${c.label}: internal error: ${c.message}`;
+    case 'internal-error': return `${c.label}: ${failureWord(c.exit)}: ${c.message}`;
   }
 }
 
@@ -42,7 +46,7 @@ function explanationsText(c: CheckedFile & { kind: 'checked' }, explain: boolean
 /** One line per file when several are checked (plus its warnings), or the error. */
 export function summaryText(c: CheckedFile, strict: boolean): string {
   if (c.kind === 'bad-input') return `ERROR   ${c.label}\n${formatDiagnostic(c.diagnostic)}`;
-  if (c.kind === 'internal-error') return `ERROR   ${c.label}: internal error: ${c.message}`;
+  if (c.kind === 'internal-error') return `${c.exit === EXIT.inconclusive ? 'UNKNOWN' : 'ERROR  '} ${c.label}: ${failureWord(c.exit)}: ${c.message}`;
   const v = c.verdict;
   const status = c.exit === 0 ? 'PASS' : c.exit === 3 ? 'UNKNOWN' : 'FAIL';
   const found = v.outcome === 'violated' ? failedText(v).replace(/ {2}/g, ' ') : v.outcome;
@@ -66,7 +70,7 @@ export function checkJson(c: CheckedFile, explain = false): unknown {
       const note = e.note ? { ...placeOf(e.note.span), message: e.note.message } : null;
       return { file, arch, error: { ...placeOf(e.span), message: e.message, hint: e.hint ?? null, note }, run };
     }
-    case 'internal-error': return { file, arch, internalError: c.message, run };
+    case 'internal-error': return c.exit === EXIT.inconclusive ? { file, arch, searchFailed: c.message, run } : { file, arch, internalError: c.message, run };
   }
 }
 

@@ -20,6 +20,7 @@ const USAGE = `usage: dirtyrace check [options] PATH...
        dirtyrace init TEMPLATE [FILE]
        dirtyrace export --promela [--arch A] [--models DIR] FILE OUT
        dirtyrace crosscheck [--models DIR] [--fast] PATH...
+       dirtyrace worker --distributed URL --partitions N --partition I [--run NAME]
        dirtyrace lsp [--stdio]
        dirtyrace --help | --version
 
@@ -33,6 +34,7 @@ commands:
   export      write a scenario's Promela translation (dirtyrace export --help)
   crosscheck  check scenarios with dirtyrace and with SPIN and compare (dirtyrace crosscheck --help)
   lsp         a language server on stdin/stdout, for editors (dirtyrace lsp --help)
+  worker      one partition process of check --distributed (dirtyrace worker --help)
 
 options of check and explain:
 ${CHECK_USAGE}
@@ -50,6 +52,7 @@ export async function runCli(argv: readonly string[], raw: Io): Promise<number> 
   if (argv[0] === 'export') return runExport(argv.slice(1), io);
   if (argv[0] === 'crosscheck') return runCrosscheck(argv.slice(1), io);
   if (argv[0] === 'simulate') return runSimulate(argv.slice(1), io);
+  if (argv[0] === 'worker') return (await import('./worker.js')).runWorker(argv.slice(1), io);
   if (argv[0] === 'init') return runInit(argv.slice(1), io);
   // Loaded only when asked for: `check` need not load the protocol library.
   if (argv[0] === 'lsp') return (await import('../lsp/server.js')).runLsp(argv.slice(1), io);

@@ -12,7 +12,7 @@ import { makePacker, type Packer } from './pack.js';
 /** State numbers are 32-bit: the table holds number + 1 and the parent column numbers, both Int32. */
 export const STATE_CAPACITY = 2 ** 31 - 2;
 const CHUNK_BITS = 14;
-const CHUNK = 1 << CHUNK_BITS;
+export const CHUNK = 1 << CHUNK_BITS;
 
 export interface StateSet {
   readonly packer: Packer;

@@ -6,6 +6,7 @@ import { modelOf } from '../check/index.js';
 import { compile, type TransitionSystem } from '../compile/index.js';
 import { exploreAsync, type ExploreOptions, type ExploreResult } from '../explore/bfs.js';
 import { withLivelock } from '../explore/livelock.js';
+import { SearchFailure } from '../explore/distributed/protocol.js';
 import { exploreParallel } from '../explore/parallel.js';
 import { verdictOf, type Verdict } from '../explore/verdict.js';
 import type { Model } from '../ir/model.js';
@@ -53,9 +54,13 @@ export async function checkScenario(source: SourceFile, o: RunOptions): Promise<
     const ts = compile(programGraph(model));
     const limits: ExploreOptions = { maxStates: o.maxStates, timeLimitMs: o.timeLimitMs, memoryLimitBytes: o.memoryLimitBytes, signal: o.signal, symmetry: o.symmetry, hashCompact: o.hashCompact, onProgress: o.onProgress };
     // Any thread count gives the same states, verdicts and traces (src/explore/parallel.ts).
-    const search = (opts: ExploreOptions) => (o.threads > 1
-      ? exploreParallel(ts, { path: source.path, text: source.text, check }, { ...opts, threads: o.threads })
-      : exploreAsync(ts, opts));
+    const scenario = { path: source.path, text: source.text, check };
+    // The NATS client is loaded only for a distributed run.
+    const distributed = o.distributed;
+    const search = (opts: ExploreOptions) => (distributed
+      ? import('../explore/distributed/coordinator-process.js').then((m) => m.exploreDistributed(ts, scenario, { ...opts, distributed }))
+      : o.threads > 1 ? exploreParallel(ts, scenario, { ...opts, threads: o.threads })
+        : exploreAsync(ts, opts));
     // Proofs get a vacuity check over the reachable statements; POR explores a subset of the
     // states, which could only report statements as unreached falsely, so proofs go without it.
     const por = o.por && !isProof(source.path);
@@ -69,6 +74,11 @@ export async function checkScenario(source: SourceFile, o: RunOptions): Promise<
     return { kind: 'checked', source, arch: o.arch, label, exit: analysis.exit, report: analysis.report, model, ts, result, verdict, analysis };
   } catch (e) {
     if (e instanceof Diagnostic) return badInput(source, e, o);
+    // A distributed search that lost a partition process has no verdict: inconclusive, said why.
+    if (e instanceof SearchFailure) {
+      const report = failedReport(source, EXIT.inconclusive, e.message, null, `${label}: search failed: ${e.message}`, o);
+      return { kind: 'internal-error', source, arch: o.arch, label, exit: EXIT.inconclusive, report, message: e.message };
+    }
     const message = e instanceof RangeError ? `${e.message} (the scenario is too large or too deeply nested)` : String((e as Error).message ?? e);
     const report = failedReport(source, EXIT.internal, message, null, `${label}: internal error: ${message}`, o);
     return { kind: 'internal-error', source, arch: o.arch, label, exit: EXIT.internal, report, message };

@@ -2,6 +2,7 @@
 // the library API from its caller.
 import { totalmem } from 'node:os';
 import type { ExploreProgress } from '../explore/bfs.js';
+import type { Distributed } from '../explore/distributed/coordinator-process.js';
 
 export interface RunOptions {
   /** An architecture model (`x86_64`, `NAME(param = value)`) replacing the scenario's `use` line. */
@@ -22,6 +23,8 @@ export interface RunOptions {
   readonly por: boolean;
   /** Threads of the search; any number gives the same states, verdicts and traces. */
   readonly threads: number;
+  /** Search over partition processes through NATS instead (explore/distributed/); same results. */
+  readonly distributed?: Distributed;
   /** 64-bit fingerprints instead of exact states (one thread only). */
   readonly hashCompact: boolean;
   /** Vacuity and state-count warnings fail the file. */

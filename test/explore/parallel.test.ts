@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExploreOptions, ExploreResult } from '../../src/index.js';
 import { bundledFiles } from '../gen/bundled.js';
+import { expectSame } from '../gen/same.js';
 import { scenarioArb } from '../gen/scenario.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -17,18 +18,6 @@ const api = (await import(join(ROOT, 'dist', 'src', 'index.js'))) as typeof impo
 const { WORKLOADS } = (await import(join(ROOT, 'dist', 'bench', 'workloads.js'))) as typeof import('../../bench/workloads.js');
 
 const REDUCTIONS: ExploreOptions[] = [{}, { symmetry: true }, { por: true }, { symmetry: true, por: true }];
-
-function expectSame(a: ExploreResult, b: ExploreResult, what: string) {
-  expect([b.states, b.transitions, b.depth, b.finalStates, b.limit], what).toEqual([a.states, a.transitions, a.depth, a.finalStates, a.limit]);
-  expect(b.violations, what).toEqual(a.violations);
-  for (let i = 0; i < a.states; i++) {
-    if (b.parentOf(i) !== a.parentOf(i) || b.actionOf(i) !== a.actionOf(i)) {
-      expect([i, b.parentOf(i), b.actionOf(i)], what).toEqual([i, a.parentOf(i), a.actionOf(i)]);
-    }
-  }
-  // The stored states themselves, read back from the partitions' stores.
-  for (let i = 0; i < a.states; i += Math.max(1, Math.floor(a.states / 200))) expect(b.stateAt(i), `${what}: state ${i}`).toEqual(a.stateAt(i));
-}
 
 async function compare(path: string, text: string, opts: ExploreOptions, threads: readonly number[]): Promise<ExploreResult> {
   const source = { path, text, check: {} };
