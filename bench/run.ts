@@ -13,6 +13,7 @@ import { programGraph } from '../src/program/graph.js';
 import { runSpin, spinAvailable } from '../src/export/spin.js';
 import { WORKLOADS } from './workloads.js';
 import { threadRows } from './threads.js';
+import { distributedRows } from './distributed.js';
 
 interface Measure { states: number; transitions: number; seconds: number; verdictSeconds: number; limit: string | null; packedBytes: number; actions: number; bytesPerState: number; peakRssMb: number }
 
@@ -77,3 +78,4 @@ WORKLOADS.forEach((w, i) => {
   if (/writer|madv/.test(w.name)) row(measure(i, 'sym'), '1 thread, symmetry', none);
 });
 threadRows(only);
+await distributedRows(only);
