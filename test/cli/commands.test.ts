@@ -73,9 +73,9 @@ describe('--help', () => {
     const r = await run('--help');
     expect(r.code).toBe(0);
     const commands = [...r.stdout.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]);
-    expect(commands).toEqual(['check', 'explain', 'simulate', 'init', 'export', 'crosscheck', 'lsp']);
+    expect(commands).toEqual(['check', 'explain', 'simulate', 'init', 'export', 'crosscheck', 'lsp', 'worker']);
     for (const c of commands) expect(r.stdout).toContain(`dirtyrace ${c} `);
-    for (const c of ['simulate', 'init', 'export', 'crosscheck', 'lsp']) {
+    for (const c of ['simulate', 'init', 'export', 'crosscheck', 'lsp', 'worker']) {
       const h = await run(c!, '--help');
       expect(h.code, c).toBe(0);
       expect(h.stdout, c).toMatch(new RegExp(`^usage: dirtyrace ${c} `));
