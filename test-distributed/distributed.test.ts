@@ -3,7 +3,7 @@
 // on every bundled scenario and proof and on generated scenarios; a worker that dies fails the
 // run clearly (exit 3, no verdict); a run whose workers never come says which are missing.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,7 +97,8 @@ describe('dirtyrace check --distributed', () => {
     const big = WORKLOADS.find((w) => w.name === 'writers-cleaner n=3 m=2 k=1')!;
     const file = join(dir, 'big.race');
     writeFileSync(file, big.text);
-    const run = spawn(process.execPath, [MAIN, 'check', '--progress', '--no-trace', '--distributed', url, '--partitions', '3', '--run', 'dies', file], { env: { ...process.env, ...env } });
+    const sarif = join(dir, 'out.sarif');
+    const run = spawn(process.execPath, [MAIN, 'check', '--progress', '--no-trace', '--sarif', sarif, '--distributed', url, '--partitions', '3', '--run', 'dies', file], { env: { ...process.env, ...env } });
     let out = '';
     run.stdout.on('data', (d) => { out += String(d); });
     // At the first progress line the search is under way: then partition 1's process is killed.
@@ -106,6 +107,8 @@ describe('dirtyrace check --distributed', () => {
     expect(await exited(run)).toBe(3);
     expect(out).toMatch(/search failed: partition 1 of run 'dies' sent no heartbeat for 1\.5 s: its process stopped/);
     expect(out).not.toMatch(/^(holds|violated) /m);
+    const log = JSON.parse(readFileSync(sarif, 'utf8')) as { runs: { results: { ruleId: string }[] }[] };
+    expect(log.runs[0]!.results.map((r) => r.ruleId)).toEqual(['search-failed']);
     // The others are told to exit.
     expect(await Promise.all([exited(ws[0]!), exited(ws[2]!)])).toEqual([0, 0]);
   });

@@ -25,6 +25,7 @@ const RULES = [
   { id: 'state-count-changed', text: 'The state count changed while the model text did not.' },
   { id: 'bad-input', text: 'The scenario or a model file it uses has an error.' },
   { id: 'internal-error', text: 'dirtyrace failed on this scenario.' },
+  { id: 'search-failed', text: 'The distributed search lost a partition process (or none answered): no verdict.' },
 ] as const;
 type RuleId = (typeof RULES)[number]['id'];
 
@@ -87,7 +88,7 @@ export function sarifLog(files: readonly FileReport[], opts: { version: string; 
   };
   for (const f of files) {
     if (f.error) {
-      result(f.exit === 4 ? 'internal-error' : 'bad-input', 'error', f.error.message, f.error.location ?? fileStart(f.file), f);
+      result(f.exit === 4 ? 'internal-error' : f.exit === 3 ? 'search-failed' : 'bad-input', 'error', f.error.message, f.error.location ?? fileStart(f.file), f);
       continue;
     }
     for (const p of f.properties) {
