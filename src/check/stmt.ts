@@ -111,6 +111,8 @@ function checkStmtInner(ctx: Ctx, s: A.Stmt): Stmt {
       const cpus = Array.from({ length: ctx.g.counts.cpus.length }, (_, i) => i).filter((i) => !s.exceptSelf || i !== ctx.selfCpu);
       return unroll(ctx, s.span, s.var, s.body, cpus.map((i) => ({ k: 'const', type: CPU, value: i })), CPU);
     }
+    // Every page of the scenario, in declaration order (an rmap walk over the mappings of a folio).
+    case 'forPage': return unroll(ctx, s.span, s.var, s.body, Array.from({ length: ctx.g.counts.pages.length }, (_, i) => ({ k: 'const', type: PAGE, value: i })), PAGE);
     case 'atomic': {
       if (ctx.inAtomic) return checkBlock(ctx, s.body, s.span);
       ctx.inAtomic = true;

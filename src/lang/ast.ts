@@ -64,6 +64,7 @@ export type Stmt =
   | (Node & { kind: 'for'; var: Ident; from: Expr; to: Expr; body: Stmt })
   /** `for c in cpu [except self] S`: S once per CPU of the scenario (but the running one), in declaration order. */
   | (Node & { kind: 'forCpu'; var: Ident; exceptSelf: boolean; body: Stmt })
+  | (Node & { kind: 'forPage'; var: Ident; body: Stmt })
   | (Node & { kind: 'atomic'; body: Stmt[] })
   | (Node & { kind: 'lock'; op: LockOp; lock: Expr })
   | (Node & { kind: 'await'; test: Expr })

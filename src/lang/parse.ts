@@ -293,6 +293,9 @@ function semanticsFor(file: SourceFile) {
     Stmt_forCpu(_f, v, _in, _cpu, except, _self, body) {
       return { kind: 'forCpu', var: id(v), exceptSelf: except.numChildren > 0, body: body.ast(), span: span(this) };
     },
+    Stmt_forPage(_f, v, _in, _page, body) {
+      return { kind: 'forPage', var: id(v), body: body.ast(), span: span(this) };
+    },
     Stmt_for(_f, v, _in, from, _dd, to, body) {
       return { kind: 'for', var: id(v), from: from.ast(), to: to.ast(), body: body.ast(), span: span(this) };
     },
