@@ -267,10 +267,16 @@ function stopOnSignals(io: Io): { signal: AbortSignal; release(): void } {
   return { signal: stop.signal, release: () => { for (const s of signals) process.off(s, onSignal); } };
 }
 
+/** The file's own model as its `use` line names it, parameters included (`riscv_svade(cache_invalid = true)`). */
+function ownLabel(text: string, arch: string): string {
+  const args = new RegExp(`^[ \\t]*use[ \\t]+${arch}[ \\t]*(\\([^)]*\\))[ \\t]*;`, 'm').exec(text)?.[1];
+  return args ? `${arch}${args.replace(/\s+/g, ' ')}` : arch;
+}
+
 /** This check's column in a side-by-side comparison (one file under several models). */
 function columnOf(c: CheckedFile): CompareColumn {
   switch (c.kind) {
-    case 'checked': return { label: c.arch ?? c.model.arch.name, model: c.model, result: c.result, verdict: c.verdict };
+    case 'checked': return { label: c.arch ?? ownLabel(c.source.text, c.model.arch.name), model: c.model, result: c.result, verdict: c.verdict };
     case 'bad-input': {
       const at = c.report.error!.location!;
       return { label: c.arch ?? '(own arch)', error: `${at.file}:${at.line}:${at.col}: ${c.diagnostic.message}` };
