@@ -46,3 +46,26 @@ describe('folio_mkclean over every mapping', () => {
     expect(verdictOf(await checked(text.replace('page last = A;', 'ghost page last = A;'), 'f.race'), 'counted').status).toBe('holds');
   });
 });
+
+describe('try_to_unmap over every mapping', () => {
+  it('a shared file folio is unmapped at both pages; after the batched flush no CPU caches it; a dirty mapping dirties the folio', async () => {
+    const text = `use x86_64;
+use linux;
+page P0 = pte_mkyoung(pte_mkwrite(mk_pte(F0)));
+page P1 = pte_mkyoung(pte_mkdirty(pte_mkwrite(mk_pte(F0))));
+page P2 = pte_mkyoung(pte_mkwrite(mk_pte(F1)));
+frame F0, F1;
+bool finished = false;
+disable evict;
+cpu user { read P0; read P1; }
+cpu kswapd { try_to_unmap_all(F0); try_to_unmap_flush(); finished = true; }
+fault read(p) { sigsegv; }
+final unmapped: ptep_get(P0) == pte_none() && ptep_get(P1) == pte_none() && pte_present(ptep_get(P2)) && folio_dirty[F0];
+invariant no_entry_after_flush: !finished || (!tlb(user, P0).valid && !tlb(user, P1).valid);
+reachable cached_while_owed: ptep_get(P1) == pte_none() && tlb(user, P1).valid;
+`;
+    const r = await checked(text, 'unmap.race');
+    for (const p of ['unmapped', 'no_entry_after_flush']) expect(verdictOf(r, p).status, p).toBe('holds');
+    expect(verdictOf(r, 'cached_while_owed').status).toBe('reached');
+  });
+});
