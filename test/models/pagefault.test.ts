@@ -63,3 +63,11 @@ describe('handle_mm_fault', () => {
     expect(verdictOf(r, 'livelock').status).toBe('holds');
   });
 });
+
+describe('do_numa_page and uffd-wp', () => {
+  it('a NUMA-hinting PTE that is uffd-wp protected comes back write-protected (can_change_pte_writable)', async () => {
+    const page = 'pte_modify_none(pte_mkuffd_wp(pte_mkyoung(pte_mkdirty(pte_mkwrite(mk_pte(F0))))))';
+    const text = scenario('x86_64', page, 'read P;', '', 'final still_protected: pte_present(ptep_get(P)) && !pte_protnone(ptep_get(P)) && !pte_write(ptep_get(P)) && pte_uffd_wp(ptep_get(P));');
+    expect(verdictOf(await checked(text, 'pf.race'), 'still_protected').status).toBe('holds');
+  });
+});
