@@ -360,7 +360,7 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
     }
     const clash = properties.find((q) => q.name === 'bbm');
     if (clash?.span) throw new Diagnostic(clash.span, `'bbm' is the name of ${archName}'s built-in break-before-make invariant; choose another name`);
-    properties.push(bbmInvariant(new Ctx(g, 'property', new Allocator(ids)), bbmValid, pageDecls.length, cpus.length, { pte: pfnFieldIndex(pteFields), tlb: pfnFieldIndex(tlbFields) }));
+    properties.push(bbmInvariant(new Ctx(g, 'property', new Allocator(ids)), bbmValid, pageDecls.length, cpus.length, { pte: arch.ptePfn, tlb: arch.tlbPfn }));
   }
   for (const { decl, inScenario } of d.interrupts.values()) if (inScenario) interrupt(decl.name);
   const interrupts: Interrupt[] = [];

@@ -14,7 +14,7 @@ import { scenarioFiles } from '../run/files.js';
 import { DEFAULT_MAX_STATES, DEFAULT_MEMORY_LIMIT, runOptions, type RunOptions } from '../run/options.js';
 import { toolVersion } from '../run/version.js';
 import { wantsArtifacts, writeArtifacts } from './artifacts.js';
-import { checkJson, checkText, summaryText } from './output.js';
+import { checkJson, checkText, failureWord, summaryText } from './output.js';
 import { isLitmus, runLitmus } from './litmus.js';
 import { progressLine } from './progress.js';
 import { UsageError, type Io } from './usage.js';
@@ -281,7 +281,7 @@ function columnOf(c: CheckedFile): CompareColumn {
       const at = c.report.error!.location!;
       return { label: c.arch ?? '(own arch)', error: `${at.file}:${at.line}:${at.col}: ${c.diagnostic.message}` };
     }
-    case 'internal-error': return { label: c.arch ?? '(own arch)', error: `${c.exit === EXIT.inconclusive ? 'search failed' : 'internal error'}: ${c.message}` };
+    case 'internal-error': return { label: c.arch ?? '(own arch)', error: `${failureWord(c.exit)}: ${c.message}` };
   }
 }
 

@@ -24,7 +24,7 @@ function analysisText(a: Analysis, strict: boolean): string {
 }
 
 /** A check that ended without a verdict: a bug (exit 4), or a distributed search that lost a process (exit 3). */
-const failureWord = (exit: number) => (exit === EXIT.inconclusive ? 'search failed' : 'internal error');
+export const failureWord = (exit: number) => (exit === EXIT.inconclusive ? 'search failed' : 'internal error');
 
 /** The full text report of one check. */
 export function checkText(c: CheckedFile, o: RunOptions & { traces: boolean; stateAt?: number }): string {

@@ -10,7 +10,7 @@ import type { CheckOptions } from '../check/index.js';
 import type { TransitionSystem } from '../compile/index.js';
 import { exploreAsync, type ExploreOptions, type ExploreResult } from './bfs.js';
 import { makePacker } from './pack.js';
-import { coordinate, type PartitionLink } from './partition/coordinator.js';
+import { coordinate, type Coordination, type PartitionLink } from './partition/coordinator.js';
 import type { ToCoordinator, ToPartition } from './partition/protocol.js';
 import { loadFrom } from './states.js';
 
@@ -83,17 +83,12 @@ export async function exploreParallel(ts: TransitionSystem, scenario: ScenarioSo
   const packer = makePacker(ts.slotRange);
   let clean = false;
   try {
-    const start: SearchStart = { t: 'start', scenario, symmetry: opts.symmetry === true, por: opts.por === true };
-    workers.forEach((w, i) => tell(w, i, ring, start));
-    const ready = await Promise.all(links.map((l) => l.next()));
-    if (ready.some((r) => r.t !== 'ready')) throw new Error('internal: a search worker did not start');
-    const result = await coordinate(ts, opts, links, {
+    const result = await searchPartitions(ts, scenario, opts, links, (i, start) => tell(workers[i]!, i, ring, start), {
       abort: () => { Atomics.store(ring, abortWord(count), 1); for (let i = 0; i < count; i++) { Atomics.add(ring, i, 1); Atomics.notify(ring, i); } },
       chunks: (o, added) => { for (const c of added) chunks[o]!.push(new Uint32Array(c)); },
       load: (o, local, out) => { loadFrom(chunks[o]!, packer, local, out); return true; },
     });
-    // A search stopped inside a level leaves batches in the ports: those workers are not reused.
-    clean = result.limit === undefined || result.limit === 'states' || result.limit === 'memory';
+    clean = reusable(result);
     return result;
   } finally {
     if (clean) {
@@ -105,6 +100,22 @@ export async function exploreParallel(ts: TransitionSystem, scenario: ScenarioSo
     }
   }
 }
+
+/**
+ * One search over partitions already running (threads or processes): the start message to each,
+ * their ready replies, then the levels, coordinated (partition/coordinator.ts).
+ */
+export async function searchPartitions(ts: TransitionSystem, scenario: ScenarioSource, opts: ExploreOptions, links: readonly PartitionLink[],
+  sendStart: (partition: number, m: SearchStart) => void, c: Coordination): Promise<ExploreResult> {
+  const start: SearchStart = { t: 'start', scenario, symmetry: opts.symmetry === true, por: opts.por === true };
+  links.forEach((_, i) => sendStart(i, start));
+  const ready = await Promise.all(links.map((l) => l.next()));
+  if (ready.some((r) => r.t !== 'ready')) throw new Error('internal: a search partition did not start');
+  return coordinate(ts, opts, links, c);
+}
+
+/** Whether the partitions may serve another search: one stopped inside a level leaves batches in flight. */
+export const reusable = (r: ExploreResult): boolean => r.limit === undefined || r.limit === 'states' || r.limit === 'memory';
 
 /** Posts to worker `index` and rings its doorbell (it waits on the doorbell, not on its event loop). */
 function tell(w: Worker, index: number, ring: Int32Array, m: ToPartition | SearchStart): void {

@@ -49,8 +49,12 @@ describe('riscv cache_invalid', () => {
     expect(verdictOf(n, 'livelock').status).toBe('violated');
   });
 
-  it('the bundled pair states the two verdicts', () => {
-    expect(readFileSync('scenarios/riscv/fault-without-fence.race', 'utf8')).toMatch(/^expect violated livelock;$/m);
-    expect(readFileSync('scenarios/riscv/fault-with-update-mmu-cache.race', 'utf8')).toMatch(/^expect holds;$/m);
+  it('the bundled pair meets its expectations on every model it names', async () => {
+    for (const f of ['scenarios/riscv/fault-without-fence.race', 'scenarios/riscv/fault-with-update-mmu-cache.race']) {
+      const r = await checked(readFileSync(f, 'utf8'), f);
+      expect(r.exit, f).toBe(0);
+    }
+    const bug = await checked(readFileSync('scenarios/riscv/fault-without-fence.race', 'utf8'), 'b.race');
+    expect(verdictOf(bug, 'livelock').status).toBe('violated');
   });
 });

@@ -7,8 +7,8 @@
 import type { TransitionSystem } from '../../compile/index.js';
 import type { ExploreOptions, ExploreResult } from '../bfs.js';
 import { makePacker } from '../pack.js';
-import type { ScenarioSource, SearchStart } from '../parallel.js';
-import { coordinate, type PartitionLink } from '../partition/coordinator.js';
+import { reusable, searchPartitions, type ScenarioSource } from '../parallel.js';
+import type { PartitionLink } from '../partition/coordinator.js';
 import type { ToCoordinator, ToPartition } from '../partition/protocol.js';
 import { CHUNK, loadFrom } from '../states.js';
 import { Bus } from './bus.js';
@@ -145,15 +145,11 @@ export async function exploreDistributed(ts: TransitionSystem, scenario: Scenari
   });
   let clean = false;
   try {
-    const start: SearchStart = { t: 'start', scenario, symmetry: opts.symmetry === true, por: opts.por === true };
-    for (let i = 0; i < n; i++) s.post(i, start);
-    const ready = await Promise.all(links.map((l) => l.next()));
-    if (ready.some((r) => r.t !== 'ready')) throw new Error('internal: a partition process did not start the search');
-    const result = await coordinate(ts, opts, links, {
+    const result = await searchPartitions(ts, scenario, opts, links, (i, start) => s.post(i, start), {
       abort: () => { for (let i = 0; i < n; i++) s.post(i, { t: 'abort' }); },
       load: (o, local, out) => { loadFrom(mirrors[o]!.chunks, packer, local, out); return true; },
     });
-    clean = result.limit === undefined || result.limit === 'states' || result.limit === 'memory';
+    clean = reusable(result);
     return result;
   } finally {
     if (clean) for (let i = 0; i < n; i++) s.post(i, { t: 'stop' });
