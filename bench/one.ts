@@ -1,5 +1,5 @@
 // One benchmark measurement in a fresh process, so peak RSS belongs to that workload alone.
-// argv: workload index, mode (plain, sym, par, par-sym), state cap. Prints one JSON line.
+// argv: workload index, mode (plain, sym, par, par-sym, compact: one thread, --store compact), state cap. Prints one JSON line.
 import { compileScenario } from '../src/compile/index.js';
 import { explore } from '../src/explore/bfs.js';
 import { exploreParallel } from '../src/explore/parallel.js';
@@ -15,7 +15,7 @@ const ts = compileScenario(source);
 // SPIN's rate is of its search alone, so ours is too; time to verdict counts everything.
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
-const r = mode.startsWith('par') ? await exploreParallel(ts, source, { symmetry, maxStates, threads: 2 }) : explore(ts, { symmetry, maxStates });
+const r = mode.startsWith('par') ? await exploreParallel(ts, source, { symmetry, maxStates, threads: 2 }) : explore(ts, { symmetry, maxStates, store: mode === 'compact' ? 'compact' : 'exact' });
 const seconds = (performance.now() - t0) / 1000;
 // CPU time of the search (all threads of the process): on a loaded machine it varies far less than `seconds`.
 const used = process.cpuUsage(cpu0);

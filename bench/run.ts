@@ -23,7 +23,7 @@ const only = process.argv[2];
 const SPIN_MAX = Number(process.env.BENCH_SPIN_MAX ?? 5e6);
 const MAX_STATES = Number(process.env.BENCH_MAX_STATES ?? 6e7);
 
-function measure(index: number, mode: 'plain' | 'sym' | 'par' | 'par-sym'): Measure {
+function measure(index: number, mode: 'plain' | 'sym' | 'par' | 'par-sym' | 'compact'): Measure {
   const out = execFileSync(process.execPath, ['--max-old-space-size=20000', join(here, 'one.js'), String(index), mode, String(MAX_STATES)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop()!) as Measure;
 }
@@ -73,6 +73,8 @@ WORKLOADS.forEach((w, i) => {
   const loops = [cLoop ? `${(100 * ours / loopRate(plain, cLoop)).toFixed(0)} %` : '-', `${(100 * ours / loopRate(plain, undefined)).toFixed(0)} %`];
   row(plain, '1 thread', [...spinCols, ...loops]);
   const none = ['-', '-', '-', '-', '-', '-'];
+  const compact = measure(i, 'compact');
+  row(compact, '1 thread, --store compact', [...none.slice(0, 3), `x${(compact.bytesPerState / plain.bytesPerState).toFixed(2)} B/state, x${(plain.seconds / compact.seconds).toFixed(2)} rate vs exact`, '-', '-']);
   const par = measure(i, 'par');
   row(par, '2 threads', [...none.slice(0, 3), `x${(plain.seconds / par.seconds).toFixed(2)} search vs 1 thread`, '-', '-']);
   if (/writer|madv/.test(w.name)) row(measure(i, 'sym'), '1 thread, symmetry', none);

@@ -34,6 +34,7 @@ export type { Model } from './ir/model.js';
 export { programGraph, pointText, type ProgramGraph, type ProgramPoint, type CpuProgram } from './program/graph.js';
 export { compile, compileModel, compileScenario, type Action, type TransitionSystem } from './compile/index.js';
 export { explore, exploreAsync, type ExploreOptions, type Limit, type ExploreProgress, type ExploreResult, type StatePath, type Violation } from './explore/bfs.js';
+export type { StoreKind } from './explore/states.js';
 export { exploreParallel, type ScenarioSource } from './explore/parallel.js';
 export { SearchFailure } from './explore/distributed/protocol.js';
 export type { Distributed } from './explore/distributed/coordinator-process.js';

@@ -19,11 +19,12 @@ import { isLitmus, runLitmus } from './litmus.js';
 import { progressLine } from './progress.js';
 import { UsageError, type Io } from './usage.js';
 import type { Distributed } from '../explore/distributed/coordinator-process.js';
+import { STORE_KINDS, type StoreKind } from '../explore/states.js';
 
 export const CHECK_FLAGS = {
   arch: { type: 'string' }, 'max-states': { type: 'string' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' },
   format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, 'no-por': { type: 'boolean' },
-  threads: { type: 'string' }, 'hash-compact': { type: 'boolean' },
+  threads: { type: 'string' }, 'hash-compact': { type: 'boolean' }, store: { type: 'string' },
   distributed: { type: 'string' }, partitions: { type: 'string' }, run: { type: 'string' },
   strict: { type: 'boolean' }, record: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, progress: { type: 'boolean' },
   junit: { type: 'string' }, sarif: { type: 'string' }, 'sarif-expected': { type: 'string' }, html: { type: 'string' }, explain: { type: 'boolean' }, 'state-at': { type: 'string' },
@@ -48,6 +49,9 @@ export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture
                       share one server; the workers are started with the same name
   --hash-compact      store 64-bit fingerprints instead of states (less memory); the
                       result states the probability of having missed a state
+  --store S           how states are stored: exact (default, packed vectors) or compact
+                      (tree compression: less memory, slower; same states, verdicts and
+                      traces); compact runs on one thread
   --no-por            no partial-order reduction (with it, a run that finds a violation
                       is repeated without it, so traces stay shortest)
   --strict            vacuity and state-count warnings are errors (exit 1)
@@ -142,6 +146,13 @@ export function distributedOf(values: { distributed?: string; partitions?: strin
   return { url: values.distributed, partitions, run };
 }
 
+function storeOf(v: string | undefined): StoreKind {
+  if (v === undefined) return 'exact';
+  const kind = STORE_KINDS.find((k) => k === v);
+  if (!kind) throw new UsageError(`--store is ${STORE_KINDS.join(' or ')}, found '${v}'`);
+  return kind;
+}
+
 function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): CheckCommand {
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format is text or json, found '${format}'`);
@@ -156,6 +167,7 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
     por: !values['no-por'],
     threads: wholeNumber(values.threads, '--threads', MAX_THREADS, `${MAX_THREADS} (4 per core)`) ?? 1,
     hashCompact: values['hash-compact'] === true,
+    store: storeOf(values.store),
     strict: Boolean(values.strict),
     record: Boolean(values.record),
     reports: Boolean(values.junit || values.sarif || values.html),
@@ -165,6 +177,11 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
   const distributed = distributedOf(values);
   if (distributed && run.threads > 1) throw new UsageError('--distributed runs one partition per worker process: leave out --threads');
   if (distributed && run.hashCompact) throw new UsageError('--hash-compact runs on one thread: leave out --distributed');
+  if (run.store === 'compact') {
+    if (run.threads > 1) throw new UsageError('--store compact runs on one thread: leave out --threads');
+    if (distributed) throw new UsageError('--store compact runs on one thread: leave out --distributed');
+    if (run.hashCompact) throw new UsageError('--store compact is an exact store: leave out --hash-compact');
+  }
   return {
     archs: values.arch !== undefined ? archList(values.arch) : [undefined],
     run: distributed ? { ...run, distributed } : run,

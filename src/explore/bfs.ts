@@ -3,7 +3,7 @@
 // (monitors.ts); each property keeps its first violation, which BFS order makes a shortest one.
 import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
 import { Monitors, stateChecks, MAX_STATE_CHECKS, type Violation } from './monitors.js';
-import { Column, internUpTo, stateSet, type StateSet } from './states.js';
+import { Column, internUpTo, stateSet, type StateSet, type StoreKind } from './states.js';
 import { actionHead, RECORD_HEAD, STEP_FAILURES, successorWriter, type SuccessorWriter } from './successors.js';
 import { symmetryOf, type Symmetry } from './symmetry.js';
 
@@ -30,6 +30,12 @@ export interface ExploreOptions {
    * it is expanded. Uses less memory; may miss a state with the probability the result states.
    */
   readonly hashCompact?: boolean;
+  /**
+   * How the exact store keeps states: `exact` (default) their packed vectors, `compact` tree
+   * compression (less memory where states share parts, slower interning); the same states,
+   * numbers and results either way. One thread only; not with hashCompact.
+   */
+  readonly store?: StoreKind;
   /** Called with the search's figures at most about four times a second; nothing is done for it when absent. */
   readonly onProgress?: (p: ExploreProgress) => void;
 }
@@ -161,7 +167,7 @@ function* searching(ts: TransitionSystem, opts: ExploreOptions, hooks: SearchHoo
   if (actions > 0xffff) throw new Error(`${actions} actions: at most 65535 are supported`);
   const checks = stateChecks(ts);
   if (!checks) throw new Error(`more than ${MAX_STATE_CHECKS} invariant and final properties: at most ${MAX_STATE_CHECKS} are supported`);
-  const states = stateSet(ts.slotRange, { shared: hooks.shared, fingerprints: opts.hashCompact === true });
+  const states = stateSet(ts.slotRange, { shared: hooks.shared, fingerprints: opts.hashCompact === true, store: opts.store });
   const symmetry = opts.symmetry ? symmetryOf(ts) : undefined;
   const writer = successorWriter(ts, states.packer, checks, symmetry, opts.por === true);
   const monitors = new Monitors(ts, checks);

@@ -17,7 +17,7 @@ import { DISABLED, OK, type TransitionSystem } from '../compile/index.js';
 import { FINISHED, targets, type ProgramGraph } from '../program/graph.js';
 import type { ExploreResult, Limit } from './bfs.js';
 import type { Lasso, Violation } from './monitors.js';
-import { Column, internUpTo, stateSet } from './states.js';
+import { Column, internUpTo, stateSet, type StoreKind } from './states.js';
 import { actionHead, RECORD_HEAD, successorWriter } from './successors.js';
 
 export interface LivelockOptions {
@@ -25,6 +25,8 @@ export interface LivelockOptions {
   readonly timeLimitMs?: number;
   readonly memoryLimitBytes?: number;
   readonly signal?: AbortSignal;
+  /** The exact store to keep the graph's states in (bfs.ts ExploreOptions.store). */
+  readonly store?: StoreKind;
 }
 
 export interface LivelockResult {
@@ -95,7 +97,7 @@ function livelockGraph(ts: TransitionSystem, loops: readonly Int32Array[], opts:
   const start = Date.now();
   const ncpu = ts.cpuActions;
   const actions = ts.actions.length;
-  const states = stateSet(ts.slotRange);
+  const states = stateSet(ts.slotRange, { store: opts.store });
   const writer = successorWriter(ts, states.packer, [], undefined, false);
   const head = actionHead(ts);
   const per = head + states.words;

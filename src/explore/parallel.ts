@@ -72,6 +72,7 @@ function workerSet(count: number): WorkerSet {
 }
 
 export async function exploreParallel(ts: TransitionSystem, scenario: ScenarioSource, opts: ExploreOptions & { threads: number }): Promise<ExploreResult> {
+  if (opts.store === 'compact') throw new Error('the compact store runs on one thread: threads share exact stores');
   // Run from the TypeScript sources (vitest), there is no compiled worker to start: the
   // sequential search gives the same result. test/explore/parallel.test.ts uses the build.
   if (!existsSync(workerFile)) return exploreAsync(ts, opts);

@@ -52,7 +52,7 @@ export async function checkScenario(source: SourceFile, o: RunOptions): Promise<
     const check = { arch: o.arch, modelDirs: o.modelDirs };
     const model = modelOf(source, check);
     const ts = compile(programGraph(model));
-    const limits: ExploreOptions = { maxStates: o.maxStates, timeLimitMs: o.timeLimitMs, memoryLimitBytes: o.memoryLimitBytes, signal: o.signal, symmetry: o.symmetry, hashCompact: o.hashCompact, onProgress: o.onProgress };
+    const limits: ExploreOptions = { maxStates: o.maxStates, timeLimitMs: o.timeLimitMs, memoryLimitBytes: o.memoryLimitBytes, signal: o.signal, symmetry: o.symmetry, hashCompact: o.hashCompact, store: o.store, onProgress: o.onProgress };
     // Any thread count gives the same states, verdicts and traces (src/explore/parallel.ts).
     const scenario = { path: source.path, text: source.text, check };
     // The NATS client is loaded only for a distributed run.

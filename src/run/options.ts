@@ -2,6 +2,7 @@
 // the library API from its caller.
 import { totalmem } from 'node:os';
 import type { ExploreProgress } from '../explore/bfs.js';
+import type { StoreKind } from '../explore/states.js';
 import type { Distributed } from '../explore/distributed/coordinator-process.js';
 
 export interface RunOptions {
@@ -27,6 +28,8 @@ export interface RunOptions {
   readonly distributed?: Distributed;
   /** 64-bit fingerprints instead of exact states (one thread only). */
   readonly hashCompact: boolean;
+  /** The exact store: packed vectors (`exact`) or tree compression (`compact`, one thread only). */
+  readonly store: StoreKind;
   /** Vacuity and state-count warnings fail the file. */
   readonly strict: boolean;
   /** Write the state counts of proofs next to them (PROOF.race.counts.json). */
@@ -45,7 +48,7 @@ export const DEFAULT_MEMORY_LIMIT = Math.floor(totalmem() / 2);
 
 export const DEFAULT_OPTIONS: RunOptions = {
   modelDirs: [], maxStates: DEFAULT_MAX_STATES, timeLimitMs: Infinity, memoryLimitBytes: DEFAULT_MEMORY_LIMIT, symmetry: true, por: true, threads: 1,
-  hashCompact: false, strict: false, record: false, reports: false, explain: false,
+  hashCompact: false, store: 'exact', strict: false, record: false, reports: false, explain: false,
 };
 
 /** The defaults with `o` applied. */
