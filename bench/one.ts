@@ -1,5 +1,6 @@
 // One benchmark measurement in a fresh process, so peak RSS belongs to that workload alone.
-// argv: workload index, mode (plain, sym, par, par-sym, compact: one thread, --store compact), state cap. Prints one JSON line.
+// argv: workload index, mode (plain, sym, par, par-sym, compact: one thread, --store compact; sc:
+// one thread, --memory sc), state cap. Prints one JSON line.
 import { compileScenario } from '../src/compile/index.js';
 import { explore } from '../src/explore/bfs.js';
 import { exploreParallel } from '../src/explore/parallel.js';
@@ -9,9 +10,9 @@ const w = WORKLOADS[Number(process.argv[2])]!;
 const mode = process.argv[3] ?? 'plain';
 const symmetry = mode.endsWith('sym');
 const maxStates = Number(process.argv[4] ?? Infinity);
-const source = { path: `${w.name}.race`, text: w.text, check: {} };
+const source = { path: `${w.name}.race`, text: w.text, check: mode === 'sc' ? { memory: 'sc' as const } : {} };
 const begin = performance.now();
-const ts = compileScenario(source);
+const ts = compileScenario(source, source.check);
 // SPIN's rate is of its search alone, so ours is too; time to verdict counts everything.
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();

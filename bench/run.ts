@@ -23,7 +23,7 @@ const only = process.argv[2];
 const SPIN_MAX = Number(process.env.BENCH_SPIN_MAX ?? 5e6);
 const MAX_STATES = Number(process.env.BENCH_MAX_STATES ?? 6e7);
 
-function measure(index: number, mode: 'plain' | 'sym' | 'par' | 'par-sym' | 'compact'): Measure {
+function measure(index: number, mode: 'plain' | 'sym' | 'par' | 'par-sym' | 'compact' | 'sc'): Measure {
   const out = execFileSync(process.execPath, ['--max-old-space-size=20000', join(here, 'one.js'), String(index), mode, String(MAX_STATES)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop()!) as Measure;
 }
@@ -47,6 +47,16 @@ function loopRate(m: Measure, exe: string | undefined): number {
   return r.states / r.seconds;
 }
 
+/** arm64 workloads: one thread under --memory sc and under the relaxed mode, and the cost ratio. */
+function memoryRows(name: string, i: number): void {
+  const sc = measure(i, 'sc');
+  const relaxed = measure(i, 'plain');
+  const line = (m: Measure, mode: string, note: string) =>
+    console.log(`| ${name} | ${fmt(m.states)}${m.limit ? ' (limit)' : ''} | ${fmt(m.transitions)} | ${mode} | ${m.seconds.toFixed(2)} | ${m.verdictSeconds.toFixed(2)} | ${fmt(m.states / m.seconds)} | ${m.peakRssMb.toFixed(0)} | ${m.packedBytes} | ${m.bytesPerState.toFixed(1)} | - | - | - | ${note} | - | - |`);
+  line(sc, '1 thread, --memory sc', '-');
+  line(relaxed, '1 thread, --memory relaxed', `x${(relaxed.states / sc.states).toFixed(2)} states, x${(relaxed.seconds / sc.seconds).toFixed(2)} search time vs sc`);
+}
+
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(Math.round(n)));
 const spin = spinAvailable();
 const cLoop = buildLoop();
@@ -59,6 +69,7 @@ console.log('| workload | states | transitions | mode | search s | verdict s | s
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 WORKLOADS.forEach((w, i) => {
   if (only && !w.name.includes(only)) return;
+  if (w.name.startsWith('arm64')) { memoryRows(w.name, i); return; }
   const plain = measure(i, 'plain');
   let spinCols = ['-', '-', '-', '-'];
   if (spin && plain.states <= SPIN_MAX && !plain.limit) {

@@ -88,9 +88,37 @@ fault write(p) { lock(ptl); unlock(ptl); }
   return { name: `two-madvise n=${n}`, text };
 }
 
+/**
+ * arm64: N writers on M pages and a cleaner that, per page, clears the PTE under the PTL, records
+ * its dirtiness and stores it back clean, then flushes as Linux does (dsb(ishst); tlbi vale1is;
+ * dsb(ish)). Run under both memory modes (`--memory`), for the relaxed mode's cost.
+ */
+export function arm64Cleaner(n: number, m: number): Workload {
+  const pages = pageNames(m);
+  const text = `use arm64;
+use linux;
+${pages.map((p, i) => `page ${p} { valid: true, af: true, dbm: true, rdonly: true, pfn: F${i} }`).join('\n')}
+frame ${pages.map((_, i) => `F${i}`).join(', ')};
+bool bitmap[page] = false;
+cpu cleaner {
+${pages.map((p) => `  lock(ptl);
+  let v${p} = ptep_get_and_clear(${p});
+  if (pte_dirty(v${p})) { bitmap[${p}] = true; }
+  set_pte(${p}, pte_mkclean(v${p}));
+  unlock(ptl);
+  arm64_flush_tlb_page(${p});`).join('\n')}
+}
+cpu writer[${n}] { ${pages.map((p) => `write ${p};`).join(' ')} }
+fault write(p) { sigsegv; }
+final recorded: ${pages.map((p, i) => `(F${i}.version == 0 || pte_dirty(ptep_get(${p})) || bitmap[${p}])`).join(' && ')};
+`;
+  return { name: `arm64-cleaner n=${n} m=${m}`, text };
+}
+
 /** The fixed benchmark family, smallest first. */
 export const WORKLOADS: readonly Workload[] = [
   writersCleaner(1, 1, 1), writersCleaner(2, 1, 1), writersCleaner(2, 1, 2), writersCleaner(2, 2, 1), writersCleaner(3, 2, 1),
   clearRefs(2), clearRefs(3), clearRefs(4),
   twoMadvise(1), twoMadvise(2), twoMadvise(3),
+  arm64Cleaner(2, 1), arm64Cleaner(3, 1), arm64Cleaner(2, 2),
 ];

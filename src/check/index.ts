@@ -7,7 +7,7 @@ import { bbmInvariant } from './bbm.js';
 import { expectType, fnBody, pfnFieldIndex } from './expr.js';
 import { loadScenario, readSource, type LoadOptions, type ParsedFile } from './load.js';
 import {
-  BUILTIN_PROPERTIES, type Arch, type Cpu, type Field, type GlobalVar, type HardwareRule, type Interrupt, type Lock, type Model,
+  BUILTIN_PROPERTIES, DEFAULT_MEMORY, type Arch, type Cpu, type Field, type GlobalVar, type HardwareRule, type Interrupt, type Lock, type Model,
   type Expr, type Page, type Property, type ScalarType, type Stmt, type Type,
 } from '../ir/model.js';
 import type { Counts } from '../ir/types.js';
@@ -33,7 +33,9 @@ export function modelOf(source: SourceFile, opts: CheckOptions = {}): Model {
   const scenario: ParsedFile = { source, ast: parseFile(source) };
   const loaded = loadScenario(scenario, opts);
   const defs = collectDefinitions(loaded.arch, loaded.libraries, scenario);
-  return buildModel(loaded.archName, loaded.arch.map((f) => f.source.path), defs, loaded.useArgs, scenario);
+  const model = buildModel(loaded.archName, loaded.arch.map((f) => f.source.path), defs, loaded.useArgs, scenario);
+  // Only arm64 has a relaxed mode; x86 and RISC-V models are sequentially consistent (docs/models).
+  return { ...model, relaxed: (opts.memory ?? DEFAULT_MEMORY) === 'relaxed' && model.arch.files.some((f) => basename(f) === 'arm64.arch') };
 }
 
 type Def<K extends A.Item['kind']> = A.Item & { kind: K };
@@ -434,7 +436,7 @@ function buildModel(archName: string, archFiles: string[], d: Definitions, useAr
     file: scenario.source.path, arch, cpus, pages, frames: frameList,
     globals: renumber([...globals.filter((v) => inScenario(v.span) || used.has(v)), ...pendingFlags.values()]),
     locks: renumber(locks.filter((l) => inScenario(l.span) || used.has(l))),
-    properties, expectation, interrupts, disabled, maxVersion, dataType, usesData, usesTlbi,
+    properties, expectation, interrupts, disabled, maxVersion, dataType, usesData, usesTlbi, relaxed: false,
   };
 }
 

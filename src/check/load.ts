@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as A from '../lang/ast.js';
+import type { MemoryMode } from '../ir/model.js';
 import { parseFile } from '../lang/parse.js';
 import { Diagnostic, lineCol, readText, unreadableFile, type SourceFile, type Span } from '../lang/source.js';
 import { didYouMean } from './types.js';
@@ -37,6 +38,8 @@ export interface LoadOptions {
   /** Replaces the scenario's `use ARCH` (the `--arch` flag). */
   readonly arch?: string;
   readonly modelDirs?: readonly string[];
+  /** `--memory`: relaxed (arm64's ordering of translation-table accesses) or sc. */
+  readonly memory?: MemoryMode;
 }
 
 export function readSource(path: string): SourceFile {

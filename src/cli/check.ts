@@ -20,11 +20,12 @@ import { progressLine } from './progress.js';
 import { UsageError, type Io } from './usage.js';
 import type { Distributed } from '../explore/distributed/coordinator-process.js';
 import { STORE_KINDS, type StoreKind } from '../explore/states.js';
+import { DEFAULT_MEMORY, type MemoryMode } from '../ir/model.js';
 
 export const CHECK_FLAGS = {
   arch: { type: 'string' }, 'max-states': { type: 'string' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' },
   format: { type: 'string' }, models: { type: 'string', multiple: true }, 'no-trace': { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, 'no-por': { type: 'boolean' },
-  threads: { type: 'string' }, 'hash-compact': { type: 'boolean' }, store: { type: 'string' },
+  threads: { type: 'string' }, 'hash-compact': { type: 'boolean' }, store: { type: 'string' }, memory: { type: 'string' },
   distributed: { type: 'string' }, partitions: { type: 'string' }, run: { type: 'string' },
   strict: { type: 'boolean' }, record: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, progress: { type: 'boolean' },
   junit: { type: 'string' }, sarif: { type: 'string' }, 'sarif-expected': { type: 'string' }, html: { type: 'string' }, explain: { type: 'boolean' }, 'state-at': { type: 'string' },
@@ -52,6 +53,10 @@ export const CHECK_USAGE = `  --arch A[,B...]     check under these architecture
   --store S           how states are stored: exact (default, packed vectors) or compact
                       (tree compression: less memory, slower; same states, verdicts and
                       traces); compact runs on one thread
+  --memory M          arm64's memory model: relaxed (default; Arm's ordering of page-table
+                      accesses: hardware updates pending until a full DSB, early walks
+                      until an ISB, docs/models/arm64.md) or sc (sequentially consistent
+                      CPUs); x86 and RISC-V models are sequentially consistent either way
   --no-por            no partial-order reduction (with it, a run that finds a violation
                       is repeated without it, so traces stay shortest)
   --strict            vacuity and state-count warnings are errors (exit 1)
@@ -153,6 +158,12 @@ function storeOf(v: string | undefined): StoreKind {
   return kind;
 }
 
+function memoryOf(v: string | undefined): MemoryMode {
+  if (v === undefined) return DEFAULT_MEMORY;
+  if (v !== 'sc' && v !== 'relaxed') throw new UsageError(`--memory is relaxed or sc, found '${v}'`);
+  return v;
+}
+
 function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): CheckCommand {
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format is text or json, found '${format}'`);
@@ -168,6 +179,7 @@ function checkCommand(values: CheckValues, io: Io, argv: readonly string[]): Che
     threads: wholeNumber(values.threads, '--threads', MAX_THREADS, `${MAX_THREADS} (4 per core)`) ?? 1,
     hashCompact: values['hash-compact'] === true,
     store: storeOf(values.store),
+    memory: memoryOf(values.memory),
     strict: Boolean(values.strict),
     record: Boolean(values.record),
     reports: Boolean(values.junit || values.sarif || values.html),

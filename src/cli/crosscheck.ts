@@ -145,7 +145,8 @@ export async function runCrosscheck(argv: readonly string[], io: { stdout(s: str
     if (problem !== undefined) { io.stderr(`${f}: error: cannot check this file: ${problem}\n`); exit = Math.max(exit, EXIT.badInput); continue; }
     let model: Model;
     try {
-      model = modelOfFile(f, { modelDirs: parsed.values.models ?? [] });
+      // The export is sequentially consistent, so both sides check arm64 under --memory sc.
+      model = modelOfFile(f, { modelDirs: parsed.values.models ?? [], memory: 'sc' });
     } catch (e) {
       if (e instanceof Diagnostic) { io.stderr(`${formatDiagnostic(e)}\n`); exit = Math.max(exit, EXIT.badInput); continue; }
       throw e;

@@ -31,7 +31,8 @@ export async function runExport(argv: readonly string[], io: { stdout(s: string)
   }
   const [file, out] = positionals as [string, string];
   try {
-    const text = toPromela(programGraph(modelOfFile(file, { arch: values.arch, modelDirs: values.models ?? [] })));
+    // Promela processes are sequentially consistent: arm64's relaxed mode is not exported.
+    const text = toPromela(programGraph(modelOfFile(file, { arch: values.arch, modelDirs: values.models ?? [], memory: 'sc' })));
     if (out === '-') io.stdout(text); else writeFileSync(out, text);
     return EXIT.ok;
   } catch (e) {

@@ -16,7 +16,7 @@ export async function runLitmus(files: readonly string[], run: RunOptions, trace
     const r = await checkLitmus({ path: file, text: read.text }, run);
     switch (r.kind) {
       case 'decided':
-        io.stdout(`${r.verdict}  ${r.name}  (${file}; arm64 model ${r.arch}, sequentially consistent; ${r.states} states)\n`);
+        io.stdout(`${r.verdict}  ${r.name}  (${file}; arm64 model ${r.arch}, ${run.memory === 'sc' ? 'sequentially consistent' : 'relaxed page-table accesses'}; ${r.states} states)\n`);
         if (traces && r.witness) io.stdout(`witness: a final state satisfying the condition\n${r.witness}\n`);
         exits.push(EXIT.ok);
         break;

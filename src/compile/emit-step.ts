@@ -5,7 +5,8 @@ import type { Layout } from './layout.js';
 import { record, scalar, type EmitEnv } from './emit-expr.js';
 import { recordFields, slotTypes, slotWidth, valueRange } from '../ir/types.js';
 import { forEachStmt } from '../ir/walk.js';
-import { pendingSlot, pteSlot, tlbSlot } from './layout.js';
+import { earlySlot, pendingSlot, pteSlot, tlbSlot } from './layout.js';
+import { dsbCommitCode, pteStoreGuard } from './relaxed.js';
 
 /** Status codes a generated step returns: 0 done; > 0 violation of property (code - 1). */
 export const OK = 0;
@@ -23,6 +24,11 @@ export interface StepCtx {
   fresh(): string;
   /** Hardware rules: count the state slots actually changed in `ch`, so a no-op step is known without comparing states. */
   readonly track?: boolean;
+  /**
+   * Relaxed mode, a software step that stores a PTE: the JS name of the state copied at the
+   * step's start, restored when the store must wait for a pending hardware update.
+   */
+  readonly savedState?: string;
 }
 
 /** `target = value;`, or, when tracking changes, only if it differs. */
@@ -69,9 +75,10 @@ export function storePte(ctx: StepCtx, page: Expr, value: Expr): string {
   const vals = record(env, value);
   const names = vals.map(() => ctx.fresh());
   const head = vals.map((v, i) => `const ${names[i]} = ${v};`).join(' ');
-  if (page.k === 'const') return `${head} ${names.map((n, f) => write(ctx, `s[${pteSlot(l, page.value, f)}]`, n)).join(' ')}`;
-  const at = ctx.fresh();
-  return `${head} const ${at} = ${l.pteBase} + (${scalar(env, page)}) * ${l.pteWidth}; ${names.map((n, f) => write(ctx, `s[${at} + ${f}]`, n)).join(' ')}`;
+  const wait = (p: string) => (ctx.savedState ? pteStoreGuard(env.m, l, p, ctx.savedState) : '');
+  if (page.k === 'const') return `${head} ${wait(String(page.value))} ${names.map((n, f) => write(ctx, `s[${pteSlot(l, page.value, f)}]`, n)).join(' ')}`;
+  const [p, at] = [ctx.fresh(), ctx.fresh()];
+  return `${head} const ${p} = ${scalar(env, page)}; ${wait(p)} const ${at} = ${l.pteBase} + ${p} * ${l.pteWidth}; ${names.map((n, f) => write(ctx, `s[${at} + ${f}]`, n)).join(' ')}`;
 }
 
 export function flush(env: EmitEnv, pages: 'all' | readonly Expr[], local: boolean, fresh: () => string, track = false): string {
@@ -80,10 +87,12 @@ export function flush(env: EmitEnv, pages: 'all' | readonly Expr[], local: boole
   const cpus = local ? [env.cpu] : m.cpus.map((c) => c.index);
   const zero = (at: string | number) => Array.from({ length: l.tlbWidth }, (_, f) => write({ track }, `s[${typeof at === 'number' ? at + f : `${at} + ${f}`}]`, '0')).join(' ');
   const list = pages === 'all' ? m.pages.map((p): Expr => ({ k: 'const', type: { k: 'page' }, value: p.index })) : pages;
+  // Relaxed: a completed broadcast invalidation also ends the other CPUs' early walks of the page.
+  const remote = m.relaxed ? cpus.filter((c) => c !== env.cpu) : [];
   return list.map((p) => {
-    if (p.k === 'const') return cpus.map((c) => zero(tlbSlot(l, n, c, p.value, 0))).join(' ');
+    if (p.k === 'const') return [...cpus.map((c) => zero(tlbSlot(l, n, c, p.value, 0))), ...remote.map((c) => write({ track }, `s[${earlySlot(l, n, c, p.value)}]`, '0'))].join(' ');
     const v = fresh();
-    return `const ${v} = ${scalar(env, p)}; ${cpus.map((c) => zero(`${l.tlbBase} + (${c * n} + ${v}) * ${l.tlbWidth}`)).join(' ')}`;
+    return `const ${v} = ${scalar(env, p)}; ${cpus.map((c) => zero(`${l.tlbBase} + (${c * n} + ${v}) * ${l.tlbWidth}`)).join(' ')} ${remote.map((c) => write({ track }, `s[${earlySlot(l, n, c, 0)} + ${v}]`, '0')).join(' ')}`;
   }).join(' ');
 }
 
@@ -107,17 +116,19 @@ export function tlbiCode(env: EmitEnv, pages: 'all' | readonly Expr[], broadcast
 /**
  * A full DSB (Arm ARM D8.13.? "completion of TLB maintenance"; herd's DSB-ob): every TLBI the
  * running CPU issued is complete when the DSB completes: each pending invalidation drops its
- * target's entry now.
+ * target's entry now; under the relaxed mode its pending hardware updates are written too.
  */
 export function dsbCode(env: EmitEnv): string {
   const { l, m } = env;
-  if (l.pendingBase < 0) return '';
+  const updates = dsbCommitCode(m, l, env.cpu);
+  if (l.pendingBase < 0) return updates;
   const [nc, np] = [m.cpus.length, m.pages.length];
   return m.cpus.flatMap((t) => m.pages.map((p) => {
     const at = pendingSlot(l, nc, np, env.cpu, t.index, p.index);
     const e = tlbSlot(l, np, t.index, p.index, 0);
-    return `if (s[${at}]) { s[${at}] = 0; ${Array.from({ length: l.tlbWidth }, (_, f) => `s[${e + f}] = 0;`).join(' ')} }`;
-  })).join(' ');
+    const early = m.relaxed && t.index !== env.cpu ? `s[${earlySlot(l, np, t.index, p.index)}] = 0;` : '';
+    return `if (s[${at}]) { s[${at}] = 0; ${Array.from({ length: l.tlbWidth }, (_, f) => `s[${e + f}] = 0;`).join(' ')} ${early} }`;
+  })).join(' ') + ` ${updates}`;
 }
 
 /**
@@ -128,8 +139,12 @@ export function tlbiCompleteSource(m: Model, l: Layout, cpu: number, page: numbe
   const [nc, np] = [m.cpus.length, m.pages.length];
   const flags = m.cpus.map((i) => pendingSlot(l, nc, np, i.index, cpu, page));
   const e = tlbSlot(l, np, cpu, page, 0);
+  // Relaxed: another CPU's invalidation also ends this CPU's early walk of the page (the issuer's
+  // own instruction stream needs an ISB for that).
+  const remote = flags.filter((_, i) => i !== cpu).map((f) => `s[${f}]`);
+  const early = m.relaxed && remote.length ? `if (${remote.join(' || ')}) s[${earlySlot(l, np, cpu, page)}] = 0;` : '';
   return `if (!(${flags.map((f) => `s[${f}]`).join(' || ')})) return ${DISABLED};
-    ${flags.map((f) => `s[${f}] = 0;`).join(' ')} ${Array.from({ length: l.tlbWidth }, (_, f) => `s[${e + f}] = 0;`).join(' ')} return ${OK};`;
+    ${early} ${flags.map((f) => `s[${f}] = 0;`).join(' ')} ${Array.from({ length: l.tlbWidth }, (_, f) => `s[${e + f}] = 0;`).join(' ')} return ${OK};`;
 }
 
 export function inStep(ctx: StepCtx, st: Stmt): string {

@@ -7,9 +7,9 @@
 import type { Expr, HardwareRule, LValue, Model, Stmt } from '../ir/model.js';
 import { ruleInstances } from '../ir/rules.js';
 import { slotWidth } from '../ir/types.js';
-import { forEachExpr, lvalueRoot, stmtChildren, stmtExprs, stmtTarget } from '../ir/walk.js';
-import type { ProgramGraph } from '../program/graph.js';
-import { pendingSlot, pteSlot, tlbSlot, type Layout } from './layout.js';
+import { forEachExpr, lvalueRoot, someStmt, stmtChildren, stmtExprs, stmtTarget } from '../ir/walk.js';
+import { FINISHED, type CpuProgram, type ProgramGraph, type ProgramPoint } from '../program/graph.js';
+import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, tlbSlot, type Layout } from './layout.js';
 
 interface Access {
   readonly reads: Set<number>;
@@ -44,6 +44,20 @@ class SlotSets {
   pending(issuers: readonly number[], targets: readonly number[], pages: readonly number[]): number[] {
     const [nc, np] = [this.m.cpus.length, this.m.pages.length];
     return issuers.flatMap((i) => targets.flatMap((t) => pages.map((p) => pendingSlot(this.l, nc, np, i, t, p))));
+  }
+
+  /** Relaxed mode: every CPU's pending-update flag on page `p`. */
+  huFlags(p: number): number[] {
+    return this.l.huBase < 0 ? [] : this.m.cpus.map((c) => huSlot(this.l, this.m.pages.length, c.index, p));
+  }
+  /** Relaxed mode: CPU c's pending update of page p (flag and value). */
+  hu(c: number, p: number): number[] {
+    const np = this.m.pages.length;
+    return this.l.huBase < 0 ? [] : [huSlot(this.l, np, c, p), ...range(huValueSlot(this.l, np, c, p, 0), this.l.pteWidth)];
+  }
+  /** Relaxed mode: CPU c's early walks (every page). */
+  early(c: number): number[] {
+    return this.l.earlyBase < 0 ? [] : this.m.pages.map((p) => earlySlot(this.l, this.m.pages.length, c, p.index));
   }
 
   /** Slots an expression reads (its sub-expressions included). */
@@ -96,11 +110,13 @@ class SlotSets {
     if (target) this.place(target, a.writes);
     switch (st.k) {
       case 'while': this.place({ k: 'local', local: st.counter }, a.writes); break;
-      case 'setPte': this.pages(st.page).forEach((p) => addAll(a.writes, this.pte(p))); break;
+      // Relaxed: a PTE store waits for the page's pending hardware updates.
+      case 'setPte': this.pages(st.page).forEach((p) => { addAll(a.writes, this.pte(p)); addAll(a.reads, this.huFlags(p)); }); break;
       case 'flush': {
         const pages = st.pages === 'all' ? m.pages.map((p) => p.index) : st.pages.flatMap((p) => this.pages(p));
         const cpus = st.local ? [this.cpu] : m.cpus.map((c) => c.index);
         cpus.forEach((c) => pages.forEach((p) => addAll(a.writes, this.tlb(c, p))));
+        cpus.forEach((c) => { if (c !== this.cpu) addAll(a.writes, this.early(c)); });
         break;
       }
       case 'tlbi': {
@@ -109,12 +125,16 @@ class SlotSets {
         break;
       }
       case 'barrier': {
-        if (st.op !== 'dsb' || this.l.pendingBase < 0) break;
         const all = m.cpus.map((c) => c.index);
         const pages = m.pages.map((p) => p.index);
+        // Relaxed: an ISB drops the CPU's early walks; a full DSB writes its pending updates.
+        if (st.op === 'isb') addAll(a.writes, this.early(this.cpu));
+        if (st.op === 'dsb' && this.l.huBase >= 0) pages.forEach((p) => { addAll(a.reads, this.hu(this.cpu, p)); addAll(a.writes, [...this.hu(this.cpu, p), ...this.pte(p)]); });
+        if (st.op !== 'dsb' || this.l.pendingBase < 0) break;
         addAll(a.reads, this.pending([this.cpu], all, pages));
         addAll(a.writes, this.pending([this.cpu], all, pages));
         all.forEach((c) => pages.forEach((p) => addAll(a.writes, this.tlb(c, p))));
+        all.forEach((c) => { if (c !== this.cpu) addAll(a.writes, this.early(c)); });
         break;
       }
       case 'lock': {
@@ -131,7 +151,9 @@ class SlotSets {
         // The rule touches the page's PTE and this CPU's entry; a write bumps some frame's version;
         // access properties read whatever they name.
         const data = st.data && this.l.dataBase >= 0 ? range(this.l.dataBase, m.frames.length) : [];
-        const touched = [...this.pages(st.page).flatMap((p) => [...this.pte(p), ...this.tlb(this.cpu, p)]), ...range(this.l.versionBase, m.frames.length), ...data];
+        // Relaxed: pending updates of the page, and the CPU's early walks (a fault drops them all).
+        const relaxed = this.pages(st.page).flatMap((p) => [...this.huFlags(p), ...this.hu(this.cpu, p)]);
+        const touched = [...this.pages(st.page).flatMap((p) => [...this.pte(p), ...this.tlb(this.cpu, p)]), ...range(this.l.versionBase, m.frames.length), ...data, ...relaxed, ...this.early(this.cpu)];
         addAll(a.reads, touched);
         addAll(a.writes, touched);
         m.properties.forEach((p) => { if (p.kind === 'access' && p.access === st.access) this.read(p.expr, a.reads); });
@@ -149,8 +171,36 @@ function ruleAccess(m: Model, l: Layout, rule: HardwareRule, cpu: number, page: 
   const a: Access = { reads: new Set(), writes: new Set() };
   const sets = new SlotSets(m, l, cpu, page);
   sets.stmt(rule.body, a, true);
+  // Relaxed: an architecture rule's PTE write becomes (or waits for) a pending hardware update.
+  if (page >= 0) { addAll(a.reads, [...sets.huFlags(page), ...sets.hu(cpu, page)]); addAll(a.writes, sets.hu(cpu, page)); }
   return a;
 }
+
+/** The relaxed mode's hu_commit and walk_early steps (src/compile/relaxed.ts), per CPU and page. */
+function relaxedAccess(m: Model, l: Layout): Access[] {
+  if (!m.relaxed) return [];
+  return m.cpus.flatMap((c) => m.pages.map((p) => {
+    const sets = new SlotSets(m, l, c.index, p.index);
+    const early = earlySlot(l, m.pages.length, c.index, p.index);
+    const commit = sets.hu(c.index, p.index);
+    const pte = range(pteSlot(l, p.index, 0), l.pteWidth);
+    // walk_early runs both access rules on a copy: it reads what they read, and whether the CPU
+    // has finished (a virtual slot, written by the steps that can finish it).
+    const walk: Access = { reads: new Set([early, ...pte, ...sets.huFlags(p.index), finishedSlot(c.index)]), writes: new Set([early]) };
+    for (const r of [m.arch.access.read, m.arch.access.write]) sets.stmt(r.body, { reads: walk.reads, writes: new Set() }, true);
+    return [{ reads: new Set([...commit, ...pte]), writes: new Set([...commit, ...pte]) }, walk];
+  })).flat();
+}
+
+/** Whether the step at `n` can end the CPU's program (its successors, or a `return` inside it). */
+function mayFinish(p: CpuProgram, n: ProgramPoint): boolean {
+  const x = n.next;
+  const next = x.k === 'step' ? [x.next] : x.k === 'branch' ? [x.then, x.else] : x.k === 'loop' ? [x.body, x.exit] : [x.done, x.fault];
+  return next.includes(FINISHED) || someStmt(n.stmt, (st) => st.k === 'return' && p.returnTo.get(st.callId) === FINISHED);
+}
+
+/** A slot number no state slot has: "CPU c has finished", read by its walk_early steps. */
+const finishedSlot = (c: number) => -1 - c;
 
 const meets = (a: Set<number>, b: Set<number>) => { for (const x of a) if (b.has(x)) return true; return false; };
 
@@ -163,6 +213,7 @@ export function independentPoints(graph: ProgramGraph, l: Layout): boolean[][] {
       if (!n) return undefined;
       const a: Access = { reads: new Set(), writes: new Set() };
       sets.stmt(n.stmt, a, false);
+      if (m.relaxed && mayFinish(p, n)) a.writes.add(finishedSlot(p.cpu.index));
       return a;
     });
   });
@@ -173,9 +224,11 @@ export function independentPoints(graph: ProgramGraph, l: Layout): boolean[][] {
       const sets = new SlotSets(m, l, c, p.index);
       const flags = sets.pending(all, [c], [p.index]);
       const entry = range(tlbSlot(l, m.pages.length, c, p.index, 0), l.tlbWidth);
-      hardware.push({ reads: new Set([...flags, ...entry]), writes: new Set([...flags, ...entry]) });
+      const early = l.earlyBase >= 0 ? [earlySlot(l, m.pages.length, c, p.index)] : [];
+      hardware.push({ reads: new Set([...flags, ...entry]), writes: new Set([...flags, ...entry, ...early]) });
     }
   }
+  hardware.push(...relaxedAccess(m, l));
   const visible = new Set<number>();
   const props = new SlotSets(m, l, -1);
   // A cover goal is an invariant's dual: reaching it must not depend on the order of invisible steps.

@@ -2,7 +2,7 @@
 // over flat Int32Array states (the way SPIN generates C).
 import { modelOf, type CheckOptions } from '../check/index.js';
 import type { Model, ScalarType } from '../ir/model.js';
-import { enabledHardware, ruleInstances } from '../ir/rules.js';
+import { accessedPages, enabledHardware, ruleInstances } from '../ir/rules.js';
 import { slotTypes, valueRange } from '../ir/types.js';
 import type { SourceFile, Span } from '../lang/source.js';
 import { programGraph, type ProgramGraph } from '../program/graph.js';
@@ -12,11 +12,12 @@ import { layoutOf, pteSlot, type Layout } from './layout.js';
 import { independentPoints } from './independence.js';
 import { finishedSource, programSource, ruleSource, type ProgramContext } from './program.js';
 import { tlbiCompleteSource } from './emit-step.js';
+import { huCommitStep, relaxedRule, walkEarlyStep } from './relaxed.js';
 import { someStmt } from '../ir/walk.js';
 
 export { OK, DISABLED } from './emit-step.js';
 export type { Layout } from './layout.js';
-export { pendingSlot, pteSlot, tlbSlot } from './layout.js';
+export { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, tlbSlot } from './layout.js';
 
 export type Exec = (s: Int32Array) => number;
 
@@ -128,7 +129,7 @@ export function compile(graph: ProgramGraph): TransitionSystem {
   const m = graph.model;
   const l = layoutOf(m);
   const instances = ruleInstances(m);
-  checkSize(m, l, enabledHardware(m).length + (m.usesTlbi ? 1 : 0), m.interrupts.length);
+  checkSize(m, l, enabledHardware(m).length + (m.usesTlbi ? 1 : 0) + (m.relaxed ? 2 : 0), m.interrupts.length);
   const propIndex = new Map(m.properties.map((p, i) => [p.name, i]));
   const violation = (name: string) => {
     const i = propIndex.get(name);
@@ -152,9 +153,15 @@ export function compile(graph: ProgramGraph): TransitionSystem {
   };
   const rule = (r: Model['arch']['hardware'][number], cpu: number, page: number, hw = false) =>
     generated<Exec>(['s'], ruleSource(m, l, r, cpu, page, violation, hw));
+  // The access rules as the architecture writes them (what an early walk evaluates), and as a
+  // CPU's access runs them (under the relaxed mode, with pending hardware updates).
+  const rawAccess = m.cpus.map((c) => ({ read: m.pages.map((p) => rule(m.arch.access.read, c.index, p.index)), write: m.pages.map((p) => rule(m.arch.access.write, c.index, p.index)) }));
+  const accessRules = rawAccess.map((a, cpu) => (m.relaxed
+    ? { read: a.read.map((r, p) => relaxedRule(m, l, r, cpu, p, 'read')), write: a.write.map((r, p) => relaxedRule(m, l, r, cpu, p, 'write')) }
+    : a));
   const steps = graph.cpus.map((program) => {
     const cpu = program.cpu.index;
-    const access = { read: m.pages.map((p) => rule(m.arch.access.read, cpu, p.index)), write: m.pages.map((p) => rule(m.arch.access.write, cpu, p.index)) };
+    const access = accessRules[cpu]!;
     const ctx: ProgramContext = { m, l, violation, stepFailure, accessRule: (kind, page) => `A.${kind}[${page}]` };
     return generated<(A: unknown, F: Int32Array) => Exec>(['A', 'F'], programSource(ctx, program))(access, stepFailures);
   });
@@ -163,9 +170,11 @@ export function compile(graph: ProgramGraph): TransitionSystem {
   const hardware: HardwareAction[] = instances.map(({ rule: r, cpu, page, interrupt }, i) => ({
     index: ncpu + i, kind: 'hardware', rule: r.name, cpu, page,
     name: interrupt ? `${m.cpus[cpu]!.name} takes interrupt ${r.name}` : `${r.name} ${m.pages[page]!.name} on ${m.cpus[cpu]!.name}`,
-    span: interrupt ? interrupt.span : r.body.span, exec: rule(r, cpu, page, true),
+    span: interrupt ? interrupt.span : r.body.span,
+    exec: m.relaxed && !interrupt ? relaxedRule(m, l, rule(r, cpu, page, true), cpu, page) : rule(r, cpu, page, true),
   }));
   hardware.push(...tlbiCompletions(m, l, ncpu + hardware.length));
+  hardware.push(...relaxedSteps(m, l, ncpu + hardware.length, rawAccess));
   const pcs = l.cpus.map((c) => c.pc);
   const independent = independentPoints(graph, l);
   const cpuStep = (cpu: number, s: Int32Array) => steps[cpu]!(s);
@@ -179,7 +188,8 @@ export function compile(graph: ProgramGraph): TransitionSystem {
     independentStep: (cpu, s) => independent[cpu]![s[pcs[cpu]!]!] === true,
     pcOf: (cpu, s) => s[pcs[cpu]!]!,
     // Every CPU finished, or blocked at a valid end point.
-    finished: generated<(s: Int32Array) => boolean>(['s'], `return ${graph.cpus.map((p) => `(${finishedSource(m, l, p)})`).join(' && ') || 'true'};`),
+    // Under the relaxed mode a state with a hardware update still to be written is not final.
+    finished: generated<(s: Int32Array) => boolean>(['s'], `return ${[...graph.cpus.map((p) => `(${finishedSource(m, l, p)})`), ...pendingUpdates(m, l)].join(' && ') || 'true'};`),
   };
 }
 
@@ -196,6 +206,28 @@ function tlbiCompletions(m: Model, l: Layout, first: number): HardwareAction[] {
     name: `tlbi_complete ${p.name} on ${c.name}`, span,
     exec: generated<Exec>(['s'], tlbiCompleteSource(m, l, c.index, p.index)),
   }));
+}
+
+function pendingUpdates(m: Model, l: Layout): string[] {
+  return m.relaxed ? Array.from({ length: m.cpus.length * m.pages.length }, (_, i) => `!s[${l.huBase + i}]`) : [];
+}
+
+/**
+ * The relaxed mode's built-in hardware steps (src/compile/relaxed.ts), per CPU and page:
+ * `hu_commit` (a pending hardware update is written), then `walk_early` (a walk performed ahead
+ * of the CPU's next access, its fault held) for the pages the CPU's program accesses.
+ */
+function relaxedSteps(m: Model, l: Layout, first: number, raw: readonly { read: Exec[]; write: Exec[] }[]): HardwareAction[] {
+  if (!m.relaxed) return [];
+  const pairs = m.cpus.flatMap((c) => m.pages.map((p) => ({ cpu: c.index, page: p.index })));
+  const span = m.arch.access.read.body.span;
+  const make = (rule: string, at: readonly { cpu: number; page: number }[], exec: (cpu: number, page: number) => Exec, first: number) => at.map(({ cpu, page }, i) => ({
+    index: first + i, kind: 'hardware' as const, rule, cpu, page, name: `${rule} ${m.pages[page]!.name} on ${m.cpus[cpu]!.name}`, span, exec: exec(cpu, page),
+  }));
+  const commits = make('hu_commit', pairs, (c, p) => huCommitStep(m, l, c, p), first);
+  const accessed = m.cpus.map((c) => accessedPages(m, c.index));
+  const walked = pairs.filter(({ cpu, page }) => accessed[cpu]![page]);
+  return [...commits, ...make('walk_early', walked, (c, p) => walkEarlyStep(m, l, raw[c]!.read[p]!, raw[c]!.write[p]!, c, p), first + commits.length)];
 }
 
 function firstTlbi(body: Model['cpus'][number]['body']): Span | undefined {
@@ -220,6 +252,10 @@ function slotRanges(graph: ProgramGraph, l: Layout): [number, number][] {
   if (l.killedBase >= 0) m.cpus.forEach((c) => { r[l.killedBase + c.index] = [0, 1]; });
   if (l.dataBase >= 0) m.frames.forEach((f) => { r[l.dataBase + f.index] = [m.dataType.lo, m.dataType.hi]; });
   if (l.pendingBase >= 0) for (let i = 0; i < m.cpus.length ** 2 * m.pages.length; i++) r[l.pendingBase + i] = [0, 1];
+  if (m.relaxed) {
+    const n = m.cpus.length * m.pages.length;
+    for (let i = 0; i < n; i++) { r[l.earlyBase + i] = [0, 3]; r[l.huBase + i] = [0, 1]; typed({ k: 'pte' }, l.huValueBase + i * l.pteWidth); }
+  }
   m.locks.forEach((lock) => {
     const width = l.lockWidth[lock.id]!;
     for (let i = 0; i < (lock.perPage ? m.pages.length : 1); i++) {

@@ -30,6 +30,15 @@ export interface Layout {
    * `pendingSlot`; -1 when no program issues a TLBI.
    */
   readonly pendingBase: number;
+  /**
+   * Relaxed mode (Model.relaxed; -1 otherwise), per (CPU, page): `earlyBase` an early walk's
+   * fault held until context synchronization (bit 0: a read faults, bit 1: a write faults);
+   * `huBase` a hardware update not yet written (0/1), `huValueBase` the PTE it writes (pteWidth
+   * slots).
+   */
+  readonly earlyBase: number;
+  readonly huBase: number;
+  readonly huValueBase: number;
   /** Per lock (by Lock.id): first slot; per-page locks have one instance per page. */
   readonly lockSlot: readonly number[];
   /** Slots per lock instance: spinlock 1 (owner+1); rwsem 2 (writer+1, reader bitmask). */
@@ -46,6 +55,18 @@ export function tlbSlot(l: Layout, npages: number, cpu: number, page: number, fi
 
 export function pendingSlot(l: Layout, ncpu: number, npages: number, issuer: number, target: number, page: number): number {
   return l.pendingBase + (issuer * ncpu + target) * npages + page;
+}
+
+export function earlySlot(l: Layout, npages: number, cpu: number, page: number): number {
+  return l.earlyBase + cpu * npages + page;
+}
+
+export function huSlot(l: Layout, npages: number, cpu: number, page: number): number {
+  return l.huBase + cpu * npages + page;
+}
+
+export function huValueSlot(l: Layout, npages: number, cpu: number, page: number, field: number): number {
+  return l.huValueBase + (cpu * npages + page) * l.pteWidth + field;
 }
 
 export function layoutOf(m: Model): Layout {
@@ -67,7 +88,11 @@ export function layoutOf(m: Model): Layout {
   const killedBase = m.cpus.some((c) => someStmt(c.body, (s) => s.k === 'kill')) ? take(m.cpus.length) : -1;
   const dataBase = m.usesData ? take(m.frames.length) : -1;
   const pendingBase = m.usesTlbi ? take(m.cpus.length * m.cpus.length * m.pages.length) : -1;
+  const perCpuPage = m.cpus.length * m.pages.length;
+  const earlyBase = m.relaxed ? take(perCpuPage) : -1;
+  const huBase = m.relaxed ? take(perCpuPage) : -1;
+  const huValueBase = m.relaxed ? take(perCpuPage * pteWidth) : -1;
   const lockWidth = m.locks.map((l) => (l.kind === 'spinlock' ? 1 : 2));
   const lockSlot = m.locks.map((l, i) => take(lockWidth[i]! * (l.perPage ? m.pages.length : 1)));
-  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, killedBase, dataBase, pendingBase, lockSlot, lockWidth };
+  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, killedBase, dataBase, pendingBase, earlyBase, huBase, huValueBase, lockSlot, lockWidth };
 }

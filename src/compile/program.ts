@@ -6,6 +6,8 @@ import { FINISHED, type CpuProgram, type ProgramPoint } from '../program/graph.j
 import { scalar, type EmitEnv } from './emit-expr.js';
 import { clearCode, DISABLED, DONE, dsbCode, FAULT, flush, inStep, localsWithin, OK, store, storePte, tlbiCode, values, lvalueType, type StepCtx } from './emit-step.js';
 import { fullBarrier } from '../ir/model.js';
+import { someStmt } from '../ir/walk.js';
+import { contextSyncCode } from './relaxed.js';
 import type { Layout } from './layout.js';
 
 export interface ProgramContext {
@@ -43,7 +45,7 @@ export function programSource(ctx: ProgramContext, program: CpuProgram): string 
     return `${scopes[from.pc]!.filter((x) => !keep.has(x)).map((x) => `s[${x}] = 0;`).join(' ')} s[${pcSlot}] = ${to};`;
   };
   const stepCtx = (p: ProgramPoint, innerLocals: readonly Local[]): StepCtx => ({
-    env, innerCalls: new Set(), fresh, violation: ctx.violation,
+    env, innerCalls: new Set(), fresh, violation: ctx.violation, savedState: storesPte(m, p.stmt) ? 'S0' : undefined,
     exitCall: (callId) => `${clearCode(env, innerLocals)} ${jump(p, program.returnTo.get(callId)!)} return ${OK};`,
   });
   const code = (p: ProgramPoint): string => {
@@ -63,14 +65,21 @@ export function programSource(ctx: ProgramContext, program: CpuProgram): string 
       case 'access':
         if (st.k !== 'access') break;
         return accessCode(ctx, stepCtx(p, []), st, jump(p, next.done), next.handled ? jump(p, next.fault) : undefined);
-      case 'step':
-        return simpleStep(ctx, stepCtx(p, localsWithin(st)), st, jump(p, next.next));
+      case 'step': {
+        const sc = stepCtx(p, localsWithin(st));
+        return `${sc.savedState ? `const ${sc.savedState} = s.slice(); ` : ''}${simpleStep(ctx, sc, st, jump(p, next.next))}`;
+      }
     }
     throw new Error(`internal: a '${st.k}' point with '${next.k}' successors`);
   };
 
   const cases = program.points.flatMap((p) => (p ? [`case ${p.pc}: { ${code(p)} }`] : []));
   return `return function step(s) {\n  switch (s[${pcSlot}]) {\n${cases.join('\n')}\n  }\n  return ${DISABLED};\n};`;
+}
+
+/** Relaxed mode: whether a step (with what runs inside it) stores a PTE, so may have to wait. */
+export function storesPte(m: Model, st: Stmt): boolean {
+  return m.relaxed && st.k !== 'if' && st.k !== 'while' && st.k !== 'access' && someStmt(st, (x) => x.k === 'setPte');
 }
 
 /** Expressions of CPU `cpu`'s program: its locals live in its slots. */
@@ -124,8 +133,11 @@ function simpleStep(ctx: ProgramContext, sc: StepCtx, st: Stmt, go: string): str
     case 'assert': return `if (!${scalar(env, st.test)}) { ${ctx.stepFailure(st.name)} } ${done}`;
     case 'flush': return `${flush(env, st.pages, st.local, sc.fresh)} ${done}`;
     case 'tlbi': return `${tlbiCode(env, st.pages, st.broadcast, sc.fresh)} ${done}`;
-    // Under sequential consistency DMB and ISB order nothing more; a full DSB completes TLBIs.
-    case 'barrier': return st.op === 'dsb' && fullBarrier(st.option) ? `${dsbCode(env)} ${done}` : done;
+    // A full DSB completes TLBIs (and, relaxed, hardware updates); an ISB drops early walks
+    // (relaxed). DMB and the other DSBs order nothing the model can observe.
+    case 'barrier':
+      if (st.op === 'dsb' && fullBarrier(st.option)) return `${dsbCode(env)} ${done}`;
+      return st.op === 'isb' ? `${contextSyncCode(env.m, env.l, env.cpu)} ${done}` : done;
     case 'skip': return done;
     // A fatal fault: the CPU is killed and its program ends (its locals are dropped by the jump).
     case 'kill': return `s[${env.l.killedBase + env.cpu}] = 1; ${done}`;
@@ -206,9 +218,12 @@ export function ruleSource(m: Model, l: Layout, rule: HardwareRule, cpu: number,
     const w = slotWidth(m.arch, lc.type);
     return Array.from({ length: w }, (_, i) => `let ${name}_${i} = 0;`).join(' ');
   }).join(' ');
+  // An interrupt handler (page -1) is software: its PTE stores wait for pending hardware updates.
+  const saved = page < 0 && storesPte(m, rule.body) ? 'S0' : undefined;
   const sc: StepCtx = {
-    env, innerCalls: new Set(), violation, fresh: () => `v${uniq++}`, track: hardware,
+    env, innerCalls: new Set(), violation, fresh: () => `v${uniq++}`, track: hardware, savedState: saved,
     exitCall: () => { throw new Error('internal: return outside a call in a rule'); },
   };
-  return hardware ? `let ch = 0; ${decls} ${inStep(sc, rule.body)} return ch ? ${OK} : ${DISABLED};` : `${decls} ${inStep(sc, rule.body)} return ${OK};`;
+  const body = `${saved ? `const ${saved} = s.slice(); ` : ''}${decls} ${inStep(sc, rule.body)}`;
+  return hardware ? `let ch = 0; ${body} return ch ? ${OK} : ${DISABLED};` : `${body} return ${OK};`;
 }

@@ -33,6 +33,7 @@ export function symmetryOf(ts: TransitionSystem): Symmetry | undefined {
     if (members.length < 2) continue;
     // Pending TLBIs are indexed by issuer and target; the permutation does not rename them.
     const why = m.usesTlbi ? 'a program issues tlbi (pending invalidations are not permuted)'
+      : m.relaxed ? 'the relaxed memory mode (pending hardware updates and early walks are not permuted; --memory sc)'
       : members.some((c) => named.has(c)) ? `a property or program names one of ${name}'s CPUs`
       : !sameShape(ts, members) ? `${name}'s programs compiled differently` : undefined;
     if (why) skipped.push(`${name}: ${why}`);

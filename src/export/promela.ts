@@ -33,7 +33,7 @@ export function toPromela(graph: ProgramGraph): string {
 
 /**
  * The first construct the export cannot translate faithfully, as a located error: frame data
- * values, arm64 barriers and TLBIs (pending invalidations). The export
+ * values, arm64 barriers and TLBIs (pending invalidations), arm64's relaxed mode. The export
  * refuses rather than drop their meaning; `crosscheck` reports the file as not comparable.
  */
 export function exportRefusal(m: Model): Diagnostic | undefined {
@@ -52,6 +52,8 @@ export function exportRefusal(m: Model): Diagnostic | undefined {
   }
   for (const r of [...m.arch.hardware, m.arch.access.read, m.arch.access.write]) forEachStmtExpr(r.body, (e) => exprs(r.body.span, e));
   for (const p of m.properties) if ('expr' in p) exprs(p.span, p.expr);
+  // Promela processes are sequentially consistent; the CLI's export and crosscheck use --memory sc.
+  if (m.relaxed) say(m.cpus[0]?.span ?? m.arch.access.read.body.span, "arm64's relaxed memory mode (pending hardware updates, early walks): use --memory sc");
   return found;
 }
 

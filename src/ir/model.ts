@@ -273,4 +273,15 @@ export interface Model {
   readonly usesData: boolean;
   /** Whether a program issues `tlbi` (only then does the state hold pending invalidations). */
   readonly usesTlbi: boolean;
+  /**
+   * Arm's relaxed ordering of translation-table accesses (`--memory relaxed`, arm64 models only;
+   * docs/models/arm64.md "Relaxed mode"): hardware Access-flag/dirty updates stay pending until
+   * the CPU's next full DSB, and a walk may be performed early, its fault held until the CPU's
+   * next context synchronization (ISB, exception entry). False: sequential consistency.
+   */
+  readonly relaxed: boolean;
 }
+
+/** `--memory`: Arm's relaxed ordering (arm64 models; the default) or sequential consistency. */
+export type MemoryMode = 'sc' | 'relaxed';
+export const DEFAULT_MEMORY: MemoryMode = 'relaxed';

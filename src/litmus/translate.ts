@@ -357,6 +357,13 @@ function fold(op: string, x: Static, y: Static): Static | undefined {
  * the per-CPU parameters `ha[cpu]`, `hd[cpu]` (Arm ARM D8.5: TCR_EL1.HA/HD are per PE).
  */
 function useOf(t: LitmusTest): { arch: string; use: string } {
+  // herd7's fault handling (lib/fault.ml): `imprecise`/`handled` and `faultToNext` run on after a
+  // fault; only `precise`/`fatal` (the catalogue's `-variant vmsa,fatal`) is what sigsegv models.
+  for (const v of t.headers.filter((x) => x.key === 'variant')) {
+    for (const w of v.value.split(/[\s,]+/).filter(Boolean)) {
+      if (/^(imprecise|handled|faulttonext|skip)$/i.test(w)) throw unsupported(v.span, `variant '${w}' (faults that do not end the thread; only fatal faults are modelled)`);
+    }
+  }
   const h = t.headers.find((x) => x.key === 'TTHM');
   const ha = new Map<number, boolean>(), hd = new Map<number, boolean>();
   for (const th of t.threads) { ha.set(th.id, false); hd.set(th.id, false); }

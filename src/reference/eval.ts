@@ -171,6 +171,9 @@ export function assign(c: Ctx, lv: LValue, v: Value): void {
 }
 
 export function setPte(c: Ctx, page: number, v: Value): void {
+  // Relaxed mode: software (a CPU step or an interrupt handler, c.page < 0) stores a PTE only when
+  // no hardware update is pending on it (an update is an atomic read-modify-write).
+  if (c.t.model.relaxed && c.page < 0 && c.t.model.cpus.some((x) => c.st.updates.get(x.index * c.t.model.pages.length + page))) throw new Halt('disabled');
   c.st = c.st.setIn(['ptes', page], checked(c, { k: 'pte' }, v));
 }
 

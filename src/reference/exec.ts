@@ -1,10 +1,10 @@
 // The statement machine: one CPU step, one hardware step. A thread's continuation is an explicit
 // stack of `Item`s; a step executes the top statement and then advances through control-only
 // items (blocks, calls, value-less returns, drops) until the next step statement or the end.
-import { List, Map as IMap } from 'immutable';
+import { is, List, Map as IMap } from 'immutable';
 import { fullBarrier, type DataAccess, type HardwareRule, type Stmt } from '../ir/model.js';
 import { assign, Broken, type Ctx, evalExpr, evalNum, Halt, isTrue, setPte, setTlb, violation } from './eval.js';
-import { Item, lockIndex, pendingIndex, type State, type Tables, Thread, zeroRecord } from './state.js';
+import { Item, lockIndex, pendingIndex, relaxedIndex, type State, type Tables, Thread, zeroRecord } from './state.js';
 
 const stmtItem = (s: Stmt): Item => Item({ kind: 'stmt', id: s.id });
 
@@ -99,7 +99,10 @@ function execStmt(c: Ctx, s: Stmt): void {
       const pages = s.pages === 'all' ? m.pages.map((p) => p.index) : s.pages.map((e) => evalNum(c, e));
       const cpus = s.local ? [c.cpu] : m.cpus.map((x) => x.index);
       const empty = zeroRecord(m, 'tlbe');
-      for (const cpu of cpus) for (const p of pages) setTlb(c, cpu, p, empty);
+      for (const cpu of cpus) for (const p of pages) {
+        setTlb(c, cpu, p, empty);
+        if (cpu !== c.cpu) endEarlyWalk(c, cpu, p);
+      }
       return;
     }
     case 'tlbi': {
@@ -111,11 +114,19 @@ function execStmt(c: Ctx, s: Stmt): void {
       return;
     }
     case 'barrier': {
-      if (s.op !== 'dsb' || !fullBarrier(s.option)) return;
       const m = c.t.model;
+      // Relaxed: an ISB is a context synchronization event (early walks are dropped); a full DSB
+      // writes the CPU's pending hardware updates.
+      if (s.op === 'isb') contextSync(c);
+      if (s.op !== 'dsb' || !fullBarrier(s.option)) return;
+      if (m.relaxed) for (const p of m.pages) c.st = commitUpdate(c.st, relaxedIndex(m, c.cpu, p.index), p.index);
       for (const t of m.cpus) for (const p of m.pages) {
         const at = pendingIndex(m, c.cpu, t.index, p.index);
-        if (c.st.pending.get(at)) { c.st = c.st.setIn(['pending', at], 0); setTlb(c, t.index, p.index, zeroRecord(m, 'tlbe')); }
+        if (c.st.pending.get(at)) {
+          c.st = c.st.setIn(['pending', at], 0);
+          setTlb(c, t.index, p.index, zeroRecord(m, 'tlbe'));
+          if (t.index !== c.cpu) endEarlyWalk(c, t.index, p.index);
+        }
       }
       return;
     }
@@ -172,13 +183,51 @@ function runRule(c: Ctx, rule: HardwareRule, page: number): 'done' | 'fault' | '
   return out;
 }
 
+/** Relaxed mode: the CPU's early walks are dropped (ISB, exception entry). */
+function contextSync(c: Ctx): void {
+  const m = c.t.model;
+  if (m.relaxed) for (const p of m.pages) c.st = c.st.setIn(['early', relaxedIndex(m, c.cpu, p.index)], 0);
+}
+
+/**
+ * Relaxed mode: another CPU's completed invalidation of `page` ends `cpu`'s early walk of it (the
+ * issuer's own early walks need an ISB).
+ */
+function endEarlyWalk(c: Ctx, cpu: number, page: number): void {
+  if (c.t.model.relaxed) c.st = c.st.setIn(['early', relaxedIndex(c.t.model, cpu, page)], 0);
+}
+
+/** The pending hardware update at State.updates[at] (of page `page`), if any, is written. */
+function commitUpdate(st: State, at: number, page: number): State {
+  const v = st.updates.get(at);
+  return v ? st.setIn(['ptes', page], v).setIn(['updates', at], null) : st;
+}
+
+/**
+ * An architecture rule (access or hardware) for (c.cpu, page). Relaxed mode: the PTE it writes
+ * is kept as a pending hardware update; while any update is pending on the PTE, a rule that
+ * would write it is disabled.
+ */
+function runArchRule(c: Ctx, rule: HardwareRule, page: number): 'done' | 'fault' | 'end' {
+  const m = c.t.model;
+  const before = c.st;
+  const out = runRule(c, rule, page);
+  if (!m.relaxed || is(c.st.ptes.get(page), before.ptes.get(page))) return out;
+  if (m.cpus.some((x) => before.updates.get(relaxedIndex(m, x.index, page)))) throw new Halt('disabled');
+  c.st = c.st.setIn(['updates', relaxedIndex(m, c.cpu, page)], c.st.ptes.get(page)!).setIn(['ptes', page], before.ptes.get(page)!);
+  return out;
+}
+
 function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
   const m = c.t.model;
   if (s.guard && !isTrue(c, s.guard)) throw new Halt('disabled');
   const page = evalNum(c, s.page);
-  const out = runRule(c, m.arch.access[s.access], page);
+  // Relaxed: a fault an early walk holds for this kind of access is taken without walking.
+  const held = m.relaxed && (c.st.early.get(relaxedIndex(m, c.cpu, page))! & (s.access === 'read' ? 1 : 2)) !== 0;
+  const out = held ? 'fault' : runArchRule(c, m.arch.access[s.access], page);
   if (out === 'end') throw new Error(`reference: access ${s.access} rule ended without done/fault`);
   if (out === 'fault') {
+    contextSync(c); // exception entry
     if (!s.handler) throw violation('unhandled_fault');
     // The handler (its page parameter is substituted by the checker), then the access again.
     push(c, [stmtItem(s.handler), stmtItem(s)]);
@@ -221,9 +270,38 @@ export function tlbiCompleteStep(t: Tables, st: State, cpu: number, page: number
   const flags = m.cpus.map((i) => pendingIndex(m, i.index, cpu, page));
   if (!flags.some((f) => st.pending.get(f))) return new Halt('disabled');
   const c: Ctx = { t, st, th: Thread(), cpu, page: -1 };
+  if (m.cpus.some((i) => i.index !== cpu && st.pending.get(pendingIndex(m, i.index, cpu, page)))) endEarlyWalk(c, cpu, page);
   for (const f of flags) c.st = c.st.setIn(['pending', f], 0);
   setTlb(c, cpu, page, zeroRecord(m, 'tlbe'));
   return c.st;
+}
+
+/** Relaxed mode, hardware step hu_commit on (cpu, page): a pending update is written. */
+export function huCommitStep(t: Tables, st: State, cpu: number, page: number): State | Halt {
+  const at = relaxedIndex(t.model, cpu, page);
+  return st.updates.get(at) ? commitUpdate(st, at, page) : new Halt('disabled');
+}
+
+/**
+ * Relaxed mode, hardware step walk_early on (cpu, page): a walk now, without the CPU's TLB
+ * entry; a read or write that would fault is held as the CPU's early walk.
+ */
+export function walkEarlyStep(t: Tables, st: State, cpu: number, page: number): State | Halt {
+  const m = t.model;
+  const at = relaxedIndex(m, cpu, page);
+  // A finished CPU makes no more accesses.
+  if (st.early.get(at) || st.cpus.get(cpu)!.stack.isEmpty()) return new Halt('disabled');
+  const probe = st.setIn(['tlbs', cpu, page], zeroRecord(m, 'tlbe'));
+  const faults = (rule: HardwareRule): boolean => {
+    try {
+      return runRule({ t, st: probe, th: Thread(), cpu, page: -1 }, rule, page) === 'fault';
+    } catch (e) {
+      if (e instanceof Halt) return false;
+      throw e;
+    }
+  };
+  const bits = (faults(m.arch.access.read) ? 1 : 0) | (faults(m.arch.access.write) ? 2 : 0);
+  return bits ? st.setIn(['early', at], bits) : new Halt('disabled');
 }
 
 /** Advances through control-only items so the top is a step statement (or the CPU is done). */
@@ -254,7 +332,8 @@ export function cpuStep(t: Tables, st: State, cpu: number): StepResult | undefin
 export function hardwareStep(t: Tables, st: State, rule: HardwareRule, cpu: number, page: number): State | Halt {
   const c: Ctx = { t, st, th: Thread(), cpu, page: -1 };
   try {
-    runRule(c, rule, page);
+    // An interrupt delivery (page -1) is software; an architecture rule may make a hardware update.
+    if (page >= 0) runArchRule(c, rule, page); else runRule(c, rule, page);
   } catch (e) {
     if (e instanceof Halt) return e;
     throw e;
@@ -273,6 +352,8 @@ export function settleAll(t: Tables, st: State): State {
 
 /** Every CPU has finished, or waits at a valid end point (`end...:`) whose step is disabled. */
 export function finished(t: Tables, st: State): boolean {
+  // Relaxed: a hardware update still to be written is part of the execution.
+  if (st.updates.some((u) => u !== null)) return false;
   return st.cpus.every((th, cpu) => {
     if (th.stack.isEmpty()) return true;
     const top = th.stack.last()!;

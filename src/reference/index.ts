@@ -31,8 +31,9 @@
 //    the deadlock analysis on the stuck states it found.
 import { is, Set as ISet } from 'immutable';
 import type { Expr, Model } from '../ir/model.js';
+import { accessedPages } from '../ir/rules.js';
 import { Broken, evalExpr, Halt } from './eval.js';
-import { cpuStep, finished, hardwareStep, settleAll, tlbiCompleteStep } from './exec.js';
+import { cpuStep, finished, hardwareStep, huCommitStep, settleAll, tlbiCompleteStep, walkEarlyStep } from './exec.js';
 import { livelockDepth } from './livelock.js';
 import { buildTables, initialStates, type State, type Tables, Thread } from './state.js';
 
@@ -56,6 +57,13 @@ function* hardwareSuccessors(t: Tables, st: State): Generator<State | Halt> {
   }
   for (const irq of m.interrupts) for (const cpu of m.cpus) yield hardwareStep(t, st, irq.rule, cpu.index, -1);
   if (m.usesTlbi) for (const cpu of m.cpus) for (const page of m.pages) yield tlbiCompleteStep(t, st, cpu.index, page.index);
+  if (m.relaxed) {
+    for (const cpu of m.cpus) for (const page of m.pages) yield huCommitStep(t, st, cpu.index, page.index);
+    for (const cpu of m.cpus) {
+      const accessed = accessedPages(m, cpu.index);
+      for (const page of m.pages) if (accessed[page.index]) yield walkEarlyStep(t, st, cpu.index, page.index);
+    }
+  }
 }
 
 /** Some CPU has not finished and none has an enabled step (a violating step counts as enabled). */

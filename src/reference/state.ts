@@ -48,6 +48,10 @@ export const State = Record<{
   pending: List<number>;
   /** One per lock instance (a `[page]` lock has one instance per page). */
   locks: List<LockState>;
+  /** Relaxed mode, at cpu * pages + page: an early walk's held fault (1 a read faults, 2 a write, 3 both). */
+  early: List<number>;
+  /** Relaxed mode, at cpu * pages + page: the PTE a pending hardware update will write, or null. */
+  updates: List<List<number> | null>;
 }>({
   cpus: List(),
   globals: List(),
@@ -58,6 +62,8 @@ export const State = Record<{
   data: List(),
   pending: List(),
   locks: List(),
+  early: List(),
+  updates: List(),
 });
 export type State = ReturnType<typeof State>;
 
@@ -95,6 +101,11 @@ export function buildTables(model: Model): Tables {
 /** Where the flag of a TLBI by `issuer` pending on `target` for `page` lives in State.pending. */
 export function pendingIndex(m: Model, issuer: number, target: number, page: number): number {
   return (issuer * m.cpus.length + target) * m.pages.length + page;
+}
+
+/** Where (cpu, page) lives in State.early and State.updates. */
+export function relaxedIndex(m: Model, cpu: number, page: number): number {
+  return cpu * m.pages.length + page;
 }
 
 export function lockIndex(t: Tables, lock: Lock, page: number): number {
@@ -154,6 +165,8 @@ export function initialStates(model: Model): State[] {
         data: List(model.frames.map((f) => f.data)),
         pending: List(Array.from({ length: model.cpus.length ** 2 * model.pages.length }, () => 0)),
         locks: List(Array.from({ length: lockCount }, () => LockState())),
+        early: List(model.relaxed ? Array.from({ length: model.cpus.length * model.pages.length }, () => 0) : []),
+        updates: List<List<number> | null>(model.relaxed ? Array.from({ length: model.cpus.length * model.pages.length }, () => null) : []),
       }));
       return;
     }

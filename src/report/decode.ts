@@ -1,7 +1,7 @@
 // A packed state as the named values a kernel developer reads: PTEs, TLB entries, globals,
 // frames, locks and live locals.
 import type { Field, Model, ScalarType } from '../ir/model.js';
-import { pendingSlot, pteSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
+import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
 import { slotWidth } from '../ir/types.js';
 
 export function scalarText(m: Model, t: ScalarType, v: number): string {
@@ -63,6 +63,16 @@ export function describeState(ts: TransitionSystem, s: Int32Array): Map<string, 
     for (const t of m.cpus) for (const p of m.pages) {
       const by = m.cpus.filter((i) => s[pendingSlot(l, m.cpus.length, m.pages.length, i.index, t.index, p.index)]).map((i) => i.name);
       out.set(`tlbi_pending[${t.name}][${p.name}]`, by.length ? `by ${by.join(', ')}` : '-');
+    }
+  }
+  // Relaxed mode: a hardware update not yet written (`hu_pending[P0][X]={...,af}`, the PTE it
+  // writes) and a held early walk's fault (`walk_early[P1][X]=faults read, write`).
+  if (m.relaxed) {
+    const np = m.pages.length;
+    for (const c of m.cpus) for (const p of m.pages) {
+      out.set(`hu_pending[${c.name}][${p.name}]`, s[huSlot(l, np, c.index, p.index)] ? pteText(m, s, huValueSlot(l, np, c.index, p.index, 0)) : '-');
+      const bits = s[earlySlot(l, np, c.index, p.index)]!;
+      out.set(`walk_early[${c.name}][${p.name}]`, bits ? `faults ${[bits & 1 ? 'read' : '', bits & 2 ? 'write' : ''].filter(Boolean).join(', ')}` : '-');
     }
   }
   m.locks.forEach((lock) => {

@@ -49,7 +49,7 @@ export function unreadableScenario(path: string, problem: string, o: RunOptions)
 export async function checkScenario(source: SourceFile, o: RunOptions): Promise<CheckedFile> {
   const label = labelOf(source.path, o.arch);
   try {
-    const check = { arch: o.arch, modelDirs: o.modelDirs };
+    const check = { arch: o.arch, modelDirs: o.modelDirs, memory: o.memory };
     const model = modelOf(source, check);
     const ts = compile(programGraph(model));
     const limits: ExploreOptions = { maxStates: o.maxStates, timeLimitMs: o.timeLimitMs, memoryLimitBytes: o.memoryLimitBytes, signal: o.signal, symmetry: o.symmetry, hashCompact: o.hashCompact, store: o.store, onProgress: o.onProgress };

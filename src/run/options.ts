@@ -3,6 +3,7 @@
 import { totalmem } from 'node:os';
 import type { ExploreProgress } from '../explore/bfs.js';
 import type { StoreKind } from '../explore/states.js';
+import { DEFAULT_MEMORY, type MemoryMode } from '../ir/model.js';
 import type { Distributed } from '../explore/distributed/coordinator-process.js';
 
 export interface RunOptions {
@@ -30,6 +31,8 @@ export interface RunOptions {
   readonly hashCompact: boolean;
   /** The exact store: packed vectors (`exact`) or tree compression (`compact`, one thread only). */
   readonly store: StoreKind;
+  /** arm64's memory model (`--memory`): Arm's relaxed ordering of page-table accesses, or sc. */
+  readonly memory: MemoryMode;
   /** Vacuity and state-count warnings fail the file. */
   readonly strict: boolean;
   /** Write the state counts of proofs next to them (PROOF.race.counts.json). */
@@ -48,7 +51,7 @@ export const DEFAULT_MEMORY_LIMIT = Math.floor(totalmem() / 2);
 
 export const DEFAULT_OPTIONS: RunOptions = {
   modelDirs: [], maxStates: DEFAULT_MAX_STATES, timeLimitMs: Infinity, memoryLimitBytes: DEFAULT_MEMORY_LIMIT, symmetry: true, por: true, threads: 1,
-  hashCompact: false, store: 'exact', strict: false, record: false, reports: false, explain: false,
+  hashCompact: false, store: 'exact', memory: DEFAULT_MEMORY, strict: false, record: false, reports: false, explain: false,
 };
 
 /** The defaults with `o` applied. */

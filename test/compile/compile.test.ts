@@ -26,6 +26,12 @@ function slots(ts: TransitionSystem): string[] {
   if (l.killedBase >= 0) m.cpus.forEach((c) => add(l.killedBase + c.index, 1, `${c.name}.killed`));
   if (l.dataBase >= 0) m.frames.forEach((f) => add(l.dataBase + f.index, 1, `${f.name}.data`));
   if (l.pendingBase >= 0) add(l.pendingBase, m.cpus.length ** 2 * m.pages.length, 'tlbi pending');
+  if (m.relaxed) {
+    const n = m.cpus.length * m.pages.length;
+    add(l.earlyBase, n, 'early walk');
+    add(l.huBase, n, 'hu pending');
+    add(l.huValueBase, n * l.pteWidth, 'hu value');
+  }
   return out;
 }
 

@@ -123,7 +123,7 @@ export function model(spec: ModelSpec): Model {
     interrupts: [],
     disabled: spec.disabled ?? [],
     maxVersion: spec.maxVersion ?? 2,
-    dataType: { k: 'int', lo: 0, hi: 7 }, usesData: false, usesTlbi: false,
+    dataType: { k: 'int', lo: 0, hi: 7 }, usesData: false, usesTlbi: false, relaxed: false,
   };
 }
 

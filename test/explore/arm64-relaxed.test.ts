@@ -1,0 +1,178 @@
+// arm64's relaxed mode (docs/models/arm64.md "Relaxed mode", src/compile/relaxed.ts): pending
+// hardware updates and early walks. Each scenario runs on both engines (same states, same
+// verdicts) and under both memory modes, and asserts a verdict that differs between them or that
+// a wrong rule would change.
+import { describe, expect, it } from 'vitest';
+import { traceOf, type RunOptions } from '../../src/index.js';
+import { checked as checkedText, verdictOf, type Checked } from '../gen/checked.js';
+import { exploreReference } from '../../src/reference/index.js';
+import { describeState } from '../../src/report/decode.js';
+import { exportRefusal } from '../../src/export/promela.js';
+import { run as cli } from '../cli/harness.js';
+
+async function run(text: string, memory: 'sc' | 'relaxed', opts: Partial<RunOptions> = {}): Promise<Checked> {
+  const r = await checkedText(text, 'relaxed.race', { por: false, symmetry: false, memory, ...opts });
+  expect(r.model.relaxed).toBe(memory === 'relaxed');
+  const ref = exploreReference(r.model);
+  expect(ref.states).toBe(r.result.states);
+  expect(ref.transitions).toBe(r.result.transitions);
+  for (const p of r.verdict.properties) {
+    const mine = p.status === 'violated' || p.status === 'reached';
+    expect(ref.properties.find((q) => q.name === p.property.name)!.violated, p.property.name).toBe(mine);
+  }
+  return r;
+}
+
+const status = (r: Checked, name: string) => verdictOf(r, name).status;
+
+// MP+HD-DSB.LD (herd7 Allowed) and MP+HD-DSB.ISH (Forbidden): the dirty update of P0's write
+// is ordered before its flag store only by a full DSB.
+const mpHd = (barrier: string) => `use arm64(ha = true, hd = true);
+frame F0, F1;
+page X { valid: true, af: true, dbm: true, rdonly: true, pfn: F0 }
+page Y { valid: true, af: true, dbm: true, rdonly: false, pfn: F1 }
+int[0..1] seen;
+bool clean;
+cpu P0 { write X = 1; ${barrier}; write Y = 1; }
+cpu P1 { seen = read Y; dmb(ld); clean = ptep_get(X).rdonly; }
+final never: !(seen == 1 && clean);
+`;
+
+describe('pending hardware updates', () => {
+  it('a dirty update is seen late unless a full DSB orders it (MP+HD-DSB.LD, MP+HD-DSB.ISH)', async () => {
+    expect(status(await run(mpHd('dsb(ld)'), 'relaxed'), 'never')).toBe('violated');
+    expect(status(await run(mpHd('dsb(ld)'), 'sc'), 'never')).toBe('holds');
+    expect(status(await run(mpHd('dsb(ish)'), 'relaxed'), 'never')).toBe('holds');
+    // DMB orders explicit accesses only.
+    expect(status(await run(mpHd('dmb(sy)'), 'relaxed'), 'never')).toBe('violated');
+  });
+
+  it('the pending update is written before any other write to the PTE: an exchange never loses it', async () => {
+    // P1 clears the PTE atomically while P0's dirtying write may be in flight: whenever the write
+    // went through the old mapping, the value P1 got back is dirty (no lost dirty bit).
+    const text = `use arm64;
+frame F0;
+page X { valid: true, af: true, dbm: true, rdonly: true, pfn: F0 }
+disable fill;
+bool got_dirty;
+bool cleared;
+cpu P0 { write X; }
+cpu P1 { let old = ptep_get_and_clear(X); got_dirty = pte_dirty(old); cleared = true; }
+fault write(p) { sigsegv; }
+final not_lost: !(cleared && F0.version == 1 && !got_dirty);
+reachable in_flight: F0.version == 1 && ptep_get(X).rdonly;
+`;
+    const r = await run(text, 'relaxed');
+    expect(status(r, 'not_lost')).toBe('holds');
+    // The window exists: the write is done and the PTE still reads clean.
+    expect(status(r, 'in_flight')).toBe('reached');
+    expect(status(await run(text, 'sc'), 'in_flight')).toBe('unreached');
+  });
+
+  it('a final state has every update written; the trace names the pending one', async () => {
+    const text = `use arm64;
+frame F0;
+page X { valid: true, af: false, dbm: true, rdonly: true, pfn: F0 }
+cpu P0 { read X; }
+final young: ptep_get(X).af;
+reachable pending: !ptep_get(X).af && tlb(P0, X).valid;
+`;
+    const r = await run(text, 'relaxed');
+    expect(status(r, 'young')).toBe('holds');
+    const v = verdictOf(r, 'pending');
+    expect(v.status).toBe('reached');
+    const trace = traceOf(r.ts, r.result, v.violation!);
+    expect(describeState(r.ts, trace.final).get('hu_pending[P0][X]')).toMatch(/\baf\b/);
+    expect(trace.steps.map((s) => r.ts.actions[s.action]!.name)).toContain('P0');
+    expect(trace.steps.map((s) => r.ts.actions[s.action]!.name)).not.toContain('hu_commit X on P0');
+  });
+});
+
+// D15347-store-DSB / I2V-UP-DSB (herd7 Allowed): a walk done before the CPU's own PTE store,
+// not ordered by the DSB, faults the later access; an ISB after the DSB orders it.
+const ownStore = (barriers: string) => `use arm64_nohafdbs;
+frame F0;
+page X { pfn: F0 }
+cpu P0 { set_pte(X, pte { valid: true, af: true, rdonly: false, dbm: true, pfn: F0 }); ${barriers} write X; }
+fault write(p) { sigsegv; }
+final no_fault: !killed(P0);
+`;
+
+describe('early walks', () => {
+  it('a walk may precede the CPU\'s own PTE store and DSB; an ISB orders it', async () => {
+    expect(status(await run(ownStore('dsb(ish);'), 'relaxed'), 'no_fault')).toBe('violated');
+    expect(status(await run(ownStore('dsb(ish);'), 'sc'), 'no_fault')).toBe('holds');
+    expect(status(await run(ownStore('dsb(ish); isb();'), 'relaxed'), 'no_fault')).toBe('holds');
+  });
+
+  it('an exception entry drops the early walk: a handler that returns gets a fresh walk', async () => {
+    const text = `use arm64_nohafdbs;
+frame F0;
+page X { pfn: F0 }
+ghost int[0..3] faults;
+cpu P0 { set_pte(X, pte { valid: true, af: true, rdonly: false, dbm: true, pfn: F0 }); dsb(ish); write X; }
+fault write(p) { faults = faults + 1; }
+final at_most_one: faults <= 1;
+reachable spurious: faults == 1;
+`;
+    const r = await run(text, 'relaxed');
+    expect(status(r, 'at_most_one')).toBe('holds');
+    expect(status(r, 'spurious')).toBe('reached');
+  });
+
+  it('another CPU\'s completed TLBI ends the early walk; the issuer\'s own needs an ISB', async () => {
+    // P0 maps X, shoots it down and raises a flag; P1 saw the flag and accesses X after a DMB.
+    const remote = `use arm64_nohafdbs;
+frame F0;
+page X { pfn: F0 }
+bool flag;
+cpu P0 { set_pte(X, pte { valid: true, af: true, rdonly: false, dbm: true, pfn: F0 }); dsb(ish); tlbi(vale1is, X); dsb(ish); flag = true; }
+cpu P1 { await(flag); dmb(ld); read X; }
+fault read(p) { sigsegv; }
+final no_fault: !killed(P1);
+`;
+    expect(status(await run(remote, 'relaxed'), 'no_fault')).toBe('holds');
+    // Without the TLBI the early walk survives: the fault is allowed (D15347-M-load-DMBST+DMBLD).
+    expect(status(await run(remote.replace(' tlbi(vale1is, X); dsb(ish);', ''), 'relaxed'), 'no_fault')).toBe('violated');
+    // The issuer's own TLBI + DSB leave its early walk (MP+DSB.ST+DSB.LD-TLBI-DSB).
+    const self = `use arm64_nohafdbs;
+frame F0;
+page X { pfn: F0 }
+cpu P0 { set_pte(X, pte { valid: true, af: true, rdonly: false, dbm: true, pfn: F0 }); dsb(ish); tlbi(vale1is, X); dsb(ish); read X; }
+fault read(p) { sigsegv; }
+final no_fault: !killed(P0);
+`;
+    expect(status(await run(self, 'relaxed'), 'no_fault')).toBe('violated');
+    expect(status(await run(self.replace('dsb(ish); read X;', 'dsb(ish); isb(); read X;'), 'relaxed'), 'no_fault')).toBe('holds');
+  });
+
+  it('x86 and RISC-V models have no relaxed mode', async () => {
+    const r = await checkedText('use x86_64;\nframe F0;\npage P { present: true, pfn: F0 }\ncpu a { read P; }\n', 'x.race', { memory: 'relaxed' });
+    expect(r.model.relaxed).toBe(false);
+    expect(r.ts.hardware.some((h) => h.rule === 'walk_early' || h.rule === 'hu_commit')).toBe(false);
+  });
+});
+
+describe('--memory on the command line', () => {
+  it('relaxed is the default; sc turns it off; anything else is a usage error (2)', async () => {
+    const f = 'scenarios/arm64_barriers/kernel-map-no-barrier.race';
+    const relaxed = await cli('check', '--no-trace', f);
+    expect(relaxed.code).toBe(0); // its expectation (violated) is met
+    expect(relaxed.stdout).toMatch(/^violated {2}no_kernel_fault/);
+    const strip = (t: string) => t.replace(/\d+\.\d+ s\)/g, 's)');
+    expect(strip((await cli('check', '--no-trace', '--memory', 'relaxed', f)).stdout)).toBe(strip(relaxed.stdout));
+    const sc = await cli('check', '--no-trace', '--memory', 'sc', f);
+    expect(sc.code).toBe(1); // the expectation is not met: no fault without the relaxed mode
+    expect(sc.stdout).toMatch(/^holds/);
+    const bad = await cli('check', '--memory', 'tso', f);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--memory is relaxed or sc, found 'tso'/);
+    expect((await cli('check', '--help')).stdout).toMatch(/--memory M +arm64's memory model: relaxed \(default/);
+  });
+
+  it('the export and crosscheck are sequentially consistent; the export refuses a relaxed model', async () => {
+    const m = (await checkedText(ownStore(''), 'r.race', { memory: 'relaxed' })).model;
+    expect(exportRefusal(m)?.message).toMatch(/relaxed memory mode/);
+    expect(exportRefusal((await checkedText(ownStore(''), 'r.race', { memory: 'sc' })).model)).toBeUndefined();
+  });
+});
