@@ -9,7 +9,8 @@ import { ruleInstances } from '../ir/rules.js';
 import { slotWidth } from '../ir/types.js';
 import { forEachExpr, lvalueRoot, someStmt, stmtChildren, stmtExprs, stmtTarget } from '../ir/walk.js';
 import { FINISHED, type CpuProgram, type ProgramGraph, type ProgramPoint } from '../program/graph.js';
-import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, tlbSlot, type Layout } from './layout.js';
+import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, tlbSlot, type Layout } from './layout.js';
+import { earlyLoadPages } from '../ir/rules.js';
 
 interface Access {
   readonly reads: Set<number>;
@@ -58,6 +59,12 @@ class SlotSets {
   /** Relaxed mode: CPU c's early walks (every page). */
   early(c: number): number[] {
     return this.l.earlyBase < 0 ? [] : this.m.pages.map((p) => earlySlot(this.l, this.m.pages.length, c, p.index));
+  }
+
+  /** Relaxed mode with data: CPU c's early reads (frame and value, every page). */
+  reads(c: number): number[] {
+    const np = this.m.pages.length;
+    return this.l.readBase < 0 ? [] : this.m.pages.flatMap((p) => [readSlot(this.l, np, c, p.index), readValueSlot(this.l, np, c, p.index)]);
   }
 
   /** Slots an expression reads (its sub-expressions included). */
@@ -129,6 +136,7 @@ class SlotSets {
         const pages = m.pages.map((p) => p.index);
         // Relaxed: an ISB drops the CPU's early walks; a full DSB writes its pending updates.
         if (st.op === 'isb') addAll(a.writes, this.early(this.cpu));
+        addAll(a.writes, this.reads(this.cpu));
         if (st.op === 'dsb' && this.l.huBase >= 0) pages.forEach((p) => { addAll(a.reads, this.hu(this.cpu, p)); addAll(a.writes, [...this.hu(this.cpu, p), ...this.pte(p)]); });
         if (st.op !== 'dsb' || this.l.pendingBase < 0) break;
         addAll(a.reads, this.pending([this.cpu], all, pages));
@@ -138,6 +146,7 @@ class SlotSets {
         break;
       }
       case 'lock': {
+        addAll(a.writes, this.reads(this.cpu));
         const width = this.l.lockWidth[st.lock.id]!;
         const base = this.l.lockSlot[st.lock.id]!;
         for (const i of st.page ? this.pages(st.page) : [0]) {
@@ -153,7 +162,7 @@ class SlotSets {
         const data = st.data && this.l.dataBase >= 0 ? range(this.l.dataBase, m.frames.length) : [];
         // Relaxed: pending updates of the page, and the CPU's early walks (a fault drops them all).
         const relaxed = this.pages(st.page).flatMap((p) => [...this.huFlags(p), ...this.hu(this.cpu, p)]);
-        const touched = [...this.pages(st.page).flatMap((p) => [...this.pte(p), ...this.tlb(this.cpu, p)]), ...range(this.l.versionBase, m.frames.length), ...data, ...relaxed, ...this.early(this.cpu)];
+        const touched = [...this.pages(st.page).flatMap((p) => [...this.pte(p), ...this.tlb(this.cpu, p)]), ...range(this.l.versionBase, m.frames.length), ...data, ...relaxed, ...this.early(this.cpu), ...this.reads(this.cpu)];
         addAll(a.reads, touched);
         addAll(a.writes, touched);
         m.properties.forEach((p) => { if (p.kind === 'access' && p.access === st.access) this.read(p.expr, a.reads); });
@@ -189,7 +198,23 @@ function relaxedAccess(m: Model, l: Layout): Access[] {
     const walk: Access = { reads: new Set([early, ...pte, ...sets.huFlags(p.index), finishedSlot(c.index)]), writes: new Set([early]) };
     for (const r of [m.arch.access.read, m.arch.access.write]) sets.stmt(r.body, { reads: walk.reads, writes: new Set() }, true);
     return [{ reads: new Set([...commit, ...pte]), writes: new Set([...commit, ...pte]) }, walk];
-  })).flat();
+  })).flat().concat(earlyReadAccess(m, l));
+}
+
+/** The read_early steps: what the CPU's access of the page touches, its held reads, whether it finished. */
+function earlyReadAccess(m: Model, l: Layout): Access[] {
+  if (l.readBase < 0) return [];
+  return m.cpus.flatMap((c) => {
+    const loads = earlyLoadPages(m, c.index);
+    const sets = new SlotSets(m, l, c.index);
+    return m.pages.filter((p) => loads[p.index]).map((p) => {
+      const a: Access = { reads: new Set([finishedSlot(c.index), ...range(l.dataBase, m.frames.length)]), writes: new Set() };
+      const load: Stmt = { k: 'access', access: 'read', page: { k: 'const', type: { k: 'page' }, value: p.index }, span: m.arch.access.read.body.span, id: -1 };
+      sets.stmt(load, a, false);
+      new SlotSets(m, l, c.index, p.index).stmt(m.arch.access.read.body, a, true);
+      return a;
+    });
+  });
 }
 
 /** Whether the step at `n` can end the CPU's program (its successors, or a `return` inside it). */

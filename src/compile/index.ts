@@ -2,7 +2,7 @@
 // over flat Int32Array states (the way SPIN generates C).
 import { modelOf, type CheckOptions } from '../check/index.js';
 import type { Model, ScalarType } from '../ir/model.js';
-import { accessedPages, enabledHardware, ruleInstances } from '../ir/rules.js';
+import { accessedPages, earlyLoadPages, enabledHardware, ruleInstances } from '../ir/rules.js';
 import { slotTypes, valueRange } from '../ir/types.js';
 import type { SourceFile, Span } from '../lang/source.js';
 import { programGraph, type ProgramGraph } from '../program/graph.js';
@@ -12,12 +12,12 @@ import { layoutOf, pteSlot, type Layout } from './layout.js';
 import { independentPoints } from './independence.js';
 import { finishedSource, programSource, ruleSource, type ProgramContext } from './program.js';
 import { tlbiCompleteSource } from './emit-step.js';
-import { huCommitStep, relaxedRule, walkEarlyStep } from './relaxed.js';
+import { huCommitStep, readEarlyStep, relaxedRule, walkEarlyStep } from './relaxed.js';
 import { someStmt } from '../ir/walk.js';
 
 export { OK, DISABLED } from './emit-step.js';
 export type { Layout } from './layout.js';
-export { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, tlbSlot } from './layout.js';
+export { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, tlbSlot } from './layout.js';
 
 export type Exec = (s: Int32Array) => number;
 
@@ -129,7 +129,7 @@ export function compile(graph: ProgramGraph): TransitionSystem {
   const m = graph.model;
   const l = layoutOf(m);
   const instances = ruleInstances(m);
-  checkSize(m, l, enabledHardware(m).length + (m.usesTlbi ? 1 : 0) + (m.relaxed ? 2 : 0), m.interrupts.length);
+  checkSize(m, l, enabledHardware(m).length + (m.usesTlbi ? 1 : 0) + (m.relaxed ? 3 : 0), m.interrupts.length);
   const propIndex = new Map(m.properties.map((p, i) => [p.name, i]));
   const violation = (name: string) => {
     const i = propIndex.get(name);
@@ -174,7 +174,7 @@ export function compile(graph: ProgramGraph): TransitionSystem {
     exec: m.relaxed && !interrupt ? relaxedRule(m, l, rule(r, cpu, page, true), cpu, page) : rule(r, cpu, page, true),
   }));
   hardware.push(...tlbiCompletions(m, l, ncpu + hardware.length));
-  hardware.push(...relaxedSteps(m, l, ncpu + hardware.length, rawAccess));
+  hardware.push(...relaxedSteps(graph, l, ncpu + hardware.length, rawAccess, accessRules));
   const pcs = l.cpus.map((c) => c.pc);
   const independent = independentPoints(graph, l);
   const cpuStep = (cpu: number, s: Int32Array) => steps[cpu]!(s);
@@ -215,9 +215,11 @@ function pendingUpdates(m: Model, l: Layout): string[] {
 /**
  * The relaxed mode's built-in hardware steps (src/compile/relaxed.ts), per CPU and page:
  * `hu_commit` (a pending hardware update is written), then `walk_early` (a walk performed ahead
- * of the CPU's next access, its fault held) for the pages the CPU's program accesses.
+ * of the CPU's next access, its fault held) for the pages the CPU's program accesses, then, with
+ * data, `read_early` (the CPU's next plain load performed now) for the pages it loads.
  */
-function relaxedSteps(m: Model, l: Layout, first: number, raw: readonly { read: Exec[]; write: Exec[] }[]): HardwareAction[] {
+function relaxedSteps(graph: ProgramGraph, l: Layout, first: number, raw: readonly { read: Exec[]; write: Exec[] }[], access: readonly { read: Exec[] }[]): HardwareAction[] {
+  const m = graph.model;
   if (!m.relaxed) return [];
   const pairs = m.cpus.flatMap((c) => m.pages.map((p) => ({ cpu: c.index, page: p.index })));
   const span = m.arch.access.read.body.span;
@@ -227,7 +229,10 @@ function relaxedSteps(m: Model, l: Layout, first: number, raw: readonly { read: 
   const commits = make('hu_commit', pairs, (c, p) => huCommitStep(m, l, c, p), first);
   const accessed = m.cpus.map((c) => accessedPages(m, c.index));
   const walked = pairs.filter(({ cpu, page }) => accessed[cpu]![page]);
-  return [...commits, ...make('walk_early', walked, (c, p) => walkEarlyStep(m, l, raw[c]!.read[p]!, raw[c]!.write[p]!, c, p), first + commits.length)];
+  const walks = make('walk_early', walked, (c, p) => walkEarlyStep(m, l, raw[c]!.read[p]!, raw[c]!.write[p]!, c, p), first + commits.length);
+  const loads = m.cpus.map((c) => earlyLoadPages(m, c.index));
+  const loaded = l.readBase < 0 ? [] : pairs.filter(({ cpu, page }) => loads[cpu]![page]);
+  return [...commits, ...walks, ...make('read_early', loaded, (c, p) => readEarlyStep(m, l, graph.cpus[c]!, access[c]!.read[p]!, p), first + commits.length + walks.length)];
 }
 
 function firstTlbi(body: Model['cpus'][number]['body']): Span | undefined {
@@ -255,6 +260,7 @@ function slotRanges(graph: ProgramGraph, l: Layout): [number, number][] {
   if (m.relaxed) {
     const n = m.cpus.length * m.pages.length;
     for (let i = 0; i < n; i++) { r[l.earlyBase + i] = [0, 3]; r[l.huBase + i] = [0, 1]; typed({ k: 'pte' }, l.huValueBase + i * l.pteWidth); }
+    if (l.readBase >= 0) for (let i = 0; i < n; i++) { r[l.readBase + i] = [0, m.frames.length]; r[l.readValueBase + i] = [Math.min(0, m.dataType.lo), m.dataType.hi]; }
   }
   m.locks.forEach((lock) => {
     const width = l.lockWidth[lock.id]!;

@@ -39,6 +39,12 @@ export interface Layout {
   readonly earlyBase: number;
   readonly huBase: number;
   readonly huValueBase: number;
+  /**
+   * Relaxed mode with data (-1 otherwise), per (CPU, page): an early read held for the CPU's next
+   * plain load of the page, `readBase` its frame + 1 (0: none), `readValueBase` the value read.
+   */
+  readonly readBase: number;
+  readonly readValueBase: number;
   /** Per lock (by Lock.id): first slot; per-page locks have one instance per page. */
   readonly lockSlot: readonly number[];
   /** Slots per lock instance: spinlock 1 (owner+1); rwsem 2 (writer+1, reader bitmask). */
@@ -59,6 +65,14 @@ export function pendingSlot(l: Layout, ncpu: number, npages: number, issuer: num
 
 export function earlySlot(l: Layout, npages: number, cpu: number, page: number): number {
   return l.earlyBase + cpu * npages + page;
+}
+
+export function readSlot(l: Layout, npages: number, cpu: number, page: number): number {
+  return l.readBase + cpu * npages + page;
+}
+
+export function readValueSlot(l: Layout, npages: number, cpu: number, page: number): number {
+  return l.readValueBase + cpu * npages + page;
 }
 
 export function huSlot(l: Layout, npages: number, cpu: number, page: number): number {
@@ -92,7 +106,9 @@ export function layoutOf(m: Model): Layout {
   const earlyBase = m.relaxed ? take(perCpuPage) : -1;
   const huBase = m.relaxed ? take(perCpuPage) : -1;
   const huValueBase = m.relaxed ? take(perCpuPage * pteWidth) : -1;
+  const readBase = m.relaxed && m.usesData ? take(perCpuPage) : -1;
+  const readValueBase = m.relaxed && m.usesData ? take(perCpuPage) : -1;
   const lockWidth = m.locks.map((l) => (l.kind === 'spinlock' ? 1 : 2));
   const lockSlot = m.locks.map((l, i) => take(lockWidth[i]! * (l.perPage ? m.pages.length : 1)));
-  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, killedBase, dataBase, pendingBase, earlyBase, huBase, huValueBase, lockSlot, lockWidth };
+  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, killedBase, dataBase, pendingBase, earlyBase, huBase, huValueBase, readBase, readValueBase, lockSlot, lockWidth };
 }

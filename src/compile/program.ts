@@ -1,13 +1,14 @@
 // One CPU's program points (src/program) to generated JavaScript: one `switch` over the program
 // counter (pc 0 = finished), one case per point.
-import type { DataAccess, HardwareRule, Local, Model, Property, Stmt } from '../ir/model.js';
+import type { DataAccess, HardwareRule, Local, LockOp, Model, Property, Stmt } from '../ir/model.js';
 import { slotWidth } from '../ir/types.js';
 import { FINISHED, type CpuProgram, type ProgramPoint } from '../program/graph.js';
 import { scalar, type EmitEnv } from './emit-expr.js';
 import { clearCode, DISABLED, DONE, dsbCode, FAULT, flush, inStep, localsWithin, OK, store, storePte, tlbiCode, values, lvalueType, type StepCtx } from './emit-step.js';
-import { fullBarrier } from '../ir/model.js';
+import { fullBarrier, ordersLaterLoads } from '../ir/model.js';
+import { earlyLoadable } from '../ir/rules.js';
 import { someStmt } from '../ir/walk.js';
-import { contextSyncCode } from './relaxed.js';
+import { contextSyncCode, dropAccessedReadsCode, dropReadsCode } from './relaxed.js';
 import type { Layout } from './layout.js';
 
 export interface ProgramContext {
@@ -135,16 +136,22 @@ function simpleStep(ctx: ProgramContext, sc: StepCtx, st: Stmt, go: string): str
     case 'tlbi': return `${tlbiCode(env, st.pages, st.broadcast, sc.fresh)} ${done}`;
     // A full DSB completes TLBIs (and, relaxed, hardware updates); an ISB drops early walks
     // (relaxed). DMB and the other DSBs order nothing the model can observe.
-    case 'barrier':
-      if (st.op === 'dsb' && fullBarrier(st.option)) return `${dsbCode(env)} ${done}`;
-      return st.op === 'isb' ? `${contextSyncCode(env.m, env.l, env.cpu)} ${done}` : done;
+    // Relaxed: a barrier that orders later loads drops the CPU's early reads.
+    case 'barrier': {
+      const reads = ordersLaterLoads(st.op, st.option) ? dropReadsCode(env.m, env.l, env.cpu) : '';
+      if (st.op === 'dsb' && fullBarrier(st.option)) return `${dsbCode(env)} ${reads} ${done}`;
+      return st.op === 'isb' ? `${contextSyncCode(env.m, env.l, env.cpu)} ${done}` : `${reads} ${done}`;
+    }
     case 'skip': return done;
     // A fatal fault: the CPU is killed and its program ends (its locals are dropped by the jump).
     case 'kill': return `s[${env.l.killedBase + env.cpu}] = 1; ${done}`;
-    case 'lock': return `${lockCode(ctx, env, st, sc.fresh)} ${done}`;
+    // Relaxed: taking a lock is an acquire; the CPU's early reads are dropped.
+    case 'lock': return `${lockCode(ctx, env, st, sc.fresh)} ${acquires(st.op) ? dropReadsCode(env.m, env.l, env.cpu) : ''} ${done}`;
     default: throw new Error(`internal: no step for '${st.k}'`);
   }
 }
+
+const acquires = (op: LockOp) => op === 'lock' || op === 'down_read' || op === 'down_write';
 
 function lockCode(ctx: ProgramContext, env: EmitEnv, st: Stmt & { k: 'lock' }, fresh: () => string): string {
   const { l } = env;
@@ -172,10 +179,15 @@ function accessCode(ctx: ProgramContext, sc: StepCtx, st: Stmt & { k: 'access' }
   const props = m.properties.filter((prop): prop is Property & { kind: 'access' } => prop.kind === 'access' && prop.access === st.access);
   const propEnv: EmitEnv = { ...env, access: [String(env.cpu), p, f] };
   const n = m.pages.length;
+  const checks = [
+    ...props.map((prop) => `if (!${scalar(propEnv, prop.expr)}) { ${ctx.stepFailure(prop.name)} }`),
+    st.expectFault ? ctx.stepFailure(st.expectFault) : '',
+  ];
   return [
     // A gated access: the guard is tested in the access's own step.
     st.guard ? `if (!${scalar(env, st.guard)}) return ${DISABLED};` : '',
     `const ${p} = ${scalar(env, st.page)};`,
+    earlyLoadCode(sc, st, p, f, [...checks, next]),
     `const ${r} = ${ctx.accessRule(st.access, p)}(s);`,
     `if (${r} === ${FAULT}) { ${handler === undefined ? `return ${ctx.violation('unhandled_fault')};` : `${handler} return ${OK};`} }`,
     `if (${r} !== ${DONE}) return ${r};`,
@@ -184,10 +196,26 @@ function accessCode(ctx: ProgramContext, sc: StepCtx, st: Stmt & { k: 'access' }
     `const ${f} = s[${e} + ${m.arch.tlbPfn}];`,
     st.access === 'write' ? `if (s[${l.versionBase} + ${f}] >= ${m.maxVersion}) return ${ctx.violation('overflow')}; s[${l.versionBase} + ${f}]++;` : '',
     st.data ? dataCode(sc, st.data, `s[${l.dataBase} + ${f}]`) : '',
-    ...props.map((prop) => `if (!${scalar(propEnv, prop.expr)}) { ${ctx.stepFailure(prop.name)} }`),
-    st.expectFault ? ctx.stepFailure(st.expectFault) : '',
+    // Relaxed: what this access makes the CPU's early reads (coherence; an acquire orders later loads).
+    dropAccessedReadsCode(m, l, env.cpu, p, st.data ? f : undefined),
+    st.order === 'acquire' || st.order === 'acq_rel' ? dropReadsCode(m, l, env.cpu) : '',
+    ...checks,
     `${next} return ${OK};`,
   ].join('\n    ');
+}
+
+/**
+ * Relaxed mode, a plain data load: when the CPU holds an early read of page `p` (JS name), the
+ * load completes with it, without walking (its translation was done then); `f` is declared as
+ * its frame for `rest` (the access checks and the jump).
+ */
+function earlyLoadCode(sc: StepCtx, st: Stmt & { k: 'access' }, p: string, f: string, rest: readonly string[]): string {
+  const { l, m, cpu } = sc.env;
+  if (l.readBase < 0 || !earlyLoadable(st) || st.data?.op !== 'load') return '';
+  const [at, v] = [sc.fresh(), sc.fresh()];
+  return `const ${at} = ${l.readBase + cpu * m.pages.length} + ${p};
+    if (s[${at}]) { const ${f} = s[${at}] - 1; const ${v} = s[${at} + ${l.readValueBase - l.readBase}];
+      ${dropAccessedReadsCode(m, l, cpu, p, f)} ${store(sc, st.data.into, [v])} ${rest.join(' ')} return ${OK}; }`;
 }
 
 /** The data part of a completed access on the frame whose data slot is `cell` (JS text). */

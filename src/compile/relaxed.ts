@@ -16,10 +16,19 @@
 //    time; a walk that faults is held (only faulting walks: a valid one is what `fill` caches)
 //    and the CPU's next access of that kind faults, until its next ISB or exception entry drops
 //    what it holds.
-import { DISABLED, FAULT, OK } from './emit-step.js';
-import { earlySlot, huSlot, huValueSlot, pteSlot, tlbSlot, type Layout } from './layout.js';
+//  * Explicit loads are not ordered after the CPU's earlier loads and stores without a barrier,
+//    an acquire or a dependency (Arm ARM B2.3.2, B2.3.10; herd7 aarch64.cat `ob`). So the
+//    hardware step `read_early` performs the CPU's next plain data load of a page now (its
+//    translation, and the data value of the frame it gives) and holds the value; that load then
+//    completes with it. A DMB other than ST, any DSB, an ISB, an exception entry, an acquire
+//    access or a lock acquisition drops what the CPU holds; so does its own access of the page,
+//    or a data access of the same frame (coherence: a later load of a location never reads an
+//    older value than an earlier access of it).
+import { DISABLED, DONE, FAULT, OK } from './emit-step.js';
+import { earlySlot, huSlot, huValueSlot, pteSlot, readSlot, readValueSlot, tlbSlot, type Layout } from './layout.js';
 import type { Model } from '../ir/model.js';
-import { FINISHED } from '../program/graph.js';
+import { FINISHED, type CpuProgram } from '../program/graph.js';
+import { earlyReadUseless } from '../ir/rules.js';
 
 type Exec = (s: Int32Array) => number;
 
@@ -41,9 +50,36 @@ export function dsbCommitCode(m: Model, l: Layout, cpu: number): string {
   return m.relaxed ? m.pages.map((p) => commitCode(m, l, cpu, p.index)).join(' ') : '';
 }
 
-/** JS for a context synchronization event on `cpu` (ISB, exception entry): early walks are dropped. */
+/** JS for a context synchronization event on `cpu` (ISB, exception entry): early walks and reads are dropped. */
 export function contextSyncCode(m: Model, l: Layout, cpu: number): string {
-  return m.relaxed ? m.pages.map((p) => `s[${earlySlot(l, m.pages.length, cpu, p.index)}] = 0;`).join(' ') : '';
+  return m.relaxed ? `${m.pages.map((p) => `s[${earlySlot(l, m.pages.length, cpu, p.index)}] = 0;`).join(' ')} ${dropReadsCode(m, l, cpu)}` : '';
+}
+
+/** The slots of `cpu`'s early reads (frame and value, per page); none without them. */
+function readSlots(m: Model, l: Layout, cpu: number): number[] {
+  const np = m.pages.length;
+  return l.readBase < 0 ? [] : m.pages.flatMap((p) => [readSlot(l, np, cpu, p.index), readValueSlot(l, np, cpu, p.index)]);
+}
+
+/** JS dropping every early read `cpu` holds (its later loads are now ordered after this point). */
+export function dropReadsCode(m: Model, l: Layout, cpu: number): string {
+  return readSlots(m, l, cpu).map((x) => `s[${x}] = 0;`).join(' ');
+}
+
+/**
+ * JS after `cpu`'s own access of page `page` (JS expression) completed: its early read of the
+ * page is dropped, and with `frame` (a data access of that frame) every early read of the frame.
+ */
+export function dropAccessedReadsCode(m: Model, l: Layout, cpu: number, page: string, frame?: string): string {
+  if (l.readBase < 0) return '';
+  const np = m.pages.length;
+  const at = `${readSlot(l, np, cpu, 0)} + ${page}`;
+  const own = `s[${at}] = 0; s[${at} + ${l.readValueBase - l.readBase}] = 0;`;
+  const same = frame === undefined ? [] : m.pages.map((p) => {
+    const r = readSlot(l, np, cpu, p.index);
+    return `if (s[${r}] === ${frame} + 1) { s[${r}] = 0; s[${readValueSlot(l, np, cpu, p.index)}] = 0; }`;
+  });
+  return [own, ...same].join(' ');
 }
 
 /**
@@ -81,7 +117,8 @@ export function relaxedRule(m: Model, l: Layout, raw: Exec, cpu: number, page: n
   const own = huSlot(l, np, cpu, page);
   const value = huValueSlot(l, np, cpu, page, 0);
   const earlyAt = earlySlot(l, np, cpu, page);
-  const drops = m.pages.map((p) => earlySlot(l, np, cpu, p.index));
+  // A fault is an exception entry: the CPU's early walks and reads are dropped.
+  const drops = [...m.pages.map((p) => earlySlot(l, np, cpu, p.index)), ...readSlots(m, l, cpu)];
   const width = l.pteWidth;
   const before = new Int32Array(width);
   let scratch: Int32Array | undefined;
@@ -134,6 +171,37 @@ export function walkEarlyStep(m: Model, l: Layout, read: Exec, write: Exec, cpu:
     const bits = (faults(read, s) ? EARLY_BIT.read : 0) | (faults(write, s) ? EARLY_BIT.write : 0);
     if (!bits) return DISABLED;
     s[at] = bits;
+    return OK;
+  };
+}
+
+/**
+ * The hardware step `read_early` of (cpu, page): the CPU's next plain load of the page is
+ * performed now by `read` (the access rule as the CPU runs it: TLB, walk, pending hardware
+ * updates), and the frame and data value it gives are held for it. DISABLED when the CPU holds
+ * one already, has finished, its next step makes the read useless, or the access would not
+ * complete (a fault is walk_early's).
+ */
+export function readEarlyStep(m: Model, l: Layout, program: CpuProgram, read: Exec, page: number): Exec {
+  const cpu = program.cpu.index;
+  // Per pc: the step there makes an early read of the page useless (earlyReadUseless).
+  const useless = program.points.map((p) => p === undefined || earlyReadUseless(p.stmt, page));
+  const np = m.pages.length;
+  const at = readSlot(l, np, cpu, page);
+  const value = readValueSlot(l, np, cpu, page);
+  const entry = tlbSlot(l, np, cpu, page, 0);
+  const pfn = entry + m.arch.tlbPfn;
+  const pc = l.cpus[cpu]!.pc;
+  let scratch: Int32Array | undefined;
+  return (s) => {
+    if (s[at] || useless[s[pc]!]) return DISABLED;
+    scratch ??= new Int32Array(s.length);
+    scratch.set(s);
+    if (read(scratch) !== DONE || !scratch[entry]) return DISABLED;
+    s.set(scratch);
+    const frame = s[pfn]!;
+    s[at] = frame + 1;
+    s[value] = s[l.dataBase + frame]!;
     return OK;
   };
 }

@@ -115,6 +115,16 @@ export function fullBarrier(o: BarrierOption): boolean {
   return o === 'sy' || o === 'ish' || o === 'nsh' || o === 'osh';
 }
 
+/**
+ * Whether a barrier keeps the CPU's later loads from being satisfied before it (relaxed mode:
+ * it drops the CPU's early reads). Every DSB and ISB does: no later instruction executes before a
+ * DSB completes, nor before an ISB (Arm ARM B2.3.12, C6.2 DSB, ISB); a DMB does unless it orders
+ * only stores (the ST options; Arm ARM B2.3.10).
+ */
+export function ordersLaterLoads(op: 'dmb' | 'dsb' | 'isb', o: BarrierOption): boolean {
+  return op !== 'dmb' || !o.endsWith('st');
+}
+
 export interface StmtBase {
   readonly span: Span;
   /** Unique per model; the compiler and the reference use it to name program points. */

@@ -2,7 +2,7 @@
 // and page, then every interrupt's delivery for every CPU (page -1: it runs for no page). The
 // compiler, the independence analysis, the reference interpreter and the Promela export all
 // enumerate them from here.
-import type { HardwareRule, Interrupt, Model } from './model.js';
+import { ordersLaterLoads, type HardwareRule, type Interrupt, type Model, type Stmt } from './model.js';
 import { forEachStmt } from './walk.js';
 
 export interface RuleInstance {
@@ -36,4 +36,39 @@ export function accessedPages(m: Model, cpu: number): boolean[] {
     if (s.page.k === 'const') out[s.page.value] = true; else out.fill(true);
   });
   return out;
+}
+
+/**
+ * Relaxed mode: an access a held early read may satisfy (docs/models/arm64.md "Relaxed mode"):
+ * a plain data load (`r = read P;`), neither acquire nor gated. Only such a load may be
+ * satisfied before the CPU's earlier accesses (Arm ARM B2.3: without a barrier, dependency or
+ * acquire, a later load is not ordered after earlier loads and stores).
+ */
+export function earlyLoadable(s: Stmt): s is Stmt & { k: 'access' } {
+  return s.k === 'access' && s.access === 'read' && s.data?.op === 'load' && !s.order && !s.guard;
+}
+
+/** Relaxed mode: the pages CPU `cpu`'s program loads plainly (earlyLoadable); they get `read_early` steps. */
+export function earlyLoadPages(m: Model, cpu: number): boolean[] {
+  const out = m.pages.map(() => false);
+  forEachStmt(m.cpus[cpu]!.body, (s) => {
+    if (!earlyLoadable(s)) return;
+    if (s.page.k === 'const') out[s.page.value] = true; else out.fill(true);
+  });
+  return out;
+}
+
+/**
+ * Relaxed mode: whether a CPU whose next step is `next` gains nothing from an early read of
+ * `page` now: that step is an access of the page (it would use or drop the read at once, the same
+ * as loading then) or drops every early read (a barrier that orders later loads, an acquire, a
+ * lock acquisition). `read_early` is disabled there, which removes no outcome.
+ */
+export function earlyReadUseless(next: Stmt, page: number): boolean {
+  switch (next.k) {
+    case 'access': return (next.page.k === 'const' && next.page.value === page) || next.order === 'acquire' || next.order === 'acq_rel';
+    case 'barrier': return ordersLaterLoads(next.op, next.option);
+    case 'lock': return next.op === 'lock' || next.op === 'down_read' || next.op === 'down_write';
+    default: return false;
+  }
 }

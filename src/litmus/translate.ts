@@ -86,6 +86,11 @@ function withOa(l: PteLit, name: string): PteLit { return l.oa !== undefined ? l
 
 class ThreadTr {
   readonly regs = new Map<number, RegState>();
+  /**
+   * Registers whose value (folded to a constant, e.g. `EOR W9,W7,W7`) was computed from a loaded
+   * one: an address using one carries a dependency on that load (Arm ARM B2.3.2).
+   */
+  readonly deps = new Set<number>();
   readonly out: string[] = [];
   access = 0;
   readonly initial = new Map<number, RegState>();
@@ -128,6 +133,7 @@ class ThreadTr {
     }
     this.sc.regGlobals.set(n, t);
     this.regs.set(o.reg, { k: 'dyn', t });
+    this.deps.delete(o.reg);
     return n;
   }
   setStatic(o: Operand, v: Static, cond: boolean): void {
@@ -141,6 +147,10 @@ class ThreadTr {
       return;
     }
     this.regs.set(o.reg, { k: 'static', v });
+  }
+  /** Whether an address operand uses a register computed from a loaded value (an address dependency). */
+  dependent(o: Operand): boolean {
+    return o.k === 'mem' && (this.deps.has(o.base) || (o.index !== undefined && this.deps.has(o.index)));
   }
   /** The location an address operand names: a variable's data or its PTE. */
   addr(o: Operand): { k: 'va' | 'pteaddr'; name: string } {
@@ -190,31 +200,56 @@ class ThreadTr {
       this.emit(`${op.toLowerCase()}(${o});`);
       return;
     }
+    // A value folded from a loaded register, or from one so folded, carries the dependency on.
+    const from = (o: Operand | undefined) => o?.k === 'reg' && !o.zero && (this.deps.has(o.reg) || this.get(o).k === 'dyn');
+    const track = (tainted: boolean) => { const d = a[0]; if (d?.k === 'reg' && this.regs.get(d.reg)?.k === 'static') { if (tainted) this.deps.add(d.reg); else this.deps.delete(d.reg); } };
     if (op === 'MOV') {
       want(2);
-      const s = this.get(a[1]!);
-      if (s.k === 'static') this.setStatic(a[0]!, s.v, cond);
-      else { const src = this.name((a[1] as { reg: number }).reg); this.emit(`${this.dyn(a[0]!, s.t, cond)} = ${src};`); }
+      const tainted = from(a[1]);
+      this.movInstr(a, cond);
+      track(tainted);
       return;
     }
     if (['ADD', 'SUB', 'EOR', 'AND', 'ORR', 'LSR', 'LSL'].includes(op)) {
       want(3);
-      const x = this.get(a[1]!), y = this.get(a[2]!);
-      if (op === 'EOR' && a[1]!.k === 'reg' && a[2]!.k === 'reg' && a[1]!.reg === a[2]!.reg) { this.setStatic(a[0]!, { k: 'int', n: 0n }, cond); return; }
-      if (x.k === 'static' && y.k === 'static') {
-        const v = fold(op, x.v, y.v);
-        if (!v) throw unsupported(i.span, `${op} of these operands`);
-        this.setStatic(a[0]!, v, cond);
-        return;
-      }
-      if ((op === 'ADD' || op === 'SUB') && x.k === 'dyn' && x.t === 'int' && y.k === 'static' && y.v.k === 'int') {
-        const src = this.intExpr(a[1]!);
-        this.sc.int(y.v.n + 3n, i.span);
-        this.emit(`${this.dyn(a[0]!, 'int', cond)} = ${src} ${op === 'ADD' ? '+' : '-'} ${this.sc.int(y.v.n, a[2]!.span)};`);
-        return;
-      }
-      throw unsupported(i.span, `${op} of a value known only at run time`);
+      const tainted = from(a[1]) || from(a[2]);
+      this.aluInstr(i, cond);
+      track(tainted);
+      return;
     }
+    this.memInstr(i, cond);
+  }
+
+  movInstr(a: readonly Operand[], cond: boolean): void {
+    const s = this.get(a[1]!);
+    if (s.k === 'static') this.setStatic(a[0]!, s.v, cond);
+    else { const src = this.name((a[1] as { reg: number }).reg); this.emit(`${this.dyn(a[0]!, s.t, cond)} = ${src};`); }
+  }
+
+  aluInstr(i: Instr, cond: boolean): void {
+    const a = i.args;
+    const op = i.op;
+    const x = this.get(a[1]!), y = this.get(a[2]!);
+    if (op === 'EOR' && a[1]!.k === 'reg' && a[2]!.k === 'reg' && a[1]!.reg === a[2]!.reg) { this.setStatic(a[0]!, { k: 'int', n: 0n }, cond); return; }
+    if (x.k === 'static' && y.k === 'static') {
+      const v = fold(op, x.v, y.v);
+      if (!v) throw unsupported(i.span, `${op} of these operands`);
+      this.setStatic(a[0]!, v, cond);
+      return;
+    }
+    if ((op === 'ADD' || op === 'SUB') && x.k === 'dyn' && x.t === 'int' && y.k === 'static' && y.v.k === 'int') {
+      const src = this.intExpr(a[1]!);
+      this.sc.int(y.v.n + 3n, i.span);
+      this.emit(`${this.dyn(a[0]!, 'int', cond)} = ${src} ${op === 'ADD' ? '+' : '-'} ${this.sc.int(y.v.n, a[2]!.span)};`);
+      return;
+    }
+    throw unsupported(i.span, `${op} of a value known only at run time`);
+  }
+
+  memInstr(i: Instr, cond: boolean): void {
+    const a = i.args;
+    const want = (n: number) => { if (a.length !== n) throw unsupported(i.span, `${i.op} with ${a.length} operands`); };
+    const op = i.op;
     if (op === 'CMP') { want(2); this.sc.regGlobals.set(`P${this.th.id}_Z`, 'int'); this.emit(`P${this.th.id}_Z = ${this.intExpr(a[0]!)} == ${this.intExpr(a[1]!)} ? 1 : 0;`); return; }
     if (op === 'CSET') {
       want(2);
@@ -235,6 +270,9 @@ class ThreadTr {
       want(2);
       const t = this.addr(a[1]!);
       if (t.k === 'pteaddr') { this.emit(`atomic { let o = ptep_get(${this.sc.page(t.name)}); ${pteToGlobals(this.dyn(a[0]!, 'pte', cond))} }`); return; }
+      // An address dependency keeps the load after the one it depends on: a DMB LD does (it
+      // orders every earlier load, so it may forbid more than the dependency does).
+      if (this.dependent(a[1]!)) this.emit('dmb(ld);');
       const r = this.dyn(a[0]!, 'int', cond);
       this.dataAccess(t.name, (p) => `${r} = read ${op === 'LDR' ? '' : 'acquire '}${p};`);
       return;

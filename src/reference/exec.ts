@@ -2,7 +2,8 @@
 // stack of `Item`s; a step executes the top statement and then advances through control-only
 // items (blocks, calls, value-less returns, drops) until the next step statement or the end.
 import { is, List, Map as IMap } from 'immutable';
-import { fullBarrier, type DataAccess, type HardwareRule, type Stmt } from '../ir/model.js';
+import { fullBarrier, ordersLaterLoads, type DataAccess, type HardwareRule, type Stmt } from '../ir/model.js';
+import { earlyLoadable, earlyReadUseless } from '../ir/rules.js';
 import { assign, Broken, type Ctx, evalExpr, evalNum, Halt, isTrue, setPte, setTlb, violation } from './eval.js';
 import { Item, lockIndex, pendingIndex, relaxedIndex, type State, type Tables, Thread, zeroRecord } from './state.js';
 
@@ -118,6 +119,8 @@ function execStmt(c: Ctx, s: Stmt): void {
       // Relaxed: an ISB is a context synchronization event (early walks are dropped); a full DSB
       // writes the CPU's pending hardware updates.
       if (s.op === 'isb') contextSync(c);
+      // Relaxed: a barrier that keeps later loads after it ends the CPU's early reads.
+      if (ordersLaterLoads(s.op, s.option)) dropReads(c);
       if (s.op !== 'dsb' || !fullBarrier(s.option)) return;
       if (m.relaxed) for (const p of m.pages) c.st = commitUpdate(c.st, relaxedIndex(m, c.cpu, p.index), p.index);
       for (const t of m.cpus) for (const p of m.pages) {
@@ -164,6 +167,8 @@ function execLock(c: Ctx, s: Stmt & { k: 'lock' }): void {
       break;
   }
   c.st = c.st.setIn(['locks', idx], next);
+  // Relaxed: taking a lock is an acquire, after which no early read may stand.
+  if (s.op === 'lock' || s.op === 'down_read' || s.op === 'down_write') dropReads(c);
 }
 
 /**
@@ -183,10 +188,22 @@ function runRule(c: Ctx, rule: HardwareRule, page: number): 'done' | 'fault' | '
   return out;
 }
 
-/** Relaxed mode: the CPU's early walks are dropped (ISB, exception entry). */
+/** Relaxed mode: the CPU's early walks and early reads are dropped (ISB, exception entry). */
 function contextSync(c: Ctx): void {
   const m = c.t.model;
   if (m.relaxed) for (const p of m.pages) c.st = c.st.setIn(['early', relaxedIndex(m, c.cpu, p.index)], 0);
+  dropReads(c);
+}
+
+/** Relaxed mode: the early reads of `c.cpu` that `keep` rejects are dropped (all, by default). */
+function dropReads(c: Ctx, drop: (page: number, read: List<number>) => boolean = () => true): void {
+  const m = c.t.model;
+  if (c.st.reads.isEmpty()) return;
+  for (const p of m.pages) {
+    const at = relaxedIndex(m, c.cpu, p.index);
+    const r = c.st.reads.get(at);
+    if (r && drop(p.index, r)) c.st = c.st.setIn(['reads', at], null);
+  }
 }
 
 /**
@@ -222,6 +239,15 @@ function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
   const m = c.t.model;
   if (s.guard && !isTrue(c, s.guard)) throw new Halt('disabled');
   const page = evalNum(c, s.page);
+  // Relaxed: a plain load whose early read the CPU holds completes with it, without walking.
+  const early = earlyLoadable(s) && !c.st.reads.isEmpty() ? c.st.reads.get(relaxedIndex(m, c.cpu, page)) : null;
+  if (early && s.data?.op === 'load') {
+    const [frame, value] = [early.get(0)!, early.get(1)!];
+    dropReads(c, (p, r) => p === page || r.get(0) === frame);
+    assign(c, s.data.into, value);
+    checkAccess(c, s, page, frame);
+    return;
+  }
   // Relaxed: a fault an early walk holds for this kind of access is taken without walking.
   const held = m.relaxed && (c.st.early.get(relaxedIndex(m, c.cpu, page))! & (s.access === 'read' ? 1 : 2)) !== 0;
   const out = held ? 'fault' : runArchRule(c, m.arch.access[s.access], page);
@@ -242,8 +268,16 @@ function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
     c.st = c.st.setIn(['versions', frame], v);
   }
   if (s.data) execData(c, s.data, frame);
+  // Relaxed: the CPU's early read of the page, and with data those of the frame, are dropped
+  // (coherence); after an acquire, every one.
+  dropReads(c, (p, r) => p === page || (s.data !== undefined && r.get(0) === frame) || s.order === 'acquire' || s.order === 'acq_rel');
+  checkAccess(c, s, page, frame);
+}
+
+/** The access completed: every access property it breaks is recorded, and the CPU goes on. */
+function checkAccess(c: Ctx, s: Stmt & { k: 'access' }, page: number, frame: number): void {
+  const m = c.t.model;
   const probe: Ctx = { t: c.t, st: c.st, th: Thread(), cpu: -1, page: -1, access: { cpu: c.cpu, page, frame } };
-  // The access completed: every access property it breaks is recorded, and the CPU goes on.
   for (const p of m.properties) if (p.kind === 'access' && p.access === s.access && !isTrue(probe, p.expr)) c.broken!.push(p.name);
   if (s.expectFault) c.broken!.push(s.expectFault);
 }
@@ -302,6 +336,34 @@ export function walkEarlyStep(t: Tables, st: State, cpu: number, page: number): 
   };
   const bits = (faults(m.arch.access.read) ? 1 : 0) | (faults(m.arch.access.write) ? 2 : 0);
   return bits ? st.setIn(['early', at], bits) : new Halt('disabled');
+}
+
+/**
+ * Relaxed mode with data, hardware step read_early on (cpu, page): the CPU's next plain load of
+ * the page is performed now (its access rule as the CPU runs it) and its frame and value held.
+ * Disabled when one is held already, the CPU has finished, its next step makes the read useless
+ * (earlyReadUseless), or the access would not complete.
+ */
+export function readEarlyStep(t: Tables, st: State, cpu: number, page: number): State | Halt {
+  const m = t.model;
+  const at = relaxedIndex(m, cpu, page);
+  const top = st.cpus.get(cpu)!.stack.last();
+  if (st.reads.get(at) || !top) return new Halt('disabled');
+  // The CPU's next step would use or drop the read at once.
+  if (top.kind === 'stmt' && earlyReadUseless(t.stmts.get(top.id)!, page)) return new Halt('disabled');
+  // An early walk's held read fault is what this load would take.
+  if (st.early.get(at)! & 1) return new Halt('disabled');
+  const c: Ctx = { t, st, th: Thread(), cpu, page: -1 };
+  try {
+    if (runArchRule(c, m.arch.access.read, page) !== 'done') return new Halt('disabled');
+  } catch (e) {
+    if (e instanceof Halt) return new Halt('disabled');
+    throw e;
+  }
+  const entry = c.st.tlbs.get(cpu)!.get(page)!;
+  if (entry.get(0) === 0) return new Halt('disabled');
+  const frame = entry.get(m.arch.tlbPfn)!;
+  return c.st.setIn(['reads', at], List([frame, c.st.data.get(frame)!]));
 }
 
 /** Advances through control-only items so the top is a step statement (or the CPU is done). */

@@ -31,9 +31,9 @@
 //    the deadlock analysis on the stuck states it found.
 import { is, Set as ISet } from 'immutable';
 import type { Expr, Model } from '../ir/model.js';
-import { accessedPages } from '../ir/rules.js';
+import { accessedPages, earlyLoadPages } from '../ir/rules.js';
 import { Broken, evalExpr, Halt } from './eval.js';
-import { cpuStep, finished, hardwareStep, huCommitStep, settleAll, tlbiCompleteStep, walkEarlyStep } from './exec.js';
+import { cpuStep, finished, hardwareStep, huCommitStep, readEarlyStep, settleAll, tlbiCompleteStep, walkEarlyStep } from './exec.js';
 import { livelockDepth } from './livelock.js';
 import { buildTables, initialStates, type State, type Tables, Thread } from './state.js';
 
@@ -62,6 +62,10 @@ function* hardwareSuccessors(t: Tables, st: State): Generator<State | Halt> {
     for (const cpu of m.cpus) {
       const accessed = accessedPages(m, cpu.index);
       for (const page of m.pages) if (accessed[page.index]) yield walkEarlyStep(t, st, cpu.index, page.index);
+    }
+    if (m.usesData) for (const cpu of m.cpus) {
+      const loads = earlyLoadPages(m, cpu.index);
+      for (const page of m.pages) if (loads[page.index]) yield readEarlyStep(t, st, cpu.index, page.index);
     }
   }
 }

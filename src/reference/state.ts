@@ -52,6 +52,11 @@ export const State = Record<{
   early: List<number>;
   /** Relaxed mode, at cpu * pages + page: the PTE a pending hardware update will write, or null. */
   updates: List<List<number> | null>;
+  /**
+   * Relaxed mode with data, at cpu * pages + page: an early read held for the CPU's next plain
+   * load of the page, as [frame, value], or null.
+   */
+  reads: List<List<number> | null>;
 }>({
   cpus: List(),
   globals: List(),
@@ -64,6 +69,7 @@ export const State = Record<{
   locks: List(),
   early: List(),
   updates: List(),
+  reads: List(),
 });
 export type State = ReturnType<typeof State>;
 
@@ -167,6 +173,7 @@ export function initialStates(model: Model): State[] {
         locks: List(Array.from({ length: lockCount }, () => LockState())),
         early: List(model.relaxed ? Array.from({ length: model.cpus.length * model.pages.length }, () => 0) : []),
         updates: List<List<number> | null>(model.relaxed ? Array.from({ length: model.cpus.length * model.pages.length }, () => null) : []),
+        reads: List<List<number> | null>(model.relaxed && model.usesData ? Array.from({ length: model.cpus.length * model.pages.length }, () => null) : []),
       }));
       return;
     }
