@@ -115,10 +115,31 @@ final recorded: ${pages.map((p, i) => `(F${i}.version == 0 || pte_dirty(ptep_get
   return { name: `arm64-cleaner n=${n} m=${m}`, text };
 }
 
+/**
+ * arm64 message passing with data values: a writer stores the data then the flag with a DMB ST
+ * between, N readers load the flag then the data with a DMB LD between (MP+dmb.st+dmb.ld:
+ * Forbidden). Under the relaxed mode the stores are pending and the loads may be satisfied
+ * early, so this measures read_early and store_commit.
+ */
+export function arm64Message(n: number): Workload {
+  const text = `use arm64_nohafdbs;
+frame F0, F1;
+data int[0..1];
+page D { valid: true, af: true, dbm: true, rdonly: false, pfn: F0 }
+page G { valid: true, af: true, dbm: true, rdonly: false, pfn: F1 }
+bool stale;
+cpu writer { write D = 1; dmb(st); write G = 1; }
+cpu reader[${n}] { let f = read G; dmb(ld); let d = read D; if (f == 1 && d == 0) { stale = true; } }
+final ordered: !stale;
+`;
+  return { name: `arm64-message n=${n}`, text };
+}
+
 /** The fixed benchmark family, smallest first. */
 export const WORKLOADS: readonly Workload[] = [
   writersCleaner(1, 1, 1), writersCleaner(2, 1, 1), writersCleaner(2, 1, 2), writersCleaner(2, 2, 1), writersCleaner(3, 2, 1),
   clearRefs(2), clearRefs(3), clearRefs(4),
   twoMadvise(1), twoMadvise(2), twoMadvise(3),
   arm64Cleaner(2, 1), arm64Cleaner(3, 1), arm64Cleaner(2, 2),
+  arm64Message(2), arm64Message(3),
 ];

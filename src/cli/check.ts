@@ -158,7 +158,8 @@ function storeOf(v: string | undefined): StoreKind {
   return kind;
 }
 
-function memoryOf(v: string | undefined): MemoryMode {
+/** `--memory`'s value (check and simulate). */
+export function memoryOf(v: string | undefined): MemoryMode {
   if (v === undefined) return DEFAULT_MEMORY;
   if (v !== 'sc' && v !== 'relaxed') throw new UsageError(`--memory is relaxed or sc, found '${v}'`);
   return v;

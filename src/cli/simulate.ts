@@ -7,13 +7,17 @@ import { traceText } from '../report/text.js';
 import { EXIT } from '../run/exit.js';
 import { DEFAULT_SIMULATE_STEPS, simulate } from '../simulate/index.js';
 import type { Io } from './usage.js';
+import { memoryOf } from './check.js';
+import type { MemoryMode } from '../ir/model.js';
 
-export const SIMULATE_USAGE = `usage: dirtyrace simulate [--seed S] [--steps N] [--arch A] [--models DIR] FILE
+export const SIMULATE_USAGE = `usage: dirtyrace simulate [--seed S] [--steps N] [--memory relaxed|sc] [--arch A] [--models DIR] FILE
 
 One random run of FILE: from a random initial state, each step is an enabled CPU or hardware
 step picked at random by a generator seeded with S (default 1): the same seed, the same run.
 It stops when a property fails, when every CPU has finished or none can move, or after N steps
-(default ${DEFAULT_SIMULATE_STEPS}). Exit status: 0 no property failed in this run, 1 one did, 2 bad input.`;
+(default ${DEFAULT_SIMULATE_STEPS}). --memory picks arm64's memory model as for check (default
+relaxed: the run may take the relaxed steps hu_commit, walk_early, read_early, store_commit).
+Exit status: 0 no property failed in this run, 1 one did, 2 bad input.`;
 
 function integer(v: string | undefined, flag: string, fallback: number, max: number): number {
   if (v === undefined) return fallback;
@@ -25,17 +29,17 @@ export async function runSimulate(argv: readonly string[], io: Io): Promise<numb
   let file: string;
   let seed: number;
   let steps: number;
-  let check: { arch?: string; modelDirs: string[] };
+  let check: { arch?: string; modelDirs: string[]; memory: MemoryMode };
   try {
     const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: {
-      seed: { type: 'string' }, steps: { type: 'string' }, arch: { type: 'string' }, models: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+      seed: { type: 'string' }, steps: { type: 'string' }, memory: { type: 'string' }, arch: { type: 'string' }, models: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
     } });
     if (values.help) { io.stdout(`${SIMULATE_USAGE}\n`); return EXIT.ok; }
     if (positionals.length !== 1) throw new Error('simulate takes one scenario file');
     file = positionals[0]!;
     seed = integer(values.seed, '--seed', 1, 2 ** 32 - 1);
     steps = integer(values.steps, '--steps', DEFAULT_SIMULATE_STEPS, 10_000_000);
-    check = { arch: values.arch, modelDirs: values.models ?? [] };
+    check = { arch: values.arch, modelDirs: values.models ?? [], memory: memoryOf(values.memory) };
   } catch (e) {
     io.stderr(`dirtyrace: ${(e as Error).message}\n\n${SIMULATE_USAGE}\n`);
     return EXIT.badInput;

@@ -9,7 +9,7 @@ import { ruleInstances } from '../ir/rules.js';
 import { slotWidth } from '../ir/types.js';
 import { forEachExpr, lvalueRoot, someStmt, stmtChildren, stmtExprs, stmtTarget } from '../ir/walk.js';
 import { FINISHED, type CpuProgram, type ProgramGraph, type ProgramPoint } from '../program/graph.js';
-import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, tlbSlot, type Layout } from './layout.js';
+import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, storeSlot, tlbSlot, type Layout } from './layout.js';
 import { earlyLoadPages } from '../ir/rules.js';
 
 interface Access {
@@ -65,6 +65,13 @@ class SlotSets {
   reads(c: number): number[] {
     const np = this.m.pages.length;
     return this.l.readBase < 0 ? [] : this.m.pages.flatMap((p) => [readSlot(this.l, np, c, p.index), readValueSlot(this.l, np, c, p.index)]);
+  }
+
+  /** Relaxed mode with data: CPU c's pending stores (frame and value, every page) and every frame's data. */
+  stores(c: number): number[] {
+    const np = this.m.pages.length;
+    if (this.l.storeBase < 0) return [];
+    return [...this.m.pages.flatMap((p) => { const at = storeSlot(this.l, np, c, p.index); return [at, at + this.l.storeValueBase - this.l.storeBase]; }), ...range(this.l.dataBase, this.m.frames.length)];
   }
 
   /** Slots an expression reads (its sub-expressions included). */
@@ -123,7 +130,7 @@ class SlotSets {
         const pages = st.pages === 'all' ? m.pages.map((p) => p.index) : st.pages.flatMap((p) => this.pages(p));
         const cpus = st.local ? [this.cpu] : m.cpus.map((c) => c.index);
         cpus.forEach((c) => pages.forEach((p) => addAll(a.writes, this.tlb(c, p))));
-        cpus.forEach((c) => { if (c !== this.cpu) addAll(a.writes, this.early(c)); });
+        cpus.forEach((c) => { if (c !== this.cpu) addAll(a.writes, this.early(c)); addAll(a.reads, this.stores(c)); addAll(a.writes, this.stores(c)); });
         break;
       }
       case 'tlbi': {
@@ -136,17 +143,19 @@ class SlotSets {
         const pages = m.pages.map((p) => p.index);
         // Relaxed: an ISB drops the CPU's early walks; a full DSB writes its pending updates.
         if (st.op === 'isb') addAll(a.writes, this.early(this.cpu));
-        addAll(a.writes, this.reads(this.cpu));
+        addAll(a.writes, [...this.reads(this.cpu), ...this.stores(this.cpu)]);
+        addAll(a.reads, this.stores(this.cpu));
         if (st.op === 'dsb' && this.l.huBase >= 0) pages.forEach((p) => { addAll(a.reads, this.hu(this.cpu, p)); addAll(a.writes, [...this.hu(this.cpu, p), ...this.pte(p)]); });
         if (st.op !== 'dsb' || this.l.pendingBase < 0) break;
         addAll(a.reads, this.pending([this.cpu], all, pages));
         addAll(a.writes, this.pending([this.cpu], all, pages));
         all.forEach((c) => pages.forEach((p) => addAll(a.writes, this.tlb(c, p))));
-        all.forEach((c) => { if (c !== this.cpu) addAll(a.writes, this.early(c)); });
+        all.forEach((c) => { if (c !== this.cpu) addAll(a.writes, this.early(c)); addAll(a.reads, this.stores(c)); addAll(a.writes, this.stores(c)); });
         break;
       }
       case 'lock': {
-        addAll(a.writes, this.reads(this.cpu));
+        addAll(a.writes, [...this.reads(this.cpu), ...this.stores(this.cpu)]);
+        addAll(a.reads, this.stores(this.cpu));
         const width = this.l.lockWidth[st.lock.id]!;
         const base = this.l.lockSlot[st.lock.id]!;
         for (const i of st.page ? this.pages(st.page) : [0]) {
@@ -162,7 +171,7 @@ class SlotSets {
         const data = st.data && this.l.dataBase >= 0 ? range(this.l.dataBase, m.frames.length) : [];
         // Relaxed: pending updates of the page, and the CPU's early walks (a fault drops them all).
         const relaxed = this.pages(st.page).flatMap((p) => [...this.huFlags(p), ...this.hu(this.cpu, p)]);
-        const touched = [...this.pages(st.page).flatMap((p) => [...this.pte(p), ...this.tlb(this.cpu, p)]), ...range(this.l.versionBase, m.frames.length), ...data, ...relaxed, ...this.early(this.cpu), ...this.reads(this.cpu)];
+        const touched = [...this.pages(st.page).flatMap((p) => [...this.pte(p), ...this.tlb(this.cpu, p)]), ...range(this.l.versionBase, m.frames.length), ...data, ...relaxed, ...this.early(this.cpu), ...this.reads(this.cpu), ...this.stores(this.cpu)];
         addAll(a.reads, touched);
         addAll(a.writes, touched);
         m.properties.forEach((p) => { if (p.kind === 'access' && p.access === st.access) this.read(p.expr, a.reads); });
@@ -201,19 +210,23 @@ function relaxedAccess(m: Model, l: Layout): Access[] {
   })).flat().concat(earlyReadAccess(m, l));
 }
 
-/** The read_early steps: what the CPU's access of the page touches, its held reads, whether it finished. */
+/**
+ * The store_commit steps (a CPU's pending stores and the data), and the read_early steps: what
+ * the CPU's access of the page touches, its held reads and pending stores, whether it finished.
+ */
 function earlyReadAccess(m: Model, l: Layout): Access[] {
   if (l.readBase < 0) return [];
   return m.cpus.flatMap((c) => {
     const loads = earlyLoadPages(m, c.index);
     const sets = new SlotSets(m, l, c.index);
-    return m.pages.filter((p) => loads[p.index]).map((p) => {
-      const a: Access = { reads: new Set([finishedSlot(c.index), ...range(l.dataBase, m.frames.length)]), writes: new Set() };
+    const commits = m.pages.map(() => ({ reads: new Set(sets.stores(c.index)), writes: new Set(sets.stores(c.index)) }));
+    return [...commits, ...m.pages.filter((p) => loads[p.index]).map((p) => {
+      const a: Access = { reads: new Set([finishedSlot(c.index), ...range(l.dataBase, m.frames.length), ...sets.stores(c.index)]), writes: new Set() };
       const load: Stmt = { k: 'access', access: 'read', page: { k: 'const', type: { k: 'page' }, value: p.index }, span: m.arch.access.read.body.span, id: -1 };
       sets.stmt(load, a, false);
       new SlotSets(m, l, c.index, p.index).stmt(m.arch.access.read.body, a, true);
       return a;
-    });
+    })];
   });
 }
 
@@ -250,7 +263,8 @@ export function independentPoints(graph: ProgramGraph, l: Layout): boolean[][] {
       const flags = sets.pending(all, [c], [p.index]);
       const entry = range(tlbSlot(l, m.pages.length, c, p.index, 0), l.tlbWidth);
       const early = l.earlyBase >= 0 ? [earlySlot(l, m.pages.length, c, p.index)] : [];
-      hardware.push({ reads: new Set([...flags, ...entry]), writes: new Set([...flags, ...entry, ...early]) });
+      const stores = sets.stores(c);
+      hardware.push({ reads: new Set([...flags, ...entry, ...stores]), writes: new Set([...flags, ...entry, ...early, ...stores]) });
     }
   }
   hardware.push(...relaxedAccess(m, l));

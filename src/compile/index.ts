@@ -6,18 +6,19 @@ import { accessedPages, earlyLoadPages, enabledHardware, ruleInstances } from '.
 import { slotTypes, valueRange } from '../ir/types.js';
 import type { SourceFile, Span } from '../lang/source.js';
 import { programGraph, type ProgramGraph } from '../program/graph.js';
+import { earlyReadPoints } from '../program/early-reads.js';
 import { scalar, type EmitEnv } from './emit-expr.js';
 import { checkSize } from './bounds.js';
 import { layoutOf, pteSlot, type Layout } from './layout.js';
 import { independentPoints } from './independence.js';
 import { finishedSource, programSource, ruleSource, type ProgramContext } from './program.js';
 import { tlbiCompleteSource } from './emit-step.js';
-import { huCommitStep, readEarlyStep, relaxedRule, walkEarlyStep } from './relaxed.js';
+import { huCommitStep, readEarlyStep, relaxedRule, storeCommitStep, walkEarlyStep } from './relaxed.js';
 import { someStmt } from '../ir/walk.js';
 
 export { OK, DISABLED } from './emit-step.js';
 export type { Layout } from './layout.js';
-export { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, tlbSlot } from './layout.js';
+export { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, storeSlot, tlbSlot } from './layout.js';
 
 export type Exec = (s: Int32Array) => number;
 
@@ -129,7 +130,7 @@ export function compile(graph: ProgramGraph): TransitionSystem {
   const m = graph.model;
   const l = layoutOf(m);
   const instances = ruleInstances(m);
-  checkSize(m, l, enabledHardware(m).length + (m.usesTlbi ? 1 : 0) + (m.relaxed ? 3 : 0), m.interrupts.length);
+  checkSize(m, l, enabledHardware(m).length + (m.usesTlbi ? 1 : 0) + (m.relaxed ? 4 : 0), m.interrupts.length);
   const propIndex = new Map(m.properties.map((p, i) => [p.name, i]));
   const violation = (name: string) => {
     const i = propIndex.get(name);
@@ -188,7 +189,7 @@ export function compile(graph: ProgramGraph): TransitionSystem {
     independentStep: (cpu, s) => independent[cpu]![s[pcs[cpu]!]!] === true,
     pcOf: (cpu, s) => s[pcs[cpu]!]!,
     // Every CPU finished, or blocked at a valid end point.
-    // Under the relaxed mode a state with a hardware update still to be written is not final.
+    // Under the relaxed mode a state with a hardware update or a store still to be written is not final.
     finished: generated<(s: Int32Array) => boolean>(['s'], `return ${[...graph.cpus.map((p) => `(${finishedSource(m, l, p)})`), ...pendingUpdates(m, l)].join(' && ') || 'true'};`),
   };
 }
@@ -209,14 +210,17 @@ function tlbiCompletions(m: Model, l: Layout, first: number): HardwareAction[] {
 }
 
 function pendingUpdates(m: Model, l: Layout): string[] {
-  return m.relaxed ? Array.from({ length: m.cpus.length * m.pages.length }, (_, i) => `!s[${l.huBase + i}]`) : [];
+  const n = m.cpus.length * m.pages.length;
+  const stores = l.storeBase < 0 ? [] : Array.from({ length: n }, (_, i) => `!s[${l.storeBase + i}]`);
+  return m.relaxed ? [...Array.from({ length: n }, (_, i) => `!s[${l.huBase + i}]`), ...stores] : [];
 }
 
 /**
  * The relaxed mode's built-in hardware steps (src/compile/relaxed.ts), per CPU and page:
  * `hu_commit` (a pending hardware update is written), then `walk_early` (a walk performed ahead
  * of the CPU's next access, its fault held) for the pages the CPU's program accesses, then, with
- * data, `read_early` (the CPU's next plain load performed now) for the pages it loads.
+ * data, `read_early` (the CPU's next plain load performed now) for the pages it loads and
+ * `store_commit` (a pending plain store is written to memory).
  */
 function relaxedSteps(graph: ProgramGraph, l: Layout, first: number, raw: readonly { read: Exec[]; write: Exec[] }[], access: readonly { read: Exec[] }[]): HardwareAction[] {
   const m = graph.model;
@@ -232,7 +236,10 @@ function relaxedSteps(graph: ProgramGraph, l: Layout, first: number, raw: readon
   const walks = make('walk_early', walked, (c, p) => walkEarlyStep(m, l, raw[c]!.read[p]!, raw[c]!.write[p]!, c, p), first + commits.length);
   const loads = m.cpus.map((c) => earlyLoadPages(m, c.index));
   const loaded = l.readBase < 0 ? [] : pairs.filter(({ cpu, page }) => loads[cpu]![page]);
-  return [...commits, ...walks, ...make('read_early', loaded, (c, p) => readEarlyStep(m, l, graph.cpus[c]!, access[c]!.read[p]!, p), first + commits.length + walks.length)];
+  const useful = earlyReadPoints(graph);
+  const reads = make('read_early', loaded, (c, p) => readEarlyStep(m, l, graph.cpus[c]!, useful[c]![p]!, access[c]!.read[p]!, p), first + commits.length + walks.length);
+  const stored = l.storeBase < 0 ? [] : pairs;
+  return [...commits, ...walks, ...reads, ...make('store_commit', stored, (c, p) => storeCommitStep(m, l, c, p), first + commits.length + walks.length + reads.length)];
 }
 
 function firstTlbi(body: Model['cpus'][number]['body']): Span | undefined {
@@ -260,7 +267,8 @@ function slotRanges(graph: ProgramGraph, l: Layout): [number, number][] {
   if (m.relaxed) {
     const n = m.cpus.length * m.pages.length;
     for (let i = 0; i < n; i++) { r[l.earlyBase + i] = [0, 3]; r[l.huBase + i] = [0, 1]; typed({ k: 'pte' }, l.huValueBase + i * l.pteWidth); }
-    if (l.readBase >= 0) for (let i = 0; i < n; i++) { r[l.readBase + i] = [0, m.frames.length]; r[l.readValueBase + i] = [Math.min(0, m.dataType.lo), m.dataType.hi]; }
+    const values: [number, number] = [Math.min(0, m.dataType.lo), Math.max(0, m.dataType.hi)];
+    if (l.readBase >= 0) for (let i = 0; i < n; i++) { r[l.readBase + i] = [0, m.frames.length]; r[l.readValueBase + i] = values; r[l.storeBase + i] = [0, m.frames.length]; r[l.storeValueBase + i] = values; }
   }
   m.locks.forEach((lock) => {
     const width = l.lockWidth[lock.id]!;

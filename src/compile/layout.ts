@@ -45,6 +45,13 @@ export interface Layout {
    */
   readonly readBase: number;
   readonly readValueBase: number;
+  /**
+   * Relaxed mode with data (-1 otherwise), per (CPU, page): a plain store the CPU performed
+   * through the page and no other CPU sees yet, `storeBase` its frame + 1 (0: none),
+   * `storeValueBase` the value it writes.
+   */
+  readonly storeBase: number;
+  readonly storeValueBase: number;
   /** Per lock (by Lock.id): first slot; per-page locks have one instance per page. */
   readonly lockSlot: readonly number[];
   /** Slots per lock instance: spinlock 1 (owner+1); rwsem 2 (writer+1, reader bitmask). */
@@ -73,6 +80,10 @@ export function readSlot(l: Layout, npages: number, cpu: number, page: number): 
 
 export function readValueSlot(l: Layout, npages: number, cpu: number, page: number): number {
   return l.readValueBase + cpu * npages + page;
+}
+
+export function storeSlot(l: Layout, npages: number, cpu: number, page: number): number {
+  return l.storeBase + cpu * npages + page;
 }
 
 export function huSlot(l: Layout, npages: number, cpu: number, page: number): number {
@@ -108,7 +119,9 @@ export function layoutOf(m: Model): Layout {
   const huValueBase = m.relaxed ? take(perCpuPage * pteWidth) : -1;
   const readBase = m.relaxed && m.usesData ? take(perCpuPage) : -1;
   const readValueBase = m.relaxed && m.usesData ? take(perCpuPage) : -1;
+  const storeBase = m.relaxed && m.usesData ? take(perCpuPage) : -1;
+  const storeValueBase = m.relaxed && m.usesData ? take(perCpuPage) : -1;
   const lockWidth = m.locks.map((l) => (l.kind === 'spinlock' ? 1 : 2));
   const lockSlot = m.locks.map((l, i) => take(lockWidth[i]! * (l.perPage ? m.pages.length : 1)));
-  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, killedBase, dataBase, pendingBase, earlyBase, huBase, huValueBase, readBase, readValueBase, lockSlot, lockWidth };
+  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, killedBase, dataBase, pendingBase, earlyBase, huBase, huValueBase, readBase, readValueBase, storeBase, storeValueBase, lockSlot, lockWidth };
 }

@@ -5,10 +5,11 @@ import { slotWidth } from '../ir/types.js';
 import { FINISHED, type CpuProgram, type ProgramPoint } from '../program/graph.js';
 import { scalar, type EmitEnv } from './emit-expr.js';
 import { clearCode, DISABLED, DONE, dsbCode, FAULT, flush, inStep, localsWithin, OK, store, storePte, tlbiCode, values, lvalueType, type StepCtx } from './emit-step.js';
-import { fullBarrier, ordersLaterLoads } from '../ir/model.js';
+import { fullBarrier, ordersEarlierStores, ordersLaterLoads } from '../ir/model.js';
 import { earlyLoadable } from '../ir/rules.js';
 import { someStmt } from '../ir/walk.js';
-import { contextSyncCode, dropAccessedReadsCode, dropReadsCode } from './relaxed.js';
+import { commitPageStoreCode, commitStoresCode, contextSyncCode, dropAccessedReadsCode, dropReadsCode, forwardCode } from './relaxed.js';
+import { storeSlot } from './layout.js';
 import type { Layout } from './layout.js';
 
 export interface ProgramContext {
@@ -136,17 +137,20 @@ function simpleStep(ctx: ProgramContext, sc: StepCtx, st: Stmt, go: string): str
     case 'tlbi': return `${tlbiCode(env, st.pages, st.broadcast, sc.fresh)} ${done}`;
     // A full DSB completes TLBIs (and, relaxed, hardware updates); an ISB drops early walks
     // (relaxed). DMB and the other DSBs order nothing the model can observe.
-    // Relaxed: a barrier that orders later loads drops the CPU's early reads.
+    // Relaxed: a barrier that orders later loads drops the CPU's early reads; one that orders
+    // earlier stores writes its pending stores.
     case 'barrier': {
-      const reads = ordersLaterLoads(st.op, st.option) ? dropReadsCode(env.m, env.l, env.cpu) : '';
+      const stores = ordersEarlierStores(st.op, st.option) ? commitStoresCode(env.m, env.l, env.cpu) : '';
+      const reads = `${stores} ${ordersLaterLoads(st.op, st.option) ? dropReadsCode(env.m, env.l, env.cpu) : ''}`;
       if (st.op === 'dsb' && fullBarrier(st.option)) return `${dsbCode(env)} ${reads} ${done}`;
       return st.op === 'isb' ? `${contextSyncCode(env.m, env.l, env.cpu)} ${done}` : `${reads} ${done}`;
     }
     case 'skip': return done;
     // A fatal fault: the CPU is killed and its program ends (its locals are dropped by the jump).
     case 'kill': return `s[${env.l.killedBase + env.cpu}] = 1; ${done}`;
-    // Relaxed: taking a lock is an acquire; the CPU's early reads are dropped.
-    case 'lock': return `${lockCode(ctx, env, st, sc.fresh)} ${acquires(st.op) ? dropReadsCode(env.m, env.l, env.cpu) : ''} ${done}`;
+    // Relaxed: taking a lock is an acquire (the CPU's early reads are dropped), releasing it a
+    // release (its pending stores are written first).
+    case 'lock': return `${lockCode(ctx, env, st, sc.fresh)} ${acquires(st.op) ? dropReadsCode(env.m, env.l, env.cpu) : commitStoresCode(env.m, env.l, env.cpu)} ${done}`;
     default: throw new Error(`internal: no step for '${st.k}'`);
   }
 }
@@ -195,7 +199,7 @@ function accessCode(ctx: ProgramContext, sc: StepCtx, st: Stmt & { k: 'access' }
     `if (s[${e}] === 0) return ${ctx.violation('no_translation')};`,
     `const ${f} = s[${e} + ${m.arch.tlbPfn}];`,
     st.access === 'write' ? `if (s[${l.versionBase} + ${f}] >= ${m.maxVersion}) return ${ctx.violation('overflow')}; s[${l.versionBase} + ${f}]++;` : '',
-    st.data ? dataCode(sc, st.data, `s[${l.dataBase} + ${f}]`) : '',
+    st.data ? relaxedDataCode(sc, st, p, f) : '',
     // Relaxed: what this access makes the CPU's early reads (coherence; an acquire orders later loads).
     dropAccessedReadsCode(m, l, env.cpu, p, st.data ? f : undefined),
     st.order === 'acquire' || st.order === 'acq_rel' ? dropReadsCode(m, l, env.cpu) : '',
@@ -216,6 +220,30 @@ function earlyLoadCode(sc: StepCtx, st: Stmt & { k: 'access' }, p: string, f: st
   return `const ${at} = ${l.readBase + cpu * m.pages.length} + ${p};
     if (s[${at}]) { const ${f} = s[${at}] - 1; const ${v} = s[${at} + ${l.readValueBase - l.readBase}];
       ${dropAccessedReadsCode(m, l, cpu, p, f)} ${store(sc, st.data.into, [v])} ${rest.join(' ')} return ${OK}; }`;
+}
+
+/**
+ * The data part of a completed access through page `p` on frame `f` (JS names). Relaxed mode with
+ * data: a load reads the CPU's own pending store to the frame first; a plain store becomes
+ * pending (after the CPU's earlier pending store to the frame or through the page is written);
+ * any other access writes the CPU's pending stores to the frame first (all of them, for a release).
+ */
+function relaxedDataCode(sc: StepCtx, st: Stmt & { k: 'access' }, p: string, f: string): string {
+  const { env } = sc;
+  const { l, m, cpu } = env;
+  const d = st.data!;
+  const cell = `s[${l.dataBase} + ${f}]`;
+  if (l.storeBase < 0) return dataCode(sc, d, cell);
+  const release = st.order === 'release' || st.order === 'acq_rel';
+  if (d.op === 'load') { const v = sc.fresh(); return `${forwardCode(m, l, cpu, f, v)} ${dataCode(sc, d, v)}`; }
+  if (d.op === 'store' && !release) {
+    const [x, at] = [sc.fresh(), sc.fresh()];
+    const dt = m.dataType;
+    return `const ${x} = ${scalar(env, d.value)}; if (${x} < ${dt.lo} || ${x} > ${dt.hi}) return ${sc.violation('overflow')};
+      ${commitStoresCode(m, l, cpu, f)} ${commitPageStoreCode(m, l, cpu, p)}
+      const ${at} = ${storeSlot(l, m.pages.length, cpu, 0)} + ${p}; s[${at}] = ${f} + 1; s[${at} + ${l.storeValueBase - l.storeBase}] = ${x};`;
+  }
+  return `${commitStoresCode(m, l, cpu, release ? undefined : f)} ${dataCode(sc, d, cell)}`;
 }
 
 /** The data part of a completed access on the frame whose data slot is `cell` (JS text). */

@@ -24,11 +24,18 @@
 //    access or a lock acquisition drops what the CPU holds; so does its own access of the page,
 //    or a data access of the same frame (coherence: a later load of a location never reads an
 //    older value than an earlier access of it).
+//  * Explicit stores are not ordered before the CPU's later accesses without a barrier or a
+//    release (Arm ARM B2.3.10): a plain data store is performed (translated, counted) at its
+//    step but kept per (CPU, page) as a pending store that only its own CPU reads (forwarding),
+//    written to memory by the hardware step `store_commit`, at the latest at the CPU's next DMB
+//    or DSB that orders stores (every kind but LD), release or unlock, before its next access
+//    of the frame that is not a plain load or store, and when a TLBI of the page completes on
+//    the CPU (aarch64.cat TLBI-ob: the DSB after a TLBI orders the accesses that used the old
+//    translation before what follows it).
 import { DISABLED, DONE, FAULT, OK } from './emit-step.js';
-import { earlySlot, huSlot, huValueSlot, pteSlot, readSlot, readValueSlot, tlbSlot, type Layout } from './layout.js';
+import { earlySlot, huSlot, huValueSlot, pteSlot, readSlot, readValueSlot, storeSlot, tlbSlot, type Layout } from './layout.js';
 import type { Model } from '../ir/model.js';
 import { FINISHED, type CpuProgram } from '../program/graph.js';
-import { earlyReadUseless } from '../ir/rules.js';
 
 type Exec = (s: Int32Array) => number;
 
@@ -179,19 +186,21 @@ export function walkEarlyStep(m: Model, l: Layout, read: Exec, write: Exec, cpu:
  * The hardware step `read_early` of (cpu, page): the CPU's next plain load of the page is
  * performed now by `read` (the access rule as the CPU runs it: TLB, walk, pending hardware
  * updates), and the frame and data value it gives are held for it. DISABLED when the CPU holds
- * one already, has finished, its next step makes the read useless, or the access would not
- * complete (a fault is walk_early's).
+ * one already, has finished, no load could use the read from where the CPU is (`useful`: the
+ * statement ids where one could), or the access would not complete (a fault is walk_early's).
  */
-export function readEarlyStep(m: Model, l: Layout, program: CpuProgram, read: Exec, page: number): Exec {
+export function readEarlyStep(m: Model, l: Layout, program: CpuProgram, useful: ReadonlySet<number>, read: Exec, page: number): Exec {
   const cpu = program.cpu.index;
-  // Per pc: the step there makes an early read of the page useless (earlyReadUseless).
-  const useless = program.points.map((p) => p === undefined || earlyReadUseless(p.stmt, page));
+  // Per pc: no load could use an early read of the page made there (src/program/early-reads.ts).
+  const useless = program.points.map((p) => p === undefined || !useful.has(p.stmt.id));
   const np = m.pages.length;
   const at = readSlot(l, np, cpu, page);
   const value = readValueSlot(l, np, cpu, page);
   const entry = tlbSlot(l, np, cpu, page, 0);
   const pfn = entry + m.arch.tlbPfn;
   const pc = l.cpus[cpu]!.pc;
+  // The value the CPU reads from a frame: its own pending store to it, else memory.
+  const forward = new Function('s', 'f', `${forwardCode(m, l, cpu, 'f', 'v')} return v;`) as (s: Int32Array, f: number) => number;
   let scratch: Int32Array | undefined;
   return (s) => {
     if (s[at] || useless[s[pc]!]) return DISABLED;
@@ -201,7 +210,47 @@ export function readEarlyStep(m: Model, l: Layout, program: CpuProgram, read: Ex
     s.set(scratch);
     const frame = s[pfn]!;
     s[at] = frame + 1;
-    s[value] = s[l.dataBase + frame]!;
+    s[value] = forward(s, frame);
+    return OK;
+  };
+}
+
+/** JS: the pending store whose frame slot is at `at` (a JS expression), if any, is written. */
+function commitAt(l: Layout, at: string, track: boolean): string {
+  const off = l.storeValueBase - l.storeBase;
+  return `if (s[${at}]) { s[${l.dataBase} + s[${at}] - 1] = s[${at} + ${off}]; s[${at}] = 0; s[${at} + ${off}] = 0;${track ? ' ch = 1;' : ''} }`;
+}
+
+/** JS: `cpu`'s pending store through page `page` (a number or JS expression) is written. */
+export function commitPageStoreCode(m: Model, l: Layout, cpu: number, page: number | string, track = false): string {
+  if (l.storeBase < 0) return '';
+  return commitAt(l, typeof page === 'number' ? String(storeSlot(l, m.pages.length, cpu, page)) : `${storeSlot(l, m.pages.length, cpu, 0)} + ${page}`, track);
+}
+
+/** JS: `cpu`'s pending stores are written: all of them, or those to frame `frame` (a JS expression). */
+export function commitStoresCode(m: Model, l: Layout, cpu: number, frame?: string): string {
+  if (l.storeBase < 0) return '';
+  return m.pages.map((p) => {
+    const at = storeSlot(l, m.pages.length, cpu, p.index);
+    return frame === undefined ? commitAt(l, String(at), false) : `if (s[${at}] === ${frame} + 1) { ${commitAt(l, String(at), false)} }`;
+  }).join(' ');
+}
+
+/** JS declaring `into` as the value `cpu` reads from frame `frame` (a JS name): its own pending store to it, else memory. */
+export function forwardCode(m: Model, l: Layout, cpu: number, frame: string, into: string): string {
+  const read = `let ${into} = s[${l.dataBase} + ${frame}];`;
+  if (l.storeBase < 0) return read;
+  const off = l.storeValueBase - l.storeBase;
+  return `${read} ${m.pages.map((p) => { const at = storeSlot(l, m.pages.length, cpu, p.index); return `if (s[${at}] === ${frame} + 1) ${into} = s[${at + off}];`; }).join(' ')}`;
+}
+
+/** The hardware step `store_commit` of (cpu, page): the pending store is written; DISABLED when none is. */
+export function storeCommitStep(m: Model, l: Layout, cpu: number, page: number): Exec {
+  const at = storeSlot(l, m.pages.length, cpu, page);
+  const commit = new Function('s', commitAt(l, String(at), false)) as (s: Int32Array) => void;
+  return (s) => {
+    if (!s[at]) return DISABLED;
+    commit(s);
     return OK;
   };
 }

@@ -116,6 +116,15 @@ export function fullBarrier(o: BarrierOption): boolean {
 }
 
 /**
+ * Whether a barrier makes the CPU's earlier stores visible before it completes (relaxed mode: it
+ * writes the CPU's pending stores): a DMB or DSB of every kind but the LD ones (Arm ARM B2.3.10:
+ * DMB LD orders only earlier loads; C6.2 DSB LD completes when earlier loads do). An ISB does not.
+ */
+export function ordersEarlierStores(op: 'dmb' | 'dsb' | 'isb', o: BarrierOption): boolean {
+  return op !== 'isb' && !o.endsWith('ld');
+}
+
+/**
  * Whether a barrier keeps the CPU's later loads from being satisfied before it (relaxed mode:
  * it drops the CPU's early reads). Every DSB and ISB does: no later instruction executes before a
  * DSB completes, nor before an ISB (Arm ARM B2.3.12, C6.2 DSB, ISB); a DMB does unless it orders

@@ -2,8 +2,8 @@
 // stack of `Item`s; a step executes the top statement and then advances through control-only
 // items (blocks, calls, value-less returns, drops) until the next step statement or the end.
 import { is, List, Map as IMap } from 'immutable';
-import { fullBarrier, ordersLaterLoads, type DataAccess, type HardwareRule, type Stmt } from '../ir/model.js';
-import { earlyLoadable, earlyReadUseless } from '../ir/rules.js';
+import { fullBarrier, ordersEarlierStores, ordersLaterLoads, type DataAccess, type HardwareRule, type Stmt } from '../ir/model.js';
+import { earlyLoadable } from '../ir/rules.js';
 import { assign, Broken, type Ctx, evalExpr, evalNum, Halt, isTrue, setPte, setTlb, violation } from './eval.js';
 import { Item, lockIndex, pendingIndex, relaxedIndex, type State, type Tables, Thread, zeroRecord } from './state.js';
 
@@ -103,6 +103,7 @@ function execStmt(c: Ctx, s: Stmt): void {
       for (const cpu of cpus) for (const p of pages) {
         setTlb(c, cpu, p, empty);
         if (cpu !== c.cpu) endEarlyWalk(c, cpu, p);
+        commitStores(c, cpu, (q) => q === p);
       }
       return;
     }
@@ -121,6 +122,7 @@ function execStmt(c: Ctx, s: Stmt): void {
       if (s.op === 'isb') contextSync(c);
       // Relaxed: a barrier that keeps later loads after it ends the CPU's early reads.
       if (ordersLaterLoads(s.op, s.option)) dropReads(c);
+      if (ordersEarlierStores(s.op, s.option)) commitStores(c, c.cpu);
       if (s.op !== 'dsb' || !fullBarrier(s.option)) return;
       if (m.relaxed) for (const p of m.pages) c.st = commitUpdate(c.st, relaxedIndex(m, c.cpu, p.index), p.index);
       for (const t of m.cpus) for (const p of m.pages) {
@@ -129,6 +131,7 @@ function execStmt(c: Ctx, s: Stmt): void {
           c.st = c.st.setIn(['pending', at], 0);
           setTlb(c, t.index, p.index, zeroRecord(m, 'tlbe'));
           if (t.index !== c.cpu) endEarlyWalk(c, t.index, p.index);
+          commitStores(c, t.index, (q) => q === p.index);
         }
       }
       return;
@@ -169,6 +172,7 @@ function execLock(c: Ctx, s: Stmt & { k: 'lock' }): void {
   c.st = c.st.setIn(['locks', idx], next);
   // Relaxed: taking a lock is an acquire, after which no early read may stand.
   if (s.op === 'lock' || s.op === 'down_read' || s.op === 'down_write') dropReads(c);
+  else commitStores(c, me);
 }
 
 /**
@@ -193,6 +197,26 @@ function contextSync(c: Ctx): void {
   const m = c.t.model;
   if (m.relaxed) for (const p of m.pages) c.st = c.st.setIn(['early', relaxedIndex(m, c.cpu, p.index)], 0);
   dropReads(c);
+}
+
+/**
+ * Relaxed mode with data: `cpu`'s pending stores for which `which(page, [frame, value])` holds
+ * (all, by default) are written to memory.
+ */
+function commitStores(c: Ctx, cpu: number, which: (page: number, store: List<number>) => boolean = () => true): void {
+  const m = c.t.model;
+  if (c.st.stores.isEmpty()) return;
+  for (const p of m.pages) {
+    const at = relaxedIndex(m, cpu, p.index);
+    const w = c.st.stores.get(at);
+    if (w && which(p.index, w)) c.st = c.st.setIn(['data', w.get(0)!], w.get(1)!).setIn(['stores', at], null);
+  }
+}
+
+/** Relaxed mode with data: the value `cpu` reads from `frame`: its own pending store to it, else memory. */
+function readData(st: State, m: Tables['model'], cpu: number, frame: number): number {
+  const own = st.stores.isEmpty() ? undefined : m.pages.map((p) => st.stores.get(relaxedIndex(m, cpu, p.index))).find((w) => w && w.get(0) === frame);
+  return own ? own.get(1)! : st.data.get(frame)!;
 }
 
 /** Relaxed mode: the early reads of `c.cpu` that `keep` rejects are dropped (all, by default). */
@@ -267,7 +291,7 @@ function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
     if (v > m.maxVersion) throw violation('overflow');
     c.st = c.st.setIn(['versions', frame], v);
   }
-  if (s.data) execData(c, s.data, frame);
+  if (s.data) execData(c, s, s.data, page, frame);
   // Relaxed: the CPU's early read of the page, and with data those of the frame, are dropped
   // (coherence); after an acquire, every one.
   dropReads(c, (p, r) => p === page || (s.data !== undefined && r.get(0) === frame) || s.order === 'acquire' || s.order === 'acq_rel');
@@ -282,17 +306,29 @@ function checkAccess(c: Ctx, s: Stmt & { k: 'access' }, page: number, frame: num
   if (s.expectFault) c.broken!.push(s.expectFault);
 }
 
-/** The data part of a completed access, on `frame`. */
-function execData(c: Ctx, d: DataAccess, frame: number): void {
-  const dt = c.t.model.dataType;
+/**
+ * The data part of a completed access through `page`, on `frame`. Relaxed mode with data: a load
+ * reads the CPU's own pending store first; a plain store becomes pending (the CPU's pending store
+ * to the frame or through the page is written first); any other access writes the CPU's pending
+ * stores to the frame first (all of them, for a release).
+ */
+function execData(c: Ctx, s: Stmt & { k: 'access' }, d: DataAccess, page: number, frame: number): void {
+  const m = c.t.model;
+  const dt = m.dataType;
+  const check = (v: number) => { if (v < dt.lo || v > dt.hi) throw violation('overflow'); return v; };
+  const release = s.order === 'release' || s.order === 'acq_rel';
+  if (d.op === 'load') { assign(c, d.into, readData(c.st, m, c.cpu, frame)); return; }
+  if (!c.st.stores.isEmpty() && d.op === 'store' && !release) {
+    const v = check(evalNum(c, d.value));
+    commitStores(c, c.cpu, (p, w) => p === page || w.get(0) === frame);
+    c.st = c.st.setIn(['stores', relaxedIndex(m, c.cpu, page)], List([frame, v]));
+    return;
+  }
+  commitStores(c, c.cpu, (_p, w) => release || w.get(0) === frame);
   const old = c.st.data.get(frame)!;
-  const put = (v: number) => {
-    if (v < dt.lo || v > dt.hi) throw violation('overflow');
-    c.st = c.st.setIn(['data', frame], v);
-  };
+  const put = (v: number) => { c.st = c.st.setIn(['data', frame], check(v)); };
   switch (d.op) {
     case 'store': put(evalNum(c, d.value)); return;
-    case 'load': assign(c, d.into, old); return;
     case 'swap': put(evalNum(c, d.value)); assign(c, d.into, old); return;
     case 'cas': if (old === evalNum(c, d.expected)) put(evalNum(c, d.value)); assign(c, d.into, old); return;
   }
@@ -307,6 +343,7 @@ export function tlbiCompleteStep(t: Tables, st: State, cpu: number, page: number
   if (m.cpus.some((i) => i.index !== cpu && st.pending.get(pendingIndex(m, i.index, cpu, page)))) endEarlyWalk(c, cpu, page);
   for (const f of flags) c.st = c.st.setIn(['pending', f], 0);
   setTlb(c, cpu, page, zeroRecord(m, 'tlbe'));
+  commitStores(c, cpu, (p) => p === page);
   return c.st;
 }
 
@@ -341,16 +378,17 @@ export function walkEarlyStep(t: Tables, st: State, cpu: number, page: number): 
 /**
  * Relaxed mode with data, hardware step read_early on (cpu, page): the CPU's next plain load of
  * the page is performed now (its access rule as the CPU runs it) and its frame and value held.
- * Disabled when one is held already, the CPU has finished, its next step makes the read useless
- * (earlyReadUseless), or the access would not complete.
+ * Disabled when one is held already, the CPU has finished, no load could use the read from its
+ * next step on (`useful`: src/program/early-reads.ts; undefined: anywhere), or the access would
+ * not complete.
  */
-export function readEarlyStep(t: Tables, st: State, cpu: number, page: number): State | Halt {
+export function readEarlyStep(t: Tables, st: State, cpu: number, page: number, useful: ReadonlySet<number> | undefined): State | Halt {
   const m = t.model;
   const at = relaxedIndex(m, cpu, page);
   const top = st.cpus.get(cpu)!.stack.last();
   if (st.reads.get(at) || !top) return new Halt('disabled');
-  // The CPU's next step would use or drop the read at once.
-  if (top.kind === 'stmt' && earlyReadUseless(t.stmts.get(top.id)!, page)) return new Halt('disabled');
+  // No load could use the read from the CPU's next step on.
+  if (top.kind !== 'stmt' || (useful && !useful.has(top.id))) return new Halt('disabled');
   // An early walk's held read fault is what this load would take.
   if (st.early.get(at)! & 1) return new Halt('disabled');
   const c: Ctx = { t, st, th: Thread(), cpu, page: -1 };
@@ -363,7 +401,15 @@ export function readEarlyStep(t: Tables, st: State, cpu: number, page: number): 
   const entry = c.st.tlbs.get(cpu)!.get(page)!;
   if (entry.get(0) === 0) return new Halt('disabled');
   const frame = entry.get(m.arch.tlbPfn)!;
-  return c.st.setIn(['reads', at], List([frame, c.st.data.get(frame)!]));
+  return c.st.setIn(['reads', at], List([frame, readData(c.st, m, cpu, frame)]));
+}
+
+/** Relaxed mode with data, hardware step store_commit on (cpu, page): a pending store is written. */
+export function storeCommitStep(t: Tables, st: State, cpu: number, page: number): State | Halt {
+  if (!st.stores.get(relaxedIndex(t.model, cpu, page))) return new Halt('disabled');
+  const c: Ctx = { t, st, th: Thread(), cpu, page: -1 };
+  commitStores(c, cpu, (p) => p === page);
+  return c.st;
 }
 
 /** Advances through control-only items so the top is a step statement (or the CPU is done). */
@@ -414,8 +460,8 @@ export function settleAll(t: Tables, st: State): State {
 
 /** Every CPU has finished, or waits at a valid end point (`end...:`) whose step is disabled. */
 export function finished(t: Tables, st: State): boolean {
-  // Relaxed: a hardware update still to be written is part of the execution.
-  if (st.updates.some((u) => u !== null)) return false;
+  // Relaxed: a hardware update or a store still to be written is part of the execution.
+  if (st.updates.some((u) => u !== null) || st.stores.some((w) => w !== null)) return false;
   return st.cpus.every((th, cpu) => {
     if (th.stack.isEmpty()) return true;
     const top = th.stack.last()!;

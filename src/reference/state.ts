@@ -5,6 +5,8 @@ import { List, Map as IMap, Record, Set as ISet } from 'immutable';
 import type { Lock, Model, RecordKind, ScalarType, Stmt, Type } from '../ir/model.js';
 import { recordFields, typeSize } from '../ir/types.js';
 import { forEachStmt } from '../ir/walk.js';
+import { earlyReadPoints, type EarlyReadPoints } from '../program/early-reads.js';
+import { programGraph } from '../program/graph.js';
 
 /** A scalar (bool 0/1, int, enum/page/frame/cpu index) or a PTE / TLB-entry record. */
 export type Value = number | List<number>;
@@ -57,6 +59,11 @@ export const State = Record<{
    * load of the page, as [frame, value], or null.
    */
   reads: List<List<number> | null>;
+  /**
+   * Relaxed mode with data, at cpu * pages + page: a plain store the CPU performed through the
+   * page that no other CPU sees yet, as [frame, value], or null.
+   */
+  stores: List<List<number> | null>;
 }>({
   cpus: List(),
   globals: List(),
@@ -70,6 +77,7 @@ export const State = Record<{
   early: List(),
   updates: List(),
   reads: List(),
+  stores: List(),
 });
 export type State = ReturnType<typeof State>;
 
@@ -80,9 +88,11 @@ export interface Tables {
   readonly calls: ReadonlyMap<number, Stmt & { k: 'call' }>;
   readonly globalPos: ReadonlyMap<number, number>;
   readonly lockBase: ReadonlyMap<number, number>;
+  /** Relaxed mode with data: where each CPU's early read of each page is useful; undefined: everywhere. */
+  readonly earlyReads: EarlyReadPoints | undefined;
 }
 
-export function buildTables(model: Model): Tables {
+export function buildTables(model: Model, everyEarlyRead = false): Tables {
   const stmts = new Map<number, Stmt>();
   const calls = new Map<number, Stmt & { k: 'call' }>();
   const visit = (root: Stmt): void => forEachStmt(root, (s) => {
@@ -101,7 +111,8 @@ export function buildTables(model: Model): Tables {
     lockBase.set(l.id, next);
     next += l.perPage ? model.pages.length : 1;
   }
-  return { model, stmts, calls, globalPos, lockBase };
+  const earlyReads = everyEarlyRead ? undefined : model.relaxed && model.usesData ? earlyReadPoints(programGraph(model)) : [];
+  return { model, stmts, calls, globalPos, lockBase, earlyReads };
 }
 
 /** Where the flag of a TLBI by `issuer` pending on `target` for `page` lives in State.pending. */
@@ -174,6 +185,7 @@ export function initialStates(model: Model): State[] {
         early: List(model.relaxed ? Array.from({ length: model.cpus.length * model.pages.length }, () => 0) : []),
         updates: List<List<number> | null>(model.relaxed ? Array.from({ length: model.cpus.length * model.pages.length }, () => null) : []),
         reads: List<List<number> | null>(model.relaxed && model.usesData ? Array.from({ length: model.cpus.length * model.pages.length }, () => null) : []),
+        stores: List<List<number> | null>(model.relaxed && model.usesData ? Array.from({ length: model.cpus.length * model.pages.length }, () => null) : []),
       }));
       return;
     }

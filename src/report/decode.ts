@@ -1,7 +1,7 @@
 // A packed state as the named values a kernel developer reads: PTEs, TLB entries, globals,
 // frames, locks and live locals.
 import type { Field, Model, ScalarType } from '../ir/model.js';
-import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
+import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, storeSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
 import { slotWidth } from '../ir/types.js';
 
 export function scalarText(m: Model, t: ScalarType, v: number): string {
@@ -76,6 +76,9 @@ export function describeState(ts: TransitionSystem, s: Int32Array): Map<string, 
       // An early read held for the CPU's next plain load: `read_early[P1][X]=F0.data 1`.
       const read = l.readBase >= 0 ? s[readSlot(l, np, c.index, p.index)]! : 0;
       if (l.readBase >= 0) out.set(`read_early[${c.name}][${p.name}]`, read ? `${m.frames[read - 1]!.name}.data ${s[readValueSlot(l, np, c.index, p.index)]}` : '-');
+      // A store no other CPU sees yet: `store_pending[P0][X]=F0.data := 1`.
+      const at = l.storeBase >= 0 ? storeSlot(l, np, c.index, p.index) : -1;
+      if (at >= 0) out.set(`store_pending[${c.name}][${p.name}]`, s[at] ? `${m.frames[s[at]! - 1]!.name}.data := ${s[at + l.storeValueBase - l.storeBase]}` : '-');
     }
   }
   m.locks.forEach((lock) => {

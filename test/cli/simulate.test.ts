@@ -58,4 +58,18 @@ describe('simulate', () => {
       expect(b.stderr).not.toMatch(/\bat .*\.js:\d+/);
     }
   });
+  it('--memory: the relaxed steps appear in arm64 runs only under relaxed; a bad value is exit 2', async () => {
+    const file = 'scenarios/arm64_barriers/kernel-map-no-barrier.race';
+    const relaxedSteps = /\b(hu_commit|walk_early|read_early|store_commit) /;
+    let relaxed = 0;
+    for (const seed of ['1', '2', '3', '4', '5', '6', '7', '8']) {
+      const sc = await run('simulate', '--seed', seed, '--memory', 'sc', file);
+      expect(sc.stdout).not.toMatch(relaxedSteps);
+      if (relaxedSteps.test((await run('simulate', '--seed', seed, file)).stdout)) relaxed++;
+    }
+    expect(relaxed).toBeGreaterThan(0);
+    const bad = await run('simulate', '--memory', 'tso', file);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--memory is relaxed or sc, found 'tso'/);
+  });
 });

@@ -180,17 +180,18 @@ describe('--memory on the command line', () => {
 // MP with the reader's loads reordered (herd7 MP+shoot+po, and the MP+dmb.st+po shape): a plain
 // load of X may be satisfied before the earlier load of the flag; a DMB LD, an acquire or a
 // lock acquisition orders it, a DMB ST does not.
-const mpReader = (between: string, first = 'read Y') => `use arm64_nohafdbs;
+const mp = (writer: string, reader: string, extra = '') => `use arm64_nohafdbs;
 frame F0, F1;
 page X { valid: true, af: true, dbm: true, rdonly: false, pfn: F0 }
 page Y { valid: true, af: true, dbm: true, rdonly: false, pfn: F1 }
 int[0..1] seen;
 int[0..1] got;
 spinlock l;
-cpu P0 { write X = 1; dmb(st); write Y = 1; }
-cpu P1 { seen = ${first}; ${between} got = read X; }
+cpu P0 { ${writer} }
+cpu P1 { ${reader} }
 final never: !(seen == 1 && got == 0);
-`;
+${extra}`;
+const mpReader = (between: string, first = 'read Y') => mp('write X = 1; dmb(st); write Y = 1;', `seen = ${first}; ${between} got = read X;`);
 
 describe('early reads', () => {
   it('a later plain load may be satisfied before an earlier one (load-load reordering)', async () => {
@@ -199,8 +200,9 @@ describe('early reads', () => {
     const trace = traceOf(r.ts, r.result, verdictOf(r, 'never').violation!);
     const names = trace.steps.map((s) => r.ts.actions[s.action]!.name);
     expect(names).toContain('read_early X on P1');
-    // Before P0's store of X: the early read holds the old value.
-    expect(names.indexOf('read_early X on P1')).toBeLessThan(names.indexOf('P0'));
+    // Before P0's store of X reached memory: the early read holds the old value.
+    const visible = trace.steps.findIndex((s) => describeState(r.ts, s.after).get('F0.data') === '1');
+    expect(names.indexOf('read_early X on P1')).toBeLessThan(visible);
     expect(status(await run(mpReader(''), 'sc'), 'never')).toBe('holds');
   });
 
@@ -250,5 +252,62 @@ reachable reordered_elsewhere: first == 0 && second == 1;
     expect(describeState(r.ts, step.after).get('read_early[P1][X]')).toBe('F0.data 0');
     // The load that used it leaves nothing held.
     expect(describeState(r.ts, trace.final).get('read_early[P1][X]')).toBe('-');
+  });
+});
+
+// MP with the writer's stores reordered (herd7 MP+po+dmb.ld: Allowed): a plain store stays
+// pending until store_commit, a DMB/DSB that orders stores, a release or an unlock.
+const mpWriter = (between: string, second = 'write Y = 1') =>
+  mp(`lock(l); write X = 1; ${between} ${second}; unlock(l);`, 'seen = read Y; dmb(ld); got = read X;', 'final written: F0.data == 1 && F1.data == 1;\n');
+
+describe('pending stores', () => {
+  it('a plain store may become visible after a later one; DMB ST, DSB or a release orders them', async () => {
+    const r = await run(mpWriter(''), 'relaxed');
+    expect(status(r, 'never')).toBe('violated');
+    const trace = traceOf(r.ts, r.result, verdictOf(r, 'never').violation!);
+    expect(trace.steps.map((s) => r.ts.actions[s.action]!.name)).toContain('store_commit Y on P0');
+    // A final state has every store written.
+    expect(status(r, 'written')).toBe('holds');
+    for (const b of ['dmb(st);', 'dmb(ish);', 'dsb(st);']) expect(status(await run(mpWriter(b), 'relaxed'), 'never'), b).toBe('holds');
+    expect(status(await run(mpWriter('', 'write release Y = 1'), 'relaxed'), 'never')).toBe('holds');
+    // DMB LD and ISB order no stores.
+    for (const b of ['dmb(ld);', 'isb();']) expect(status(await run(mpWriter(b), 'relaxed'), 'never'), b).toBe('violated');
+    expect(status(await run(mpWriter(''), 'sc'), 'never')).toBe('holds');
+  });
+
+  it('the CPU reads its own pending store; an unlock writes it', async () => {
+    const text = `use arm64_nohafdbs;
+frame F0;
+page X { valid: true, af: true, dbm: true, rdonly: false, pfn: F0 }
+int[0..1] mine;
+spinlock l;
+int[0..1] saw_mine;
+int[0..1] saw_data;
+cpu P0 { lock(l); write X = 1; mine = read X; unlock(l); }
+cpu P1 { lock(l); saw_mine = mine; saw_data = F0.data; unlock(l); }
+final own: mine == 1;
+reachable unseen: mine == 1 && F0.data == 0;
+final released: !(saw_mine == 1 && saw_data == 0);
+`;
+    const r = await run(text, 'relaxed');
+    expect(status(r, 'own')).toBe('holds');
+    expect(status(r, 'unseen')).toBe('reached');
+    expect(status(r, 'released')).toBe('holds');
+  });
+
+  it('a completed TLBI of the page writes the stores made through it (the DSB waits for them)', async () => {
+    const shoot = (sync: string) => `use arm64_nohafdbs;
+frame F0;
+page X { valid: true, af: true, dbm: true, rdonly: false, pfn: F0 }
+bool stored;
+int[0..1] after;
+cpu P0 { write X = 1; stored = true; }
+cpu P1 { await(stored); set_pte(X, pte { valid: false, pfn: F0 }); ${sync} after = F0.data; }
+final seen: after == 1;
+`;
+    expect(status(await run(shoot('dsb(ish); tlbi(vale1is, X); dsb(ish);'), 'relaxed'), 'seen')).toBe('holds');
+    expect(status(await run(shoot('flush(X);'), 'relaxed'), 'seen')).toBe('holds');
+    // Without the shootdown the store may still be in flight.
+    expect(status(await run(shoot(''), 'relaxed'), 'seen')).toBe('violated');
   });
 });
