@@ -224,9 +224,10 @@ function earlyLoadCode(sc: StepCtx, st: Stmt & { k: 'access' }, p: string, f: st
 
 /**
  * The data part of a completed access through page `p` on frame `f` (JS names). Relaxed mode with
- * data: a load reads the CPU's own pending store to the frame first; a plain store becomes
- * pending (after the CPU's earlier pending store to the frame or through the page is written);
- * any other access writes the CPU's pending stores to the frame first (all of them, for a release).
+ * data: a load reads the CPU's own pending store to the frame first; a store becomes pending
+ * (after the CPU's earlier pending store to the frame or through the page is written, or all of
+ * them for a release); an atomic writes the CPU's pending stores to the frame first; an acquire
+ * or a release writes all of them first (RCsc: an acquire does not pass an earlier release).
  */
 function relaxedDataCode(sc: StepCtx, st: Stmt & { k: 'access' }, p: string, f: string): string {
   const { env } = sc;
@@ -235,15 +236,16 @@ function relaxedDataCode(sc: StepCtx, st: Stmt & { k: 'access' }, p: string, f: 
   const cell = `s[${l.dataBase} + ${f}]`;
   if (l.storeBase < 0) return dataCode(sc, d, cell);
   const release = st.order === 'release' || st.order === 'acq_rel';
-  if (d.op === 'load') { const v = sc.fresh(); return `${forwardCode(m, l, cpu, f, v)} ${dataCode(sc, d, v)}`; }
-  if (d.op === 'store' && !release) {
+  const acquire = st.order === 'acquire' || st.order === 'acq_rel';
+  if (d.op === 'load') { const v = sc.fresh(); return `${acquire ? commitStoresCode(m, l, cpu) : ''} ${forwardCode(m, l, cpu, f, v)} ${dataCode(sc, d, v)}`; }
+  if (d.op === 'store') {
     const [x, at] = [sc.fresh(), sc.fresh()];
     const dt = m.dataType;
     return `const ${x} = ${scalar(env, d.value)}; if (${x} < ${dt.lo} || ${x} > ${dt.hi}) return ${sc.violation('overflow')};
-      ${commitStoresCode(m, l, cpu, f)} ${commitPageStoreCode(m, l, cpu, p)}
+      ${commitStoresCode(m, l, cpu, release ? undefined : f)} ${commitPageStoreCode(m, l, cpu, p)}
       const ${at} = ${storeSlot(l, m.pages.length, cpu, 0)} + ${p}; s[${at}] = ${f} + 1; s[${at} + ${l.storeValueBase - l.storeBase}] = ${x};`;
   }
-  return `${commitStoresCode(m, l, cpu, release ? undefined : f)} ${dataCode(sc, d, cell)}`;
+  return `${commitStoresCode(m, l, cpu, release || acquire ? undefined : f)} ${dataCode(sc, d, cell)}`;
 }
 
 /** The data part of a completed access on the frame whose data slot is `cell` (JS text). */

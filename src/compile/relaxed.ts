@@ -24,12 +24,12 @@
 //    access or a lock acquisition drops what the CPU holds; so does its own access of the page,
 //    or a data access of the same frame (coherence: a later load of a location never reads an
 //    older value than an earlier access of it).
-//  * Explicit stores are not ordered before the CPU's later accesses without a barrier or a
-//    release (Arm ARM B2.3.10): a plain data store is performed (translated, counted) at its
-//    step but kept per (CPU, page) as a pending store that only its own CPU reads (forwarding),
-//    written to memory by the hardware step `store_commit`, at the latest at the CPU's next DMB
-//    or DSB that orders stores (every kind but LD), release or unlock, before its next access
-//    of the frame that is not a plain load or store, and when a TLBI of the page completes on
+//  * Explicit stores are not ordered before the CPU's later accesses without a barrier
+//    (Arm ARM B2.3.10): a data store is performed (translated, counted) at its step but kept
+//    per (CPU, page) as a pending store that only its own CPU reads (forwarding), written to
+//    memory by the hardware step `store_commit`, at the latest at the CPU's next DMB or DSB that
+//    orders stores (every kind but LD), release, acquire or unlock, before its next access of
+//    the frame that is not a load or store, and when a TLBI of the page completes on
 //    the CPU (aarch64.cat TLBI-ob: the DSB after a TLBI orders the accesses that used the old
 //    translation before what follows it).
 import { DISABLED, DONE, FAULT, OK } from './emit-step.js';

@@ -308,23 +308,28 @@ function checkAccess(c: Ctx, s: Stmt & { k: 'access' }, page: number, frame: num
 
 /**
  * The data part of a completed access through `page`, on `frame`. Relaxed mode with data: a load
- * reads the CPU's own pending store first; a plain store becomes pending (the CPU's pending store
- * to the frame or through the page is written first); any other access writes the CPU's pending
- * stores to the frame first (all of them, for a release).
+ * reads the CPU's own pending store first; a store becomes pending (the CPU's pending store to
+ * the frame or through the page is written first, all of them for a release); an atomic writes
+ * the CPU's pending stores to the frame first; an acquire or a release writes all of them first.
  */
 function execData(c: Ctx, s: Stmt & { k: 'access' }, d: DataAccess, page: number, frame: number): void {
   const m = c.t.model;
   const dt = m.dataType;
   const check = (v: number) => { if (v < dt.lo || v > dt.hi) throw violation('overflow'); return v; };
   const release = s.order === 'release' || s.order === 'acq_rel';
-  if (d.op === 'load') { assign(c, d.into, readData(c.st, m, c.cpu, frame)); return; }
-  if (!c.st.stores.isEmpty() && d.op === 'store' && !release) {
+  const acquire = s.order === 'acquire' || s.order === 'acq_rel';
+  if (d.op === 'load') {
+    if (acquire) commitStores(c, c.cpu);
+    assign(c, d.into, readData(c.st, m, c.cpu, frame));
+    return;
+  }
+  if (!c.st.stores.isEmpty() && d.op === 'store') {
     const v = check(evalNum(c, d.value));
-    commitStores(c, c.cpu, (p, w) => p === page || w.get(0) === frame);
+    commitStores(c, c.cpu, (p, w) => release || p === page || w.get(0) === frame);
     c.st = c.st.setIn(['stores', relaxedIndex(m, c.cpu, page)], List([frame, v]));
     return;
   }
-  commitStores(c, c.cpu, (_p, w) => release || w.get(0) === frame);
+  commitStores(c, c.cpu, (_p, w) => release || acquire || w.get(0) === frame);
   const old = c.st.data.get(frame)!;
   const put = (v: number) => { c.st = c.st.setIn(['data', frame], check(v)); };
   switch (d.op) {

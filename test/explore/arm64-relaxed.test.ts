@@ -228,6 +228,10 @@ final never: !(a == 0 && b == 0);
     expect(status(await run(sb(''), 'relaxed'), 'never')).toBe('violated');
     expect(status(await run(sb('dmb(sy);'), 'relaxed'), 'never')).toBe('holds');
     expect(status(await run(sb(''), 'sc'), 'never')).toBe('holds');
+    // A later load may pass a store-release, not a load-acquire (RCsc: release then acquire is ordered).
+    const released = (load: string) => sb('').replace(/write ([XY]) = 1;/g, 'write release $1 = 1;').replace(/= read ([XY]);/g, `= read ${load}$1;`);
+    expect(status(await run(released(''), 'relaxed'), 'never')).toBe('violated');
+    expect(status(await run(released('acquire '), 'relaxed'), 'never')).toBe('holds');
     // CoRR through two pages mapping one frame: the second load never reads older than the first.
     const corr = `use arm64_nohafdbs;
 frame F0;
