@@ -9,7 +9,8 @@ import { ruleInstances } from '../ir/rules.js';
 import { slotWidth } from '../ir/types.js';
 import { forEachExpr, lvalueRoot, someStmt, stmtChildren, stmtExprs, stmtTarget } from '../ir/walk.js';
 import { FINISHED, type CpuProgram, type ProgramGraph, type ProgramPoint } from '../program/graph.js';
-import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, storeSlot, tlbSlot, type Layout } from './layout.js';
+import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, tlbSlot, type Layout } from './layout.js';
+import { readSlots, storeSlots } from './relaxed.js';
 import { earlyLoadPages } from '../ir/rules.js';
 
 interface Access {
@@ -63,15 +64,12 @@ class SlotSets {
 
   /** Relaxed mode with data: CPU c's early reads (frame and value, every page). */
   reads(c: number): number[] {
-    const np = this.m.pages.length;
-    return this.l.readBase < 0 ? [] : this.m.pages.flatMap((p) => [readSlot(this.l, np, c, p.index), readValueSlot(this.l, np, c, p.index)]);
+    return readSlots(this.m, this.l, c);
   }
 
   /** Relaxed mode with data: CPU c's pending stores (frame and value, every page) and every frame's data. */
   stores(c: number): number[] {
-    const np = this.m.pages.length;
-    if (this.l.storeBase < 0) return [];
-    return [...this.m.pages.flatMap((p) => { const at = storeSlot(this.l, np, c, p.index); return [at, at + this.l.storeValueBase - this.l.storeBase]; }), ...range(this.l.dataBase, this.m.frames.length)];
+    return this.l.storeBase < 0 ? [] : [...storeSlots(this.m, this.l, c), ...range(this.l.dataBase, this.m.frames.length)];
   }
 
   /** Slots an expression reads (its sub-expressions included). */
@@ -207,14 +205,14 @@ function relaxedAccess(m: Model, l: Layout): Access[] {
     const walk: Access = { reads: new Set([early, ...pte, ...sets.huFlags(p.index), finishedSlot(c.index)]), writes: new Set([early]) };
     for (const r of [m.arch.access.read, m.arch.access.write]) sets.stmt(r.body, { reads: walk.reads, writes: new Set() }, true);
     return [{ reads: new Set([...commit, ...pte]), writes: new Set([...commit, ...pte]) }, walk];
-  })).flat().concat(earlyReadAccess(m, l));
+  })).flat().concat(dataAccess(m, l));
 }
 
 /**
  * The store_commit steps (a CPU's pending stores and the data), and the read_early steps: what
  * the CPU's access of the page touches, its held reads and pending stores, whether it finished.
  */
-function earlyReadAccess(m: Model, l: Layout): Access[] {
+function dataAccess(m: Model, l: Layout): Access[] {
   if (l.readBase < 0) return [];
   return m.cpus.flatMap((c) => {
     const loads = earlyLoadPages(m, c.index);

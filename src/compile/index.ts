@@ -18,7 +18,7 @@ import { someStmt } from '../ir/walk.js';
 
 export { OK, DISABLED } from './emit-step.js';
 export type { Layout } from './layout.js';
-export { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, storeSlot, tlbSlot } from './layout.js';
+export { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot } from './layout.js';
 
 export type Exec = (s: Int32Array) => number;
 

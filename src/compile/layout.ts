@@ -86,6 +86,10 @@ export function storeSlot(l: Layout, npages: number, cpu: number, page: number):
   return l.storeBase + cpu * npages + page;
 }
 
+export function storeValueSlot(l: Layout, npages: number, cpu: number, page: number): number {
+  return l.storeValueBase + cpu * npages + page;
+}
+
 export function huSlot(l: Layout, npages: number, cpu: number, page: number): number {
   return l.huBase + cpu * npages + page;
 }

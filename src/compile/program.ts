@@ -1,15 +1,15 @@
 // One CPU's program points (src/program) to generated JavaScript: one `switch` over the program
 // counter (pc 0 = finished), one case per point.
-import type { DataAccess, HardwareRule, Local, LockOp, Model, Property, Stmt } from '../ir/model.js';
+import type { DataAccess, HardwareRule, Local, Model, Property, Stmt } from '../ir/model.js';
 import { slotWidth } from '../ir/types.js';
 import { FINISHED, type CpuProgram, type ProgramPoint } from '../program/graph.js';
 import { scalar, type EmitEnv } from './emit-expr.js';
 import { clearCode, DISABLED, DONE, dsbCode, FAULT, flush, inStep, localsWithin, OK, store, storePte, tlbiCode, values, lvalueType, type StepCtx } from './emit-step.js';
-import { fullBarrier, ordersEarlierStores, ordersLaterLoads } from '../ir/model.js';
+import { acquiresLock, fullBarrier, isAcquire, isRelease, ordersEarlierStores, ordersLaterLoads } from '../ir/model.js';
 import { earlyLoadable } from '../ir/rules.js';
 import { someStmt } from '../ir/walk.js';
 import { commitPageStoreCode, commitStoresCode, contextSyncCode, dropAccessedReadsCode, dropReadsCode, forwardCode } from './relaxed.js';
-import { storeSlot } from './layout.js';
+import { readSlot, storeSlot } from './layout.js';
 import type { Layout } from './layout.js';
 
 export interface ProgramContext {
@@ -150,12 +150,10 @@ function simpleStep(ctx: ProgramContext, sc: StepCtx, st: Stmt, go: string): str
     case 'kill': return `s[${env.l.killedBase + env.cpu}] = 1; ${done}`;
     // Relaxed: taking a lock is an acquire (the CPU's early reads are dropped), releasing it a
     // release (its pending stores are written first).
-    case 'lock': return `${lockCode(ctx, env, st, sc.fresh)} ${acquires(st.op) ? dropReadsCode(env.m, env.l, env.cpu) : commitStoresCode(env.m, env.l, env.cpu)} ${done}`;
+    case 'lock': return `${lockCode(ctx, env, st, sc.fresh)} ${acquiresLock(st.op) ? dropReadsCode(env.m, env.l, env.cpu) : commitStoresCode(env.m, env.l, env.cpu)} ${done}`;
     default: throw new Error(`internal: no step for '${st.k}'`);
   }
 }
-
-const acquires = (op: LockOp) => op === 'lock' || op === 'down_read' || op === 'down_write';
 
 function lockCode(ctx: ProgramContext, env: EmitEnv, st: Stmt & { k: 'lock' }, fresh: () => string): string {
   const { l } = env;
@@ -202,7 +200,7 @@ function accessCode(ctx: ProgramContext, sc: StepCtx, st: Stmt & { k: 'access' }
     st.data ? relaxedDataCode(sc, st, p, f) : '',
     // Relaxed: what this access makes the CPU's early reads (coherence; an acquire orders later loads).
     dropAccessedReadsCode(m, l, env.cpu, p, st.data ? f : undefined),
-    st.order === 'acquire' || st.order === 'acq_rel' ? dropReadsCode(m, l, env.cpu) : '',
+    isAcquire(st.order) ? dropReadsCode(m, l, env.cpu) : '',
     ...checks,
     `${next} return ${OK};`,
   ].join('\n    ');
@@ -217,7 +215,7 @@ function earlyLoadCode(sc: StepCtx, st: Stmt & { k: 'access' }, p: string, f: st
   const { l, m, cpu } = sc.env;
   if (l.readBase < 0 || !earlyLoadable(st) || st.data?.op !== 'load') return '';
   const [at, v] = [sc.fresh(), sc.fresh()];
-  return `const ${at} = ${l.readBase + cpu * m.pages.length} + ${p};
+  return `const ${at} = ${readSlot(l, m.pages.length, cpu, 0)} + ${p};
     if (s[${at}]) { const ${f} = s[${at}] - 1; const ${v} = s[${at} + ${l.readValueBase - l.readBase}];
       ${dropAccessedReadsCode(m, l, cpu, p, f)} ${store(sc, st.data.into, [v])} ${rest.join(' ')} return ${OK}; }`;
 }
@@ -235,15 +233,13 @@ function relaxedDataCode(sc: StepCtx, st: Stmt & { k: 'access' }, p: string, f: 
   const d = st.data!;
   const cell = `s[${l.dataBase} + ${f}]`;
   if (l.storeBase < 0) return dataCode(sc, d, cell);
-  const release = st.order === 'release' || st.order === 'acq_rel';
-  const acquire = st.order === 'acquire' || st.order === 'acq_rel';
+  const [release, acquire] = [isRelease(st.order), isAcquire(st.order)];
   if (d.op === 'load') { const v = sc.fresh(); return `${acquire ? commitStoresCode(m, l, cpu) : ''} ${forwardCode(m, l, cpu, f, v)} ${dataCode(sc, d, v)}`; }
   if (d.op === 'store') {
-    const [x, at] = [sc.fresh(), sc.fresh()];
-    const dt = m.dataType;
-    return `const ${x} = ${scalar(env, d.value)}; if (${x} < ${dt.lo} || ${x} > ${dt.hi}) return ${sc.violation('overflow')};
-      ${commitStoresCode(m, l, cpu, release ? undefined : f)} ${commitPageStoreCode(m, l, cpu, p)}
-      const ${at} = ${storeSlot(l, m.pages.length, cpu, 0)} + ${p}; s[${at}] = ${f} + 1; s[${at} + ${l.storeValueBase - l.storeBase}] = ${x};`;
+    // The value goes to the CPU's pending store through the page instead of the frame.
+    const at = sc.fresh();
+    return `${commitStoresCode(m, l, cpu, release ? undefined : f)} ${commitPageStoreCode(m, l, cpu, p)}
+      const ${at} = ${storeSlot(l, m.pages.length, cpu, 0)} + ${p}; s[${at}] = ${f} + 1; ${dataCode(sc, d, `s[${at} + ${l.storeValueBase - l.storeBase}]`)}`;
   }
   return `${commitStoresCode(m, l, cpu, release || acquire ? undefined : f)} ${dataCode(sc, d, cell)}`;
 }

@@ -33,7 +33,7 @@
 //    the CPU (aarch64.cat TLBI-ob: the DSB after a TLBI orders the accesses that used the old
 //    translation before what follows it).
 import { DISABLED, DONE, FAULT, OK } from './emit-step.js';
-import { earlySlot, huSlot, huValueSlot, pteSlot, readSlot, readValueSlot, storeSlot, tlbSlot, type Layout } from './layout.js';
+import { earlySlot, huSlot, huValueSlot, pteSlot, readSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot, type Layout } from './layout.js';
 import type { Model } from '../ir/model.js';
 import { FINISHED, type CpuProgram } from '../program/graph.js';
 
@@ -63,7 +63,7 @@ export function contextSyncCode(m: Model, l: Layout, cpu: number): string {
 }
 
 /** The slots of `cpu`'s early reads (frame and value, per page); none without them. */
-function readSlots(m: Model, l: Layout, cpu: number): number[] {
+export function readSlots(m: Model, l: Layout, cpu: number): number[] {
   const np = m.pages.length;
   return l.readBase < 0 ? [] : m.pages.flatMap((p) => [readSlot(l, np, cpu, p.index), readValueSlot(l, np, cpu, p.index)]);
 }
@@ -227,6 +227,12 @@ export function commitPageStoreCode(m: Model, l: Layout, cpu: number, page: numb
   return commitAt(l, typeof page === 'number' ? String(storeSlot(l, m.pages.length, cpu, page)) : `${storeSlot(l, m.pages.length, cpu, 0)} + ${page}`, track);
 }
 
+/** The slots of `cpu`'s pending stores (frame and value, per page); none without them. */
+export function storeSlots(m: Model, l: Layout, cpu: number): number[] {
+  const np = m.pages.length;
+  return l.storeBase < 0 ? [] : m.pages.flatMap((p) => [storeSlot(l, np, cpu, p.index), storeValueSlot(l, np, cpu, p.index)]);
+}
+
 /** JS: `cpu`'s pending stores are written: all of them, or those to frame `frame` (a JS expression). */
 export function commitStoresCode(m: Model, l: Layout, cpu: number, frame?: string): string {
   if (l.storeBase < 0) return '';
@@ -240,8 +246,8 @@ export function commitStoresCode(m: Model, l: Layout, cpu: number, frame?: strin
 export function forwardCode(m: Model, l: Layout, cpu: number, frame: string, into: string): string {
   const read = `let ${into} = s[${l.dataBase} + ${frame}];`;
   if (l.storeBase < 0) return read;
-  const off = l.storeValueBase - l.storeBase;
-  return `${read} ${m.pages.map((p) => { const at = storeSlot(l, m.pages.length, cpu, p.index); return `if (s[${at}] === ${frame} + 1) ${into} = s[${at + off}];`; }).join(' ')}`;
+  const np = m.pages.length;
+  return `${read} ${m.pages.map((p) => `if (s[${storeSlot(l, np, cpu, p.index)}] === ${frame} + 1) ${into} = s[${storeValueSlot(l, np, cpu, p.index)}];`).join(' ')}`;
 }
 
 /** The hardware step `store_commit` of (cpu, page): the pending store is written; DISABLED when none is. */

@@ -95,6 +95,11 @@ export type LockOp = 'lock' | 'unlock' | 'down_read' | 'up_read' | 'down_write' 
 /** Arm's ordering of an access: LDAR (acquire), STLR (release), SWPAL/CASAL (acq_rel). */
 export type AccessOrder = 'acquire' | 'release' | 'acq_rel';
 
+export const isAcquire = (o: AccessOrder | undefined): boolean => o === 'acquire' || o === 'acq_rel';
+export const isRelease = (o: AccessOrder | undefined): boolean => o === 'release' || o === 'acq_rel';
+/** Taking a lock (an acquire, relaxed mode); the other lock operations release one. */
+export const acquiresLock = (op: LockOp): boolean => op === 'lock' || op === 'down_read' || op === 'down_write';
+
 /**
  * What an access does with the data value of the frame its translation gives: store `value`;
  * load it into `into`; swap (store, old value into `into`); compare-and-swap (store `value` iff

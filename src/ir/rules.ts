@@ -2,7 +2,7 @@
 // and page, then every interrupt's delivery for every CPU (page -1: it runs for no page). The
 // compiler, the independence analysis, the reference interpreter and the Promela export all
 // enumerate them from here.
-import { ordersLaterLoads, type HardwareRule, type Interrupt, type Model, type Stmt } from './model.js';
+import { acquiresLock, isAcquire, ordersLaterLoads, type HardwareRule, type Interrupt, type Model, type Stmt } from './model.js';
 import { forEachStmt } from './walk.js';
 
 export interface RuleInstance {
@@ -30,9 +30,14 @@ export function ruleInstances(m: Model): RuleInstance[] {
  * early walk of a page the CPU never accesses could fault nothing.
  */
 export function accessedPages(m: Model, cpu: number): boolean[] {
+  return pagesOf(m, cpu, (s) => s.k === 'access');
+}
+
+/** The pages of the accesses `which` selects in CPU `cpu`'s program (a variable page: every page). */
+function pagesOf(m: Model, cpu: number, which: (s: Stmt) => s is Stmt & { k: 'access' }): boolean[] {
   const out = m.pages.map(() => false);
   forEachStmt(m.cpus[cpu]!.body, (s) => {
-    if (s.k !== 'access') return;
+    if (!which(s)) return;
     if (s.page.k === 'const') out[s.page.value] = true; else out.fill(true);
   });
   return out;
@@ -50,25 +55,19 @@ export function earlyLoadable(s: Stmt): s is Stmt & { k: 'access' } {
 
 /** Relaxed mode: the pages CPU `cpu`'s program loads plainly (earlyLoadable); they get `read_early` steps. */
 export function earlyLoadPages(m: Model, cpu: number): boolean[] {
-  const out = m.pages.map(() => false);
-  forEachStmt(m.cpus[cpu]!.body, (s) => {
-    if (!earlyLoadable(s)) return;
-    if (s.page.k === 'const') out[s.page.value] = true; else out.fill(true);
-  });
-  return out;
+  return pagesOf(m, cpu, earlyLoadable);
 }
 
 /**
- * Relaxed mode: whether a CPU whose next step is `next` gains nothing from an early read of
- * `page` now: that step is an access of the page (it would use or drop the read at once, the same
- * as loading then) or drops every early read (a barrier that orders later loads, an acquire, a
- * lock acquisition). `read_early` is disabled there, which removes no outcome.
+ * Relaxed mode: whether step `s` uses or drops a CPU's early read of `page` (src/program/early-reads.ts):
+ * an access of the page, or a step that drops every early read (a barrier that orders later
+ * loads, an acquire, a lock acquisition).
  */
-export function earlyReadUseless(next: Stmt, page: number): boolean {
-  switch (next.k) {
-    case 'access': return (next.page.k === 'const' && next.page.value === page) || next.order === 'acquire' || next.order === 'acq_rel';
-    case 'barrier': return ordersLaterLoads(next.op, next.option);
-    case 'lock': return next.op === 'lock' || next.op === 'down_read' || next.op === 'down_write';
+export function earlyReadUseless(s: Stmt, page: number): boolean {
+  switch (s.k) {
+    case 'access': return (s.page.k === 'const' && s.page.value === page) || isAcquire(s.order);
+    case 'barrier': return ordersLaterLoads(s.op, s.option);
+    case 'lock': return acquiresLock(s.op);
     default: return false;
   }
 }

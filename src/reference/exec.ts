@@ -2,7 +2,7 @@
 // stack of `Item`s; a step executes the top statement and then advances through control-only
 // items (blocks, calls, value-less returns, drops) until the next step statement or the end.
 import { is, List, Map as IMap } from 'immutable';
-import { fullBarrier, ordersEarlierStores, ordersLaterLoads, type DataAccess, type HardwareRule, type Stmt } from '../ir/model.js';
+import { acquiresLock, fullBarrier, isAcquire, isRelease, ordersEarlierStores, ordersLaterLoads, type DataAccess, type HardwareRule, type Stmt } from '../ir/model.js';
 import { earlyLoadable } from '../ir/rules.js';
 import { assign, Broken, type Ctx, evalExpr, evalNum, Halt, isTrue, setPte, setTlb, violation } from './eval.js';
 import { Item, lockIndex, pendingIndex, relaxedIndex, type State, type Tables, Thread, zeroRecord } from './state.js';
@@ -171,7 +171,7 @@ function execLock(c: Ctx, s: Stmt & { k: 'lock' }): void {
   }
   c.st = c.st.setIn(['locks', idx], next);
   // Relaxed: taking a lock is an acquire, after which no early read may stand.
-  if (s.op === 'lock' || s.op === 'down_read' || s.op === 'down_write') dropReads(c);
+  if (acquiresLock(s.op)) dropReads(c);
   else commitStores(c, me);
 }
 
@@ -294,7 +294,7 @@ function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
   if (s.data) execData(c, s, s.data, page, frame);
   // Relaxed: the CPU's early read of the page, and with data those of the frame, are dropped
   // (coherence); after an acquire, every one.
-  dropReads(c, (p, r) => p === page || (s.data !== undefined && r.get(0) === frame) || s.order === 'acquire' || s.order === 'acq_rel');
+  dropReads(c, (p, r) => p === page || (s.data !== undefined && r.get(0) === frame) || isAcquire(s.order));
   checkAccess(c, s, page, frame);
 }
 
@@ -316,8 +316,7 @@ function execData(c: Ctx, s: Stmt & { k: 'access' }, d: DataAccess, page: number
   const m = c.t.model;
   const dt = m.dataType;
   const check = (v: number) => { if (v < dt.lo || v > dt.hi) throw violation('overflow'); return v; };
-  const release = s.order === 'release' || s.order === 'acq_rel';
-  const acquire = s.order === 'acquire' || s.order === 'acq_rel';
+  const [release, acquire] = [isRelease(s.order), isAcquire(s.order)];
   if (d.op === 'load') {
     if (acquire) commitStores(c, c.cpu);
     assign(c, d.into, readData(c.st, m, c.cpu, frame));

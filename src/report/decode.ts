@@ -1,7 +1,7 @@
 // A packed state as the named values a kernel developer reads: PTEs, TLB entries, globals,
 // frames, locks and live locals.
 import type { Field, Model, ScalarType } from '../ir/model.js';
-import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, storeSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
+import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
 import { slotWidth } from '../ir/types.js';
 
 export function scalarText(m: Model, t: ScalarType, v: number): string {
@@ -73,12 +73,12 @@ export function describeState(ts: TransitionSystem, s: Int32Array): Map<string, 
       out.set(`hu_pending[${c.name}][${p.name}]`, s[huSlot(l, np, c.index, p.index)] ? pteText(m, s, huValueSlot(l, np, c.index, p.index, 0)) : '-');
       const bits = s[earlySlot(l, np, c.index, p.index)]!;
       out.set(`walk_early[${c.name}][${p.name}]`, bits ? `faults ${[bits & 1 ? 'read' : '', bits & 2 ? 'write' : ''].filter(Boolean).join(', ')}` : '-');
-      // An early read held for the CPU's next plain load: `read_early[P1][X]=F0.data 1`.
-      const read = l.readBase >= 0 ? s[readSlot(l, np, c.index, p.index)]! : 0;
-      if (l.readBase >= 0) out.set(`read_early[${c.name}][${p.name}]`, read ? `${m.frames[read - 1]!.name}.data ${s[readValueSlot(l, np, c.index, p.index)]}` : '-');
-      // A store no other CPU sees yet: `store_pending[P0][X]=F0.data := 1`.
-      const at = l.storeBase >= 0 ? storeSlot(l, np, c.index, p.index) : -1;
-      if (at >= 0) out.set(`store_pending[${c.name}][${p.name}]`, s[at] ? `${m.frames[s[at]! - 1]!.name}.data := ${s[at + l.storeValueBase - l.storeBase]}` : '-');
+      // With data: an early read held for the CPU's next plain load (`read_early[P1][X]=F0.data 1`)
+      // and a store no other CPU sees yet: `store_pending[P0][X]=F0.data := 1`.
+      if (l.readBase < 0) continue;
+      const held = (frame: number, value: number, op: string) => (frame ? `${m.frames[frame - 1]!.name}.data ${op}${value}` : '-');
+      out.set(`read_early[${c.name}][${p.name}]`, held(s[readSlot(l, np, c.index, p.index)]!, s[readValueSlot(l, np, c.index, p.index)]!, ''));
+      out.set(`store_pending[${c.name}][${p.name}]`, held(s[storeSlot(l, np, c.index, p.index)]!, s[storeValueSlot(l, np, c.index, p.index)]!, ':= '));
     }
   }
   m.locks.forEach((lock) => {
