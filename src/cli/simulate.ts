@@ -16,7 +16,8 @@ One random run of FILE: from a random initial state, each step is an enabled CPU
 step picked at random by a generator seeded with S (default 1): the same seed, the same run.
 It stops when a property fails, when every CPU has finished or none can move, or after N steps
 (default ${DEFAULT_SIMULATE_STEPS}). --memory picks arm64's memory model as for check (default
-relaxed: the run may take the relaxed steps hu_commit, walk_early, read_early, store_commit).
+relaxed: the run may take the relaxed steps hu_commit, walk_early, read_early, store_commit,
+pte_commit).
 Exit status: 0 no property failed in this run, 1 one did, 2 bad input.`;
 
 function integer(v: string | undefined, flag: string, fallback: number, max: number): number {

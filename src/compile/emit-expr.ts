@@ -3,7 +3,7 @@
 // flattened: a record expression becomes one expression per field.
 import type { Expr, Local, Model } from '../ir/model.js';
 import { slotWidth } from '../ir/types.js';
-import { pteSlot, tlbSlot, type Layout } from './layout.js';
+import { pteSlot, pteStoreSlot, pteStoreValueSlot, tlbSlot, type Layout } from './layout.js';
 
 /** Where a local lives: a state slot (CPU programs) or a JS variable (hardware rules). */
 export type LocalHome = { kind: 'slot'; at: number } | { kind: 'var'; name: string };
@@ -18,6 +18,8 @@ export interface EmitEnv {
   local(local: Local): LocalHome;
   /** JS names holding the completed access in access properties: [cpu, page, frame]. */
   readonly access?: readonly [string, string, string];
+  /** Software on `cpu` (its program, an interrupt handler): a PTE read sees its own pending PTE store. */
+  readonly ownPte?: boolean;
 }
 
 function slot(base: number, dynamic?: string, stride = 1): string {
@@ -118,8 +120,7 @@ export function record(env: EmitEnv, e: Expr): string[] {
     }
     case 'pteOf': {
       const p = indexOf(env, e.page);
-      return Array.from({ length: l.pteWidth }, (_, f) =>
-        p.value !== undefined ? `s[${pteSlot(l, p.value, f)}]` : `s[${l.pteBase + f} + (${p.text}) * ${l.pteWidth}]`);
+      return pteFields(env, p.value ?? p.text);
     }
     case 'tlbOf': {
       const c = indexOf(env, e.cpu);
@@ -134,4 +135,18 @@ export function record(env: EmitEnv, e: Expr): string[] {
     case 'ruleTlb': return Array.from({ length: l.tlbWidth }, (_, f) => `s[${tlbSlot(l, m.pages.length, env.cpu, env.rulePage!, f)}]`);
     case 'const': case 'global': case 'self': case 'frameVersion': case 'frameFreed': case 'frameData': case 'cpuTable': case 'killed': case 'field': case 'not': case 'neg': case 'bin': case 'accessCpu': case 'accessPage': case 'accessFrame': throw new Error(`internal: ${e.k} is not a record expression`);
   }
+}
+
+/**
+ * The fields of the PTE of page `page` (a number or JS expression): memory, or for software on
+ * env.cpu its own pending store to it first (relaxed mode).
+ */
+function pteFields(env: EmitEnv, page: number | string): string[] {
+  const { m, l, cpu } = env;
+  const np = m.pages.length;
+  const mem = (f: number) => (typeof page === 'number' ? `s[${pteSlot(l, page, f)}]` : `s[${l.pteBase + f} + (${page}) * ${l.pteWidth}]`);
+  if (!env.ownPte || l.pteStoreBase < 0) return Array.from({ length: l.pteWidth }, (_, f) => f).map(mem);
+  const flag = typeof page === 'number' ? `s[${pteStoreSlot(l, np, cpu, page)}]` : `s[${pteStoreSlot(l, np, cpu, 0)} + (${page})]`;
+  const own = (f: number) => (typeof page === 'number' ? `s[${pteStoreValueSlot(l, np, cpu, page, f)}]` : `s[${pteStoreValueSlot(l, np, cpu, 0, f)} + (${page}) * ${l.pteWidth}]`);
+  return Array.from({ length: l.pteWidth }, (_, f) => f).map((f) => `(${flag} ? ${own(f)} : ${mem(f)})`);
 }

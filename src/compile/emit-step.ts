@@ -6,7 +6,7 @@ import { record, scalar, type EmitEnv } from './emit-expr.js';
 import { recordFields, slotTypes, slotWidth, valueRange } from '../ir/types.js';
 import { forEachStmt } from '../ir/walk.js';
 import { earlySlot, pendingSlot, pteSlot, tlbSlot } from './layout.js';
-import { commitPageStoreCode, dsbCommitCode, pteStoreGuard } from './relaxed.js';
+import { commitPageStoreCode, commitPteStoreCode, commitPteStoresCode, dsbCommitCode, pendPteStoreCode, pteStoreGuard } from './relaxed.js';
 
 /** Status codes a generated step returns: 0 done; > 0 violation of property (code - 1). */
 export const OK = 0;
@@ -69,16 +69,23 @@ export function store(ctx: StepCtx, lv: LValue, values: readonly string[]): stri
   }
 }
 
-export function storePte(ctx: StepCtx, page: Expr, value: Expr): string {
+/**
+ * `set_pte(page, value)`. Relaxed mode: a `plain` store (a step of its own) becomes the CPU's
+ * pending PTE store; software's other PTE stores (atomic blocks, interrupt handlers) wait for the
+ * PTE's pending hardware updates and write the CPU's pending store to it first.
+ */
+export function storePte(ctx: StepCtx, page: Expr, value: Expr, plain = false): string {
   const { env } = ctx;
-  const { l } = env;
+  const { l, m } = env;
   const vals = record(env, value);
   const names = vals.map(() => ctx.fresh());
   const head = vals.map((v, i) => `const ${names[i]} = ${v};`).join(' ');
-  const wait = (p: string) => (ctx.savedState ? pteStoreGuard(env.m, l, p, ctx.savedState) : '');
-  if (page.k === 'const') return `${head} ${wait(String(page.value))} ${names.map((n, f) => write(ctx, `s[${pteSlot(l, page.value, f)}]`, n)).join(' ')}`;
-  const [p, at] = [ctx.fresh(), ctx.fresh()];
-  return `${head} const ${p} = ${scalar(env, page)}; ${wait(p)} const ${at} = ${l.pteBase} + ${p} * ${l.pteWidth}; ${names.map((n, f) => write(ctx, `s[${at} + ${f}]`, n)).join(' ')}`;
+  const p = page.k === 'const' ? page.value : ctx.fresh();
+  const at = page.k === 'const' ? '' : `const ${p} = ${scalar(env, page)};`;
+  if (plain && l.pteStoreBase >= 0) return `${head} ${at} ${pendPteStoreCode(m, l, env.cpu, p, names)}`;
+  const wait = ctx.savedState ? `${pteStoreGuard(m, l, String(p), ctx.savedState)} ${commitPteStoreCode(m, l, env.cpu, p)}` : '';
+  const slot = (f: number) => (typeof p === 'number' ? `s[${pteSlot(l, p, f)}]` : `s[${l.pteBase + f} + ${p} * ${l.pteWidth}]`);
+  return `${head} ${at} ${wait} ${names.map((n, f) => write(ctx, slot(f), n)).join(' ')}`;
 }
 
 export function flush(env: EmitEnv, pages: 'all' | readonly Expr[], local: boolean, fresh: () => string, track = false): string {
@@ -90,7 +97,8 @@ export function flush(env: EmitEnv, pages: 'all' | readonly Expr[], local: boole
   // Relaxed: a completed broadcast invalidation also ends the other CPUs' early walks of the page,
   // and writes every target's pending stores through it.
   const remote = m.relaxed ? cpus.filter((c) => c !== env.cpu) : [];
-  return list.map((p) => {
+  // Relaxed: the kernel's flush helpers begin with dsb(ishst): the issuer's pending PTE stores are written.
+  return commitPteStoresCode(m, l, env.cpu, track) + ' ' + list.map((p) => {
     if (p.k === 'const') return [...cpus.map((c) => `${zero(tlbSlot(l, n, c, p.value, 0))} ${commitPageStoreCode(m, l, c, p.value, track)}`), ...remote.map((c) => write({ track }, `s[${earlySlot(l, n, c, p.value)}]`, '0'))].join(' ');
     const v = fresh();
     return `const ${v} = ${scalar(env, p)}; ${cpus.map((c) => `${zero(`${l.tlbBase} + (${c * n} + ${v}) * ${l.tlbWidth}`)} ${commitPageStoreCode(m, l, c, v, track)}`).join(' ')} ${remote.map((c) => write({ track }, `s[${earlySlot(l, n, c, 0)} + ${v}]`, '0')).join(' ')}`;

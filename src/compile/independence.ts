@@ -9,7 +9,7 @@ import { ruleInstances } from '../ir/rules.js';
 import { slotWidth } from '../ir/types.js';
 import { forEachExpr, lvalueRoot, someStmt, stmtChildren, stmtExprs, stmtTarget } from '../ir/walk.js';
 import { FINISHED, type CpuProgram, type ProgramGraph, type ProgramPoint } from '../program/graph.js';
-import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, tlbSlot, type Layout } from './layout.js';
+import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, pteStoreSlot, pteStoreValueSlot, tlbSlot, type Layout } from './layout.js';
 import { readSlots, storeSlots } from './relaxed.js';
 import { earlyLoadPages } from '../ir/rules.js';
 
@@ -72,6 +72,21 @@ class SlotSets {
     return this.l.storeBase < 0 ? [] : [...storeSlots(this.m, this.l, c), ...range(this.l.dataBase, this.m.frames.length)];
   }
 
+  /** Relaxed mode with plain PTE stores: CPU c's pending PTE stores (flag and value, every page). */
+  pteStores(c: number): number[] {
+    const { l, m } = this;
+    return l.pteStoreBase < 0 || c < 0 ? [] : m.pages.flatMap((p) => [pteStoreSlot(l, m.pages.length, c, p.index), ...range(pteStoreValueSlot(l, m.pages.length, c, p.index, 0), l.pteWidth)]);
+  }
+  /** What writing CPU c's pending PTE stores touches: them, every PTE, every pending hardware update. */
+  pteCommit(c: number): number[] {
+    if (this.l.pteStoreBase < 0) return [];
+    return [...this.pteStores(c), ...this.m.pages.flatMap((p) => [...this.pte(p.index), ...this.m.cpus.flatMap((x) => this.hu(x.index, p.index))])];
+  }
+  /** Software (a CPU's program or an interrupt handler) sees its own pending PTE stores. */
+  private get software(): boolean {
+    return this.cpu >= 0 && (this.page === undefined || this.page < 0);
+  }
+
   /** Slots an expression reads (its sub-expressions included). */
   read(e: Expr, out: Set<number>): void {
     forEachExpr(e, (x) => {
@@ -79,7 +94,7 @@ class SlotSets {
         case 'local': case 'global': case 'frameVersion': case 'frameFreed': case 'rulePte': case 'ruleTlb':
           this.place(x, out); return;
         case 'frameData': addAll(out, this.data(x.frame)); return;
-        case 'pteOf': this.pages(x.page).forEach((p) => addAll(out, this.pte(p))); return;
+        case 'pteOf': this.pages(x.page).forEach((p) => addAll(out, this.pte(p))); if (this.software) addAll(out, this.pteStores(this.cpu)); return;
         case 'tlbOf': this.cpus(x.cpu).forEach((c) => this.pages(x.page).forEach((p) => addAll(out, this.tlb(c, p)))); return;
         default: return;
       }
@@ -123,12 +138,18 @@ class SlotSets {
     switch (st.k) {
       case 'while': this.place({ k: 'local', local: st.counter }, a.writes); break;
       // Relaxed: a PTE store waits for the page's pending hardware updates.
-      case 'setPte': this.pages(st.page).forEach((p) => { addAll(a.writes, this.pte(p)); addAll(a.reads, this.huFlags(p)); }); break;
+      // Relaxed, software: a plain one becomes pending, another writes the CPU's pending one first.
+      case 'setPte':
+        this.pages(st.page).forEach((p) => { addAll(a.writes, this.pte(p)); addAll(a.reads, this.huFlags(p)); });
+        if (this.software) { addAll(a.reads, this.pteCommit(this.cpu)); addAll(a.writes, this.pteCommit(this.cpu)); }
+        break;
       case 'flush': {
         const pages = st.pages === 'all' ? m.pages.map((p) => p.index) : st.pages.flatMap((p) => this.pages(p));
         const cpus = st.local ? [this.cpu] : m.cpus.map((c) => c.index);
         cpus.forEach((c) => pages.forEach((p) => addAll(a.writes, this.tlb(c, p))));
         cpus.forEach((c) => { if (c !== this.cpu) addAll(a.writes, this.early(c)); addAll(a.reads, this.stores(c)); addAll(a.writes, this.stores(c)); });
+        addAll(a.reads, this.pteCommit(this.cpu));
+        addAll(a.writes, this.pteCommit(this.cpu));
         break;
       }
       case 'tlbi': {
@@ -141,8 +162,8 @@ class SlotSets {
         const pages = m.pages.map((p) => p.index);
         // Relaxed: an ISB drops the CPU's early walks; a full DSB writes its pending updates.
         if (st.op === 'isb') addAll(a.writes, this.early(this.cpu));
-        addAll(a.writes, [...this.reads(this.cpu), ...this.stores(this.cpu)]);
-        addAll(a.reads, this.stores(this.cpu));
+        addAll(a.writes, [...this.reads(this.cpu), ...this.stores(this.cpu), ...this.pteCommit(this.cpu)]);
+        addAll(a.reads, [...this.stores(this.cpu), ...this.pteCommit(this.cpu)]);
         if (st.op === 'dsb' && this.l.huBase >= 0) pages.forEach((p) => { addAll(a.reads, this.hu(this.cpu, p)); addAll(a.writes, [...this.hu(this.cpu, p), ...this.pte(p)]); });
         if (st.op !== 'dsb' || this.l.pendingBase < 0) break;
         addAll(a.reads, this.pending([this.cpu], all, pages));
@@ -152,8 +173,8 @@ class SlotSets {
         break;
       }
       case 'lock': {
-        addAll(a.writes, [...this.reads(this.cpu), ...this.stores(this.cpu)]);
-        addAll(a.reads, this.stores(this.cpu));
+        addAll(a.writes, [...this.reads(this.cpu), ...this.stores(this.cpu), ...this.pteCommit(this.cpu)]);
+        addAll(a.reads, [...this.stores(this.cpu), ...this.pteCommit(this.cpu)]);
         const width = this.l.lockWidth[st.lock.id]!;
         const base = this.l.lockSlot[st.lock.id]!;
         for (const i of st.page ? this.pages(st.page) : [0]) {
@@ -169,7 +190,7 @@ class SlotSets {
         const data = st.data && this.l.dataBase >= 0 ? range(this.l.dataBase, m.frames.length) : [];
         // Relaxed: pending updates of the page, and the CPU's early walks (a fault drops them all).
         const relaxed = this.pages(st.page).flatMap((p) => [...this.huFlags(p), ...this.hu(this.cpu, p)]);
-        const touched = [...this.pages(st.page).flatMap((p) => [...this.pte(p), ...this.tlb(this.cpu, p)]), ...range(this.l.versionBase, m.frames.length), ...data, ...relaxed, ...this.early(this.cpu), ...this.reads(this.cpu), ...this.stores(this.cpu)];
+        const touched = [...this.pages(st.page).flatMap((p) => [...this.pte(p), ...this.tlb(this.cpu, p)]), ...range(this.l.versionBase, m.frames.length), ...data, ...relaxed, ...this.early(this.cpu), ...this.reads(this.cpu), ...this.stores(this.cpu), ...this.pteCommit(this.cpu)];
         addAll(a.reads, touched);
         addAll(a.writes, touched);
         m.properties.forEach((p) => { if (p.kind === 'access' && p.access === st.access) this.read(p.expr, a.reads); });
@@ -204,7 +225,9 @@ function relaxedAccess(m: Model, l: Layout): Access[] {
     // has finished (a virtual slot, written by the steps that can finish it).
     const walk: Access = { reads: new Set([early, ...pte, ...sets.huFlags(p.index), finishedSlot(c.index)]), writes: new Set([early]) };
     for (const r of [m.arch.access.read, m.arch.access.write]) sets.stmt(r.body, { reads: walk.reads, writes: new Set() }, true);
-    return [{ reads: new Set([...commit, ...pte]), writes: new Set([...commit, ...pte]) }, walk];
+    // pte_commit writes the CPU's pending PTE store after the page's pending updates.
+    const store = sets.pteCommit(c.index);
+    return [{ reads: new Set([...commit, ...pte]), writes: new Set([...commit, ...pte]) }, walk, { reads: new Set(store), writes: new Set(store) }];
   })).flat().concat(dataAccess(m, l));
 }
 

@@ -13,12 +13,12 @@ import { layoutOf, pteSlot, type Layout } from './layout.js';
 import { independentPoints } from './independence.js';
 import { finishedSource, programSource, ruleSource, type ProgramContext } from './program.js';
 import { tlbiCompleteSource } from './emit-step.js';
-import { huCommitStep, readEarlyStep, relaxedRule, storeCommitStep, walkEarlyStep } from './relaxed.js';
+import { huCommitStep, pteCommitStep, readEarlyStep, relaxedRule, storeCommitStep, walkEarlyStep } from './relaxed.js';
 import { someStmt } from '../ir/walk.js';
 
 export { OK, DISABLED } from './emit-step.js';
 export type { Layout } from './layout.js';
-export { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot } from './layout.js';
+export { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, pteStoreSlot, pteStoreValueSlot, readSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot } from './layout.js';
 
 export type Exec = (s: Int32Array) => number;
 
@@ -211,8 +211,8 @@ function tlbiCompletions(m: Model, l: Layout, first: number): HardwareAction[] {
 
 function pendingUpdates(m: Model, l: Layout): string[] {
   const n = m.cpus.length * m.pages.length;
-  const stores = l.storeBase < 0 ? [] : Array.from({ length: n }, (_, i) => `!s[${l.storeBase + i}]`);
-  return m.relaxed ? [...Array.from({ length: n }, (_, i) => `!s[${l.huBase + i}]`), ...stores] : [];
+  const none = (base: number) => (base < 0 ? [] : Array.from({ length: n }, (_, i) => `!s[${base + i}]`));
+  return m.relaxed ? [...none(l.huBase), ...none(l.storeBase), ...none(l.pteStoreBase)] : [];
 }
 
 /**
@@ -220,7 +220,8 @@ function pendingUpdates(m: Model, l: Layout): string[] {
  * `hu_commit` (a pending hardware update is written), then `walk_early` (a walk performed ahead
  * of the CPU's next access, its fault held) for the pages the CPU's program accesses, then, with
  * data, `read_early` (the CPU's next plain load performed now) for the pages it loads and
- * `store_commit` (a pending plain store is written to memory).
+ * `store_commit` (a pending plain store is written to memory), then, with plain PTE stores,
+ * `pte_commit` (a pending PTE store is written).
  */
 function relaxedSteps(graph: ProgramGraph, l: Layout, first: number, raw: readonly { read: Exec[]; write: Exec[] }[], access: readonly { read: Exec[] }[]): HardwareAction[] {
   const m = graph.model;
@@ -238,8 +239,9 @@ function relaxedSteps(graph: ProgramGraph, l: Layout, first: number, raw: readon
   const loaded = l.readBase < 0 ? [] : pairs.filter(({ cpu, page }) => loads[cpu]![page]);
   const useful = earlyReadPoints(graph);
   const reads = make('read_early', loaded, (c, p) => readEarlyStep(m, l, graph.cpus[c]!, useful[c]![p]!, access[c]!.read[p]!, p), first + commits.length + walks.length);
-  const stored = l.storeBase < 0 ? [] : pairs;
-  return [...commits, ...walks, ...reads, ...make('store_commit', stored, (c, p) => storeCommitStep(m, l, c, p), first + commits.length + walks.length + reads.length)];
+  const stored = make('store_commit', l.storeBase < 0 ? [] : pairs, (c, p) => storeCommitStep(m, l, c, p), first + commits.length + walks.length + reads.length);
+  const ptes = make('pte_commit', l.pteStoreBase < 0 ? [] : pairs, (c, p) => pteCommitStep(m, l, c, p), first + commits.length + walks.length + reads.length + stored.length);
+  return [...commits, ...walks, ...reads, ...stored, ...ptes];
 }
 
 function firstTlbi(body: Model['cpus'][number]['body']): Span | undefined {
@@ -268,6 +270,7 @@ function slotRanges(graph: ProgramGraph, l: Layout): [number, number][] {
     const n = m.cpus.length * m.pages.length;
     for (let i = 0; i < n; i++) { r[l.earlyBase + i] = [0, 3]; r[l.huBase + i] = [0, 1]; typed({ k: 'pte' }, l.huValueBase + i * l.pteWidth); }
     const values: [number, number] = [Math.min(0, m.dataType.lo), Math.max(0, m.dataType.hi)];
+    if (l.pteStoreBase >= 0) for (let i = 0; i < n; i++) { r[l.pteStoreBase + i] = [0, 1]; typed({ k: 'pte' }, l.pteStoreValueBase + i * l.pteWidth); }
     if (l.readBase >= 0) for (let i = 0; i < n; i++) { r[l.readBase + i] = [0, m.frames.length]; r[l.readValueBase + i] = values; r[l.storeBase + i] = [0, m.frames.length]; r[l.storeValueBase + i] = values; }
   }
   m.locks.forEach((lock) => {

@@ -2,6 +2,7 @@
 import type { Model } from '../ir/model.js';
 import { slotWidth } from '../ir/types.js';
 import { someStmt } from '../ir/walk.js';
+import { storesPtePlainly } from '../ir/rules.js';
 
 export interface CpuLayout {
   readonly pc: number;
@@ -52,6 +53,14 @@ export interface Layout {
    */
   readonly storeBase: number;
   readonly storeValueBase: number;
+  /**
+   * Relaxed mode with a plain PTE store in some program (-1 otherwise), per (CPU, page): a
+   * `set_pte` the CPU performed that only it sees yet (its own software reads of the PTE), no
+   * walk and no other CPU: `pteStoreBase` a flag (0/1), `pteStoreValueBase` the PTE it writes
+   * (pteWidth slots).
+   */
+  readonly pteStoreBase: number;
+  readonly pteStoreValueBase: number;
   /** Per lock (by Lock.id): first slot; per-page locks have one instance per page. */
   readonly lockSlot: readonly number[];
   /** Slots per lock instance: spinlock 1 (owner+1); rwsem 2 (writer+1, reader bitmask). */
@@ -90,6 +99,14 @@ export function storeValueSlot(l: Layout, npages: number, cpu: number, page: num
   return l.storeValueBase + cpu * npages + page;
 }
 
+export function pteStoreSlot(l: Layout, npages: number, cpu: number, page: number): number {
+  return l.pteStoreBase + cpu * npages + page;
+}
+
+export function pteStoreValueSlot(l: Layout, npages: number, cpu: number, page: number, field: number): number {
+  return l.pteStoreValueBase + (cpu * npages + page) * l.pteWidth + field;
+}
+
 export function huSlot(l: Layout, npages: number, cpu: number, page: number): number {
   return l.huBase + cpu * npages + page;
 }
@@ -125,7 +142,10 @@ export function layoutOf(m: Model): Layout {
   const readValueBase = m.relaxed && m.usesData ? take(perCpuPage) : -1;
   const storeBase = m.relaxed && m.usesData ? take(perCpuPage) : -1;
   const storeValueBase = m.relaxed && m.usesData ? take(perCpuPage) : -1;
+  const ptePlain = m.relaxed && storesPtePlainly(m);
+  const pteStoreBase = ptePlain ? take(perCpuPage) : -1;
+  const pteStoreValueBase = ptePlain ? take(perCpuPage * pteWidth) : -1;
   const lockWidth = m.locks.map((l) => (l.kind === 'spinlock' ? 1 : 2));
   const lockSlot = m.locks.map((l, i) => take(lockWidth[i]! * (l.perPage ? m.pages.length : 1)));
-  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, killedBase, dataBase, pendingBase, earlyBase, huBase, huValueBase, readBase, readValueBase, storeBase, storeValueBase, lockSlot, lockWidth };
+  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, killedBase, dataBase, pendingBase, earlyBase, huBase, huValueBase, readBase, readValueBase, storeBase, storeValueBase, pteStoreBase, pteStoreValueBase, lockSlot, lockWidth };
 }

@@ -8,7 +8,7 @@ import { clearCode, DISABLED, DONE, dsbCode, FAULT, flush, inStep, localsWithin,
 import { acquiresLock, fullBarrier, isAcquire, isRelease, ordersEarlierStores, ordersLaterLoads } from '../ir/model.js';
 import { earlyLoadable } from '../ir/rules.js';
 import { someStmt } from '../ir/walk.js';
-import { commitPageStoreCode, commitStoresCode, contextSyncCode, dropAccessedReadsCode, dropReadsCode, forwardCode } from './relaxed.js';
+import { commitPageStoreCode, commitPteStoresCode, commitStoresCode, contextSyncCode, dropAccessedReadsCode, dropReadsCode, forwardCode } from './relaxed.js';
 import { readSlot, storeSlot } from './layout.js';
 import type { Layout } from './layout.js';
 
@@ -47,7 +47,7 @@ export function programSource(ctx: ProgramContext, program: CpuProgram): string 
     return `${scopes[from.pc]!.filter((x) => !keep.has(x)).map((x) => `s[${x}] = 0;`).join(' ')} s[${pcSlot}] = ${to};`;
   };
   const stepCtx = (p: ProgramPoint, innerLocals: readonly Local[]): StepCtx => ({
-    env, innerCalls: new Set(), fresh, violation: ctx.violation, savedState: storesPte(m, p.stmt) ? 'S0' : undefined,
+    env, innerCalls: new Set(), fresh, violation: ctx.violation, savedState: p.stmt.k !== 'setPte' && storesPte(m, p.stmt) ? 'S0' : undefined,
     exitCall: (callId) => `${clearCode(env, innerLocals)} ${jump(p, program.returnTo.get(callId)!)} return ${OK};`,
   });
   const code = (p: ProgramPoint): string => {
@@ -87,7 +87,7 @@ export function storesPte(m: Model, st: Stmt): boolean {
 /** Expressions of CPU `cpu`'s program: its locals live in its slots. */
 function cpuEnv(m: Model, l: Layout, cpu: number): EmitEnv {
   const cl = l.cpus[cpu]!;
-  return { m, l, cpu, local: (lc) => ({ kind: 'slot', at: cl.localSlot[lc.id]! }) };
+  return { m, l, cpu, ownPte: true, local: (lc) => ({ kind: 'slot', at: cl.localSlot[lc.id]! }) };
 }
 
 /**
@@ -126,7 +126,7 @@ function simpleStep(ctx: ProgramContext, sc: StepCtx, st: Stmt, go: string): str
     case 'assign': return `${store(sc, st.target, values(env, st.value, lvalueType(env, st.target)))} ${done}`;
     // `probe(P);` discards a value-returning procedure's result: its `return e;` is still one step.
     case 'return': return st.target ? `${store(sc, st.target, values(env, st.value!, lvalueType(env, st.target)))} ${done}` : done;
-    case 'setPte': return `${storePte(sc, st.page, st.value)} ${done}`;
+    case 'setPte': return `${storePte(sc, st.page, st.value, true)} ${done}`;
     case 'atomic': {
       const guard = st.guard ? `if (!${scalar(env, st.guard)}) return ${DISABLED}; ` : '';
       return `${guard}{ ${st.body.map((b) => inStep(sc, b)).join(' ')} } ${clearCode(env, localsWithin(st))} ${done}`;
@@ -140,7 +140,7 @@ function simpleStep(ctx: ProgramContext, sc: StepCtx, st: Stmt, go: string): str
     // Relaxed: a barrier that orders later loads drops the CPU's early reads; one that orders
     // earlier stores writes its pending stores.
     case 'barrier': {
-      const stores = ordersEarlierStores(st.op, st.option) ? commitStoresCode(env.m, env.l, env.cpu) : '';
+      const stores = ordersEarlierStores(st.op, st.option) ? `${commitStoresCode(env.m, env.l, env.cpu)} ${commitPteStoresCode(env.m, env.l, env.cpu)}` : '';
       const reads = `${stores} ${ordersLaterLoads(st.op, st.option) ? dropReadsCode(env.m, env.l, env.cpu) : ''}`;
       if (st.op === 'dsb' && fullBarrier(st.option)) return `${dsbCode(env)} ${reads} ${done}`;
       return st.op === 'isb' ? `${contextSyncCode(env.m, env.l, env.cpu)} ${done}` : `${reads} ${done}`;
@@ -150,7 +150,7 @@ function simpleStep(ctx: ProgramContext, sc: StepCtx, st: Stmt, go: string): str
     case 'kill': return `s[${env.l.killedBase + env.cpu}] = 1; ${done}`;
     // Relaxed: taking a lock is an acquire (the CPU's early reads are dropped), releasing it a
     // release (its pending stores are written first).
-    case 'lock': return `${lockCode(ctx, env, st, sc.fresh)} ${acquiresLock(st.op) ? dropReadsCode(env.m, env.l, env.cpu) : commitStoresCode(env.m, env.l, env.cpu)} ${done}`;
+    case 'lock': return `${lockCode(ctx, env, st, sc.fresh)} ${acquiresLock(st.op) ? dropReadsCode(env.m, env.l, env.cpu) : `${commitStoresCode(env.m, env.l, env.cpu)} ${commitPteStoresCode(env.m, env.l, env.cpu)}`} ${done}`;
     default: throw new Error(`internal: no step for '${st.k}'`);
   }
 }
@@ -193,6 +193,8 @@ function accessCode(ctx: ProgramContext, sc: StepCtx, st: Stmt & { k: 'access' }
     `const ${r} = ${ctx.accessRule(st.access, p)}(s);`,
     `if (${r} === ${FAULT}) { ${handler === undefined ? `return ${ctx.violation('unhandled_fault')};` : `${handler} return ${OK};`} }`,
     `if (${r} !== ${DONE}) return ${r};`,
+    // Relaxed: a release or an acquire writes the CPU's pending PTE stores first (its data stores: relaxedDataCode).
+    isAcquire(st.order) || isRelease(st.order) ? commitPteStoresCode(m, l, env.cpu) : '',
     `const ${e} = ${l.tlbBase} + (${env.cpu * n} + ${p}) * ${l.tlbWidth};`,
     `if (s[${e}] === 0) return ${ctx.violation('no_translation')};`,
     `const ${f} = s[${e} + ${m.arch.tlbPfn}];`,
@@ -266,7 +268,7 @@ function dataCode(sc: StepCtx, d: DataAccess, cell: string): string {
  */
 export function ruleSource(m: Model, l: Layout, rule: HardwareRule, cpu: number, page: number, violation: (name: string) => number, hardware: boolean): string {
   const names = new Map<Local, string>(rule.locals.map((lc, i) => [lc, `t${i}`]));
-  const env: EmitEnv = { m, l, cpu, rulePage: page, local: (lc) => ({ kind: 'var', name: names.get(lc)! }) };
+  const env: EmitEnv = { m, l, cpu, rulePage: page, ownPte: page < 0, local: (lc) => ({ kind: 'var', name: names.get(lc)! }) };
   const decls = rule.locals.map((lc) => {
     const name = names.get(lc)!;
     const w = slotWidth(m.arch, lc.type);

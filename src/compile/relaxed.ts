@@ -32,8 +32,18 @@
 //    the frame that is not a load or store, and when a TLBI of the page completes on
 //    the CPU (aarch64.cat TLBI-ob: the DSB after a TLBI orders the accesses that used the old
 //    translation before what follows it).
+//  * A plain PTE store (`set_pte` as a step of its own) is an explicit store like any other, and
+//    translation walks read only what is visible in memory (aarch64.cat TTD-obs: a walk that
+//    reads a store is ordered after it, so no walk reads a store from its own CPU's buffer). So
+//    it is kept per (CPU, page) as a pending PTE store, read only by its own CPU's software
+//    (`ptep_get`), written by the hardware step `pte_commit`, at the latest at the CPU's next
+//    DMB or DSB that orders stores, release, acquire or unlock, its next software store to the
+//    PTE, or a `flush` it issues (the helpers begin with `dsb(ishst)`). A TLBI does not wait for
+//    it (DSB-ob: only a DSB orders a store before a TLBI), and a DSB LD or an ISB does not write
+//    it. Written while a hardware update is pending on the PTE, it is written after that update
+//    (the update's read and write are adjacent in coherence: aarch64.cat `atomic`).
 import { DISABLED, DONE, FAULT, OK } from './emit-step.js';
-import { earlySlot, huSlot, huValueSlot, pteSlot, readSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot, type Layout } from './layout.js';
+import { earlySlot, huSlot, huValueSlot, pteSlot, pteStoreSlot, pteStoreValueSlot, readSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot, type Layout } from './layout.js';
 import type { Model } from '../ir/model.js';
 import { FINISHED, type CpuProgram } from '../program/graph.js';
 
@@ -100,15 +110,19 @@ export function pteStoreGuard(m: Model, l: Layout, page: string, saved: string):
   return `if (${flags.join(' || ')}) { s.set(${saved}); return ${DISABLED}; }`;
 }
 
-/** The hardware step `hu_commit` of (cpu, page): DISABLED when nothing is pending there. */
-export function huCommitStep(m: Model, l: Layout, cpu: number, page: number): Exec {
-  const flag = huSlot(l, m.pages.length, cpu, page);
-  const commit = new Function('s', commitCode(m, l, cpu, page)) as (s: Int32Array) => void;
+/** A built-in step that writes what is pending at `flag` by `code`: DISABLED when nothing is. */
+function commitStep(flag: number, code: string): Exec {
+  const commit = new Function('s', code) as (s: Int32Array) => void;
   return (s) => {
     if (!s[flag]) return DISABLED;
     commit(s);
     return OK;
   };
+}
+
+/** The hardware step `hu_commit` of (cpu, page): DISABLED when nothing is pending there. */
+export function huCommitStep(m: Model, l: Layout, cpu: number, page: number): Exec {
+  return commitStep(huSlot(l, m.pages.length, cpu, page), commitCode(m, l, cpu, page));
 }
 
 /**
@@ -253,10 +267,41 @@ export function forwardCode(m: Model, l: Layout, cpu: number, frame: string, int
 /** The hardware step `store_commit` of (cpu, page): the pending store is written; DISABLED when none is. */
 export function storeCommitStep(m: Model, l: Layout, cpu: number, page: number): Exec {
   const at = storeSlot(l, m.pages.length, cpu, page);
-  const commit = new Function('s', commitAt(l, String(at), false)) as (s: Int32Array) => void;
-  return (s) => {
-    if (!s[at]) return DISABLED;
-    commit(s);
-    return OK;
-  };
+  return commitStep(at, commitAt(l, String(at), false));
+}
+
+/**
+ * JS: `cpu`'s pending PTE store of page `page` (a number or JS expression), if any, is written to
+ * the PTE, after every hardware update pending on it; with `track`, `ch` is set when it was.
+ */
+export function commitPteStoreCode(m: Model, l: Layout, cpu: number, page: number | string, track = false): string {
+  if (l.pteStoreBase < 0) return '';
+  if (typeof page === 'string') return m.pages.map((p) => `if (${page} === ${p.index}) { ${commitPteStoreCode(m, l, cpu, p.index, track)} }`).join(' else ');
+  const np = m.pages.length;
+  const flag = pteStoreSlot(l, np, cpu, page);
+  const updates = m.cpus.map((c) => commitCode(m, l, c.index, page)).join(' ');
+  const moves = range(l.pteWidth).map((f) => `s[${pteSlot(l, page, f)}] = s[${pteStoreValueSlot(l, np, cpu, page, f)}]; s[${pteStoreValueSlot(l, np, cpu, page, f)}] = 0;`);
+  return `if (s[${flag}]) { ${updates} ${moves.join(' ')} s[${flag}] = 0;${track ? ' ch = 1;' : ''} }`;
+}
+
+/** JS: every pending PTE store of `cpu` is written (a barrier ordering stores, a release, a flush). */
+export function commitPteStoresCode(m: Model, l: Layout, cpu: number, track = false): string {
+  return l.pteStoreBase < 0 ? '' : m.pages.map((p) => commitPteStoreCode(m, l, cpu, p.index, track)).join(' ');
+}
+
+/**
+ * JS for `cpu`'s plain store of `values` (JS names, one per PTE field) to the PTE of page `page`
+ * (a number or JS name): its earlier pending store to the PTE is written, and this one becomes
+ * pending.
+ */
+export function pendPteStoreCode(m: Model, l: Layout, cpu: number, page: number | string, values: readonly string[]): string {
+  const np = m.pages.length;
+  const flag = typeof page === 'number' ? String(pteStoreSlot(l, np, cpu, page)) : `${pteStoreSlot(l, np, cpu, 0)} + ${page}`;
+  const value = typeof page === 'number' ? String(pteStoreValueSlot(l, np, cpu, page, 0)) : `${pteStoreValueSlot(l, np, cpu, 0, 0)} + ${page} * ${l.pteWidth}`;
+  return `${commitPteStoreCode(m, l, cpu, page)} s[${flag}] = 1; ${values.map((v, f) => `s[${value} + ${f}] = ${v};`).join(' ')}`;
+}
+
+/** The hardware step `pte_commit` of (cpu, page): the pending PTE store is written; DISABLED when none is. */
+export function pteCommitStep(m: Model, l: Layout, cpu: number, page: number): Exec {
+  return commitStep(pteStoreSlot(l, m.pages.length, cpu, page), commitPteStoreCode(m, l, cpu, page));
 }

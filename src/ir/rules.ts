@@ -3,7 +3,7 @@
 // compiler, the independence analysis, the reference interpreter and the Promela export all
 // enumerate them from here.
 import { acquiresLock, isAcquire, ordersLaterLoads, type HardwareRule, type Interrupt, type Model, type Stmt } from './model.js';
-import { forEachStmt } from './walk.js';
+import { forEachStmt, stmtChildren } from './walk.js';
 
 export interface RuleInstance {
   readonly rule: HardwareRule;
@@ -70,4 +70,14 @@ export function earlyReadUseless(s: Stmt, page: number): boolean {
     case 'lock': return acquiresLock(s.op);
     default: return false;
   }
+}
+
+/**
+ * Relaxed mode: whether some CPU program stores a PTE plainly: a `set_pte` that is a step of its
+ * own, not part of an atomic block (an atomic read-modify-write such as ptep_get_and_clear) or of
+ * an interrupt handler. Such a store is pending until written (src/compile/relaxed.ts).
+ */
+export function storesPtePlainly(m: Model): boolean {
+  const plain = (s: Stmt): boolean => s.k === 'setPte' || (s.k !== 'atomic' && stmtChildren(s).some(plain));
+  return m.cpus.some((c) => plain(c.body));
 }

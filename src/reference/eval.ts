@@ -2,7 +2,7 @@
 import { is, List } from 'immutable';
 import type { BinOp, Expr, LValue, Type } from '../ir/model.js';
 import { recordFields } from '../ir/types.js';
-import { inRange, type State, type Tables, type Thread, type Value, zeroRecord } from './state.js';
+import { inRange, relaxedIndex, type State, type Tables, type Thread, type Value, zeroRecord } from './state.js';
 
 /** The mutable cursor of one step: the state and thread are replaced as the step proceeds. */
 export interface Ctx {
@@ -17,6 +17,8 @@ export interface Ctx {
   readonly access?: { readonly cpu: number; readonly page: number; readonly frame: number };
   /** Asserts and access properties the running step broke; the step still completes. */
   readonly broken?: string[];
+  /** The running CPU step is a plain PTE store (a `set_pte` step of its own, src/ir/rules.ts storesPtePlainly). */
+  readonly plainPte?: boolean;
 }
 
 /** Ends a step early: the step is not enabled, or it violates the named properties. */
@@ -64,7 +66,12 @@ export function evalExpr(c: Ctx, e: Expr): Value {
       return v;
     }
     case 'self': return need(c.cpu, 'self');
-    case 'pteOf': return st.ptes.get(num(evalExpr(c, e.page)))!;
+    case 'pteOf': {
+      const page = num(evalExpr(c, e.page));
+      // Relaxed: software on a CPU (c.page < 0: its program, an interrupt handler) reads its own pending PTE store first.
+      const own = c.cpu >= 0 && c.page < 0 && !st.pteStores.isEmpty() ? st.pteStores.get(relaxedIndex(c.t.model, c.cpu, page)) : null;
+      return own ?? st.ptes.get(page)!;
+    }
     case 'tlbOf': return st.tlbs.get(num(evalExpr(c, e.cpu)))!.get(num(evalExpr(c, e.page)))!;
     case 'frameVersion': return st.versions.get(num(evalExpr(c, e.frame)))!;
     case 'frameFreed': return st.freed.get(num(evalExpr(c, e.frame)))!;
@@ -175,6 +182,11 @@ export function setPte(c: Ctx, page: number, v: Value): void {
   // no hardware update is pending on it (an update is an atomic read-modify-write).
   if (c.t.model.relaxed && c.page < 0 && c.t.model.cpus.some((x) => c.st.updates.get(x.index * c.t.model.pages.length + page))) throw new Halt('disabled');
   c.st = c.st.setIn(['ptes', page], checked(c, { k: 'pte' }, v));
+}
+
+/** Relaxed mode: `v` becomes CPU c.cpu's pending PTE store of `page`. */
+export function pendPte(c: Ctx, page: number, v: Value): void {
+  c.st = c.st.setIn(['pteStores', relaxedIndex(c.t.model, c.cpu, page)], checked(c, { k: 'pte' }, v));
 }
 
 export function setTlb(c: Ctx, cpu: number, page: number, v: Value): void {

@@ -4,8 +4,8 @@
 import { is, List, Map as IMap } from 'immutable';
 import { acquiresLock, fullBarrier, isAcquire, isRelease, ordersEarlierStores, ordersLaterLoads, type DataAccess, type HardwareRule, type Stmt } from '../ir/model.js';
 import { earlyLoadable } from '../ir/rules.js';
-import { assign, Broken, type Ctx, evalExpr, evalNum, Halt, isTrue, setPte, setTlb, violation } from './eval.js';
-import { Item, lockIndex, pendingIndex, relaxedIndex, type State, type Tables, Thread, zeroRecord } from './state.js';
+import { assign, Broken, type Ctx, evalExpr, evalNum, Halt, isTrue, pendPte, setPte, setTlb, violation } from './eval.js';
+import { Item, lockIndex, pendingIndex, relaxedIndex, type State, type Tables, Thread, type Value, zeroRecord } from './state.js';
 
 const stmtItem = (s: Stmt): Item => Item({ kind: 'stmt', id: s.id });
 
@@ -55,7 +55,7 @@ function execStmt(c: Ctx, s: Stmt): void {
     case 'block': push(c, [...s.body.map(stmtItem), Item({ kind: 'drop', id: s.id })]); return;
     case 'let': assign(c, { k: 'local', local: s.local }, evalExpr(c, s.value)); return;
     case 'assign': assign(c, s.target, evalExpr(c, s.value)); return;
-    case 'setPte': setPte(c, evalNum(c, s.page), evalExpr(c, s.value)); return;
+    case 'setPte': execSetPte(c, evalNum(c, s.page), evalExpr(c, s.value)); return;
     case 'if': {
       const branch = isTrue(c, s.test) ? s.then : s.else;
       if (branch) push(c, [stmtItem(branch)]);
@@ -97,6 +97,8 @@ function execStmt(c: Ctx, s: Stmt): void {
     }
     case 'flush': {
       const m = c.t.model;
+      // Relaxed: the kernel's flush helpers begin with dsb(ishst): the issuer's pending PTE stores are written.
+      commitPteStores(c, c.cpu);
       const pages = s.pages === 'all' ? m.pages.map((p) => p.index) : s.pages.map((e) => evalNum(c, e));
       const cpus = s.local ? [c.cpu] : m.cpus.map((x) => x.index);
       const empty = zeroRecord(m, 'tlbe');
@@ -122,7 +124,7 @@ function execStmt(c: Ctx, s: Stmt): void {
       if (s.op === 'isb') contextSync(c);
       // Relaxed: a barrier that keeps later loads after it ends the CPU's early reads.
       if (ordersLaterLoads(s.op, s.option)) dropReads(c);
-      if (ordersEarlierStores(s.op, s.option)) commitStores(c, c.cpu);
+      if (ordersEarlierStores(s.op, s.option)) { commitStores(c, c.cpu); commitPteStores(c, c.cpu); }
       if (s.op !== 'dsb' || !fullBarrier(s.option)) return;
       if (m.relaxed) for (const p of m.pages) c.st = commitUpdate(c.st, relaxedIndex(m, c.cpu, p.index), p.index);
       for (const t of m.cpus) for (const p of m.pages) {
@@ -172,7 +174,7 @@ function execLock(c: Ctx, s: Stmt & { k: 'lock' }): void {
   c.st = c.st.setIn(['locks', idx], next);
   // Relaxed: taking a lock is an acquire, after which no early read may stand.
   if (acquiresLock(s.op)) dropReads(c);
-  else commitStores(c, me);
+  else { commitStores(c, me); commitPteStores(c, me); }
 }
 
 /**
@@ -210,6 +212,41 @@ function commitStores(c: Ctx, cpu: number, which: (page: number, store: List<num
     const at = relaxedIndex(m, cpu, p.index);
     const w = c.st.stores.get(at);
     if (w && which(p.index, w)) c.st = c.st.setIn(['data', w.get(0)!], w.get(1)!).setIn(['stores', at], null);
+  }
+}
+
+/**
+ * `set_pte(page, v)`. Relaxed mode, software on a CPU: a plain store (a step of its own) becomes
+ * the CPU's pending PTE store, after its earlier one to the PTE is written; another software store
+ * waits for the PTE's pending hardware updates and writes the CPU's pending store to it first.
+ */
+function execSetPte(c: Ctx, page: number, v: Value): void {
+  const m = c.t.model;
+  if (!c.st.pteStores.isEmpty() && c.cpu >= 0 && c.page < 0) {
+    if (c.plainPte) {
+      commitPteStores(c, c.cpu, (p) => p === page);
+      pendPte(c, page, v);
+      return;
+    }
+    if (m.cpus.some((x) => c.st.updates.get(relaxedIndex(m, x.index, page)))) throw new Halt('disabled');
+    commitPteStores(c, c.cpu, (p) => p === page);
+  }
+  setPte(c, page, v);
+}
+
+/**
+ * Relaxed mode with plain PTE stores: `cpu`'s pending PTE stores of the pages `which` selects
+ * (all, by default) are written, each after the hardware updates pending on its PTE.
+ */
+function commitPteStores(c: Ctx, cpu: number, which: (page: number) => boolean = () => true): void {
+  const m = c.t.model;
+  if (c.st.pteStores.isEmpty()) return;
+  for (const p of m.pages) {
+    const at = relaxedIndex(m, cpu, p.index);
+    const v = c.st.pteStores.get(at);
+    if (!v || !which(p.index)) continue;
+    for (const x of m.cpus) c.st = commitUpdate(c.st, relaxedIndex(m, x.index, p.index), p.index);
+    c.st = c.st.setIn(['ptes', p.index], v).setIn(['pteStores', at], null);
   }
 }
 
@@ -283,6 +320,8 @@ function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
     push(c, [stmtItem(s.handler), stmtItem(s)]);
     return;
   }
+  // Relaxed: a release or an acquire writes the CPU's pending PTE stores first (its data stores: execData).
+  if (isAcquire(s.order) || isRelease(s.order)) commitPteStores(c, c.cpu);
   const entry = c.st.tlbs.get(c.cpu)!.get(page)!;
   if (entry.get(0) === 0) throw violation('no_translation');
   const frame = entry.get(m.arch.tlbPfn)!;
@@ -416,6 +455,14 @@ export function storeCommitStep(t: Tables, st: State, cpu: number, page: number)
   return c.st;
 }
 
+/** Relaxed mode, hardware step pte_commit on (cpu, page): a pending PTE store is written. */
+export function pteCommitStep(t: Tables, st: State, cpu: number, page: number): State | Halt {
+  if (!st.pteStores.get(relaxedIndex(t.model, cpu, page))) return new Halt('disabled');
+  const c: Ctx = { t, st, th: Thread(), cpu, page: -1 };
+  commitPteStores(c, cpu, (p) => p === page);
+  return c.st;
+}
+
 /** Advances through control-only items so the top is a step statement (or the CPU is done). */
 function settle(c: Ctx): void {
   while (!c.th.stack.isEmpty() && isControl(c, c.th.stack.last()!)) execTop(c);
@@ -429,7 +476,8 @@ export type StepResult = State | Halt | Broken;
 export function cpuStep(t: Tables, st: State, cpu: number): StepResult | undefined {
   const th = st.cpus.get(cpu)!;
   if (th.stack.isEmpty()) return undefined;
-  const c: Ctx = { t, st, th, cpu, page: -1, broken: [] };
+  const top = th.stack.last()!;
+  const c: Ctx = { t, st, th, cpu, page: -1, broken: [], plainPte: top.kind === 'stmt' && t.stmts.get(top.id)!.k === 'setPte' };
   try {
     execTop(c);
     settle(c);
@@ -465,7 +513,7 @@ export function settleAll(t: Tables, st: State): State {
 /** Every CPU has finished, or waits at a valid end point (`end...:`) whose step is disabled. */
 export function finished(t: Tables, st: State): boolean {
   // Relaxed: a hardware update or a store still to be written is part of the execution.
-  if (st.updates.some((u) => u !== null) || st.stores.some((w) => w !== null)) return false;
+  if ([st.updates, st.stores, st.pteStores].some((xs) => xs.some((x) => x !== null))) return false;
   return st.cpus.every((th, cpu) => {
     if (th.stack.isEmpty()) return true;
     const top = th.stack.last()!;

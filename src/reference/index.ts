@@ -33,7 +33,7 @@ import { is, Set as ISet } from 'immutable';
 import type { Expr, Model } from '../ir/model.js';
 import { accessedPages, earlyLoadPages } from '../ir/rules.js';
 import { Broken, evalExpr, Halt } from './eval.js';
-import { cpuStep, finished, hardwareStep, huCommitStep, readEarlyStep, settleAll, storeCommitStep, tlbiCompleteStep, walkEarlyStep } from './exec.js';
+import { cpuStep, finished, hardwareStep, huCommitStep, pteCommitStep, readEarlyStep, settleAll, storeCommitStep, tlbiCompleteStep, walkEarlyStep } from './exec.js';
 import { livelockDepth } from './livelock.js';
 import { buildTables, initialStates, type State, type Tables, Thread } from './state.js';
 
@@ -68,6 +68,7 @@ function* hardwareSuccessors(t: Tables, st: State): Generator<State | Halt> {
       for (const page of m.pages) if (loads[page.index]) yield readEarlyStep(t, st, cpu.index, page.index, t.earlyReads?.[cpu.index]![page.index]!);
     }
     if (m.usesData) for (const cpu of m.cpus) for (const page of m.pages) yield storeCommitStep(t, st, cpu.index, page.index);
+    if (!st.pteStores.isEmpty()) for (const cpu of m.cpus) for (const page of m.pages) yield pteCommitStep(t, st, cpu.index, page.index);
   }
 }
 

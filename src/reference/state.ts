@@ -7,6 +7,7 @@ import { recordFields, typeSize } from '../ir/types.js';
 import { forEachStmt } from '../ir/walk.js';
 import { earlyReadPoints, type EarlyReadPoints } from '../program/early-reads.js';
 import { programGraph } from '../program/graph.js';
+import { storesPtePlainly } from '../ir/rules.js';
 
 /** A scalar (bool 0/1, int, enum/page/frame/cpu index) or a PTE / TLB-entry record. */
 export type Value = number | List<number>;
@@ -64,6 +65,11 @@ export const State = Record<{
    * page that no other CPU sees yet, as [frame, value], or null.
    */
   stores: List<List<number> | null>;
+  /**
+   * Relaxed mode with plain PTE stores (storesPtePlainly), at cpu * pages + page: a `set_pte` the
+   * CPU performed that only its own software sees yet, as the PTE it writes, or null.
+   */
+  pteStores: List<List<number> | null>;
 }>({
   cpus: List(),
   globals: List(),
@@ -78,6 +84,7 @@ export const State = Record<{
   updates: List(),
   reads: List(),
   stores: List(),
+  pteStores: List(),
 });
 export type State = ReturnType<typeof State>;
 
@@ -186,6 +193,7 @@ export function initialStates(model: Model): State[] {
         updates: List<List<number> | null>(model.relaxed ? Array.from({ length: model.cpus.length * model.pages.length }, () => null) : []),
         reads: List<List<number> | null>(model.relaxed && model.usesData ? Array.from({ length: model.cpus.length * model.pages.length }, () => null) : []),
         stores: List<List<number> | null>(model.relaxed && model.usesData ? Array.from({ length: model.cpus.length * model.pages.length }, () => null) : []),
+        pteStores: List<List<number> | null>(model.relaxed && storesPtePlainly(model) ? Array.from({ length: model.cpus.length * model.pages.length }, () => null) : []),
       }));
       return;
     }

@@ -1,7 +1,7 @@
 // A packed state as the named values a kernel developer reads: PTEs, TLB entries, globals,
 // frames, locks and live locals.
 import type { Field, Model, ScalarType } from '../ir/model.js';
-import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, readSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
+import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, pteStoreSlot, pteStoreValueSlot, readSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
 import { slotWidth } from '../ir/types.js';
 
 export function scalarText(m: Model, t: ScalarType, v: number): string {
@@ -73,6 +73,8 @@ export function describeState(ts: TransitionSystem, s: Int32Array): Map<string, 
       out.set(`hu_pending[${c.name}][${p.name}]`, s[huSlot(l, np, c.index, p.index)] ? pteText(m, s, huValueSlot(l, np, c.index, p.index, 0)) : '-');
       const bits = s[earlySlot(l, np, c.index, p.index)]!;
       out.set(`walk_early[${c.name}][${p.name}]`, bits ? `faults ${[bits & 1 ? 'read' : '', bits & 2 ? 'write' : ''].filter(Boolean).join(', ')}` : '-');
+      // A plain PTE store only its CPU sees yet: `pte_pending[P0][X]={valid, ...}`.
+      if (l.pteStoreBase >= 0) out.set(`pte_pending[${c.name}][${p.name}]`, s[pteStoreSlot(l, np, c.index, p.index)] ? pteText(m, s, pteStoreValueSlot(l, np, c.index, p.index, 0)) : '-');
       // With data: an early read held for the CPU's next plain load (`read_early[P1][X]=F0.data 1`)
       // and a store no other CPU sees yet: `store_pending[P0][X]=F0.data := 1`.
       if (l.readBase < 0) continue;

@@ -31,6 +31,8 @@ function slots(ts: TransitionSystem): string[] {
     add(l.earlyBase, n, 'early walk');
     add(l.huBase, n, 'hu pending');
     add(l.huValueBase, n * l.pteWidth, 'hu value');
+    if (l.readBase >= 0) { add(l.readBase, n, 'early read'); add(l.readValueBase, n, 'early read value'); add(l.storeBase, n, 'store pending'); add(l.storeValueBase, n, 'store value'); }
+    if (l.pteStoreBase >= 0) { add(l.pteStoreBase, n, 'pte store pending'); add(l.pteStoreValueBase, n * l.pteWidth, 'pte store value'); }
   }
   return out;
 }

@@ -315,3 +315,82 @@ final seen: after == 1;
     expect(status(await run(shoot(''), 'relaxed'), 'seen')).toBe('violated');
   });
 });
+
+// A plain PTE store (`set_pte` as a step of its own) is pending: its own CPU's software reads see
+// it, no walk does (its own CPU's included) until a barrier that orders stores, a release or an
+// unlock writes it, or `pte_commit` does.
+const ownMap = (between: string) => `use arm64_nohafdbs;
+frame F0;
+page X { pfn: F0 }
+bool mapped;
+cpu P0 { set_pte(X, pte { valid: true, af: true, rdonly: false, dbm: true, pfn: F0 }); mapped = ptep_get(X).valid; ${between} write X; }
+fault write(p) { sigsegv; }
+final no_fault: !killed(P0);
+final sees_own: mapped;
+`;
+
+describe('pending PTE stores', () => {
+  it('a walk misses the CPU\'s own PTE store after DSB LD + ISB (I2V-W-DSB.LD-ISB-R); DSB ST + ISB orders it; ptep_get sees it at once', async () => {
+    const loose = await run(ownMap('dsb(ld); isb();'), 'relaxed');
+    expect(status(loose, 'no_fault')).toBe('violated');
+    expect(status(loose, 'sees_own')).toBe('holds');
+    // The witness faults with the store still pending, and writes it afterwards.
+    const trace = traceOf(loose.ts, loose.result, verdictOf(loose, 'no_fault').violation!);
+    const fault = trace.steps.findIndex((s) => loose.ts.actions[s.action]!.name.startsWith('P0') && describeState(loose.ts, s.after).get('P0.status') === 'killed');
+    const commit = trace.steps.findIndex((s) => loose.ts.actions[s.action]!.name === 'pte_commit X on P0');
+    expect(describeState(loose.ts, trace.steps[0]!.after).get('pte_pending[P0][X]')).toMatch(/^\{valid/);
+    expect(fault).toBeGreaterThan(0);
+    expect(commit).toBeGreaterThan(fault);
+    expect(status(await run(ownMap('dsb(ld); isb();'), 'sc'), 'no_fault')).toBe('holds');
+    expect(status(await run(ownMap('dsb(ishst); isb();'), 'relaxed'), 'no_fault')).toBe('holds');
+    expect(status(await run(ownMap('dmb(ish); isb();'), 'relaxed'), 'no_fault')).toBe('holds');
+  });
+
+  it('another CPU sees the store only once written; an unlock writes it', async () => {
+    const text = (unlockFirst: boolean) => `use arm64_nohafdbs;
+frame F0;
+page X { pfn: F0 }
+spinlock l;
+bool saw;
+bool raised;
+cpu P0 { lock(l); set_pte(X, pte { valid: true, pfn: F0 }); ${unlockFirst ? 'unlock(l); raised = true;' : 'raised = true; unlock(l);'} }
+cpu P1 { await(raised); saw = ptep_get(X).valid; }
+final seen: saw;
+`;
+    expect(status(await run(text(true), 'relaxed'), 'seen')).toBe('holds');
+    expect(status(await run(text(false), 'relaxed'), 'seen')).toBe('violated');
+    expect(status(await run(text(false), 'sc'), 'seen')).toBe('holds');
+  });
+
+  it('a TLBI does not wait for the PTE store; the dsb(ishst) of flush_tlb_page does', async () => {
+    const unmap = (flush: string) => `use arm64_nohafdbs;
+frame F0;
+page X { valid: true, af: true, dbm: true, rdonly: false, pfn: F0 }
+disable evict;
+cpu P0 { set_pte(X, pte {}); ${flush} F0.freed = true; }
+cpu P1 { read X; write X; }
+fault read(p) { sigsegv; }
+fault write(p) { sigsegv; }
+on write no_write_after_free(c, p, f): !f.freed;
+`;
+    expect(status(await run(unmap('tlbi(vale1is, X); dsb(ish);'), 'relaxed'), 'no_write_after_free')).toBe('violated');
+    expect(status(await run(unmap('tlbi(vale1is, X); dsb(ish);'), 'sc'), 'no_write_after_free')).toBe('holds');
+    expect(status(await run(unmap('dsb(ishst); tlbi(vale1is, X); dsb(ish);'), 'relaxed'), 'no_write_after_free')).toBe('holds');
+    expect(status(await run(unmap('flush(X);'), 'relaxed'), 'no_write_after_free')).toBe('holds');
+  });
+
+  it('a PTE store written while a hardware update is pending on the PTE comes after the update', async () => {
+    const text = `use arm64(ha = true, hd = false);
+frame F0;
+page X { valid: true, af: false, dbm: true, rdonly: false, pfn: F0 }
+cpu P0 { set_pte(X, pte {}); }
+cpu P1 { read X; }
+fault read(p) { sigsegv; }
+final cleared: !ptep_get(X).valid;
+reachable young_first: ptep_get(X).af;
+`;
+    const r = await run(text, 'relaxed');
+    expect(status(r, 'cleared')).toBe('holds');
+    expect(status(r, 'young_first')).toBe('reached');
+  });
+});

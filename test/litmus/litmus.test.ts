@@ -83,12 +83,14 @@ describe('verdicts', () => {
 
 // P0 unmaps x and invalidates it, then sets the flag y; P1 reads the flag, then (after a DMB LD,
 // so the load of x is not satisfied first) x. Whether the TLBI is completed before the flag is
-// written decides whether P1 can still read x.
-const unmap = (sync: string) => `AArch64 unmap-${sync || 'nosync'}
+// written decides whether P1 can still read x; so does whether the PTE store is visible to the
+// walkers before the TLBI (`pre`: the DSB ST Linux issues first).
+const unmap = (sync: string, pre = 'DSB ST') => `AArch64 unmap-${sync || 'nosync'}
 TTHM=HA HD
 { int x=1; 0:X0=pte_x; 0:X1=(oa:phy_x, valid:0); 0:X2=x; 0:X3=y; 0:X5=1; 1:X2=x; 1:X3=y; }
 P0              | P1          ;
 STR X1,[X0]     | LDR W4,[X3] ;
+${pre.padEnd(15)} |             ;
 LSR X6,X2,#12   | DMB LD      ;
 TLBI VAAE1IS,X6 | LDR W5,[X2] ;
 ${sync.padEnd(15)} |             ;
@@ -115,6 +117,11 @@ describe('the arm64 forms: TLBI pending until a DSB, per-thread TTHM, barriers a
     // DSB ST does not complete TLB maintenance (Arm ARM D8.13).
     const st = await checkLitmus({ path: 'u.litmus', text: unmap('DSB ST') });
     expect(st.kind === 'decided' && st.verdict).toBe('Allowed');
+    // Without the DSB ST before it the TLBI may precede the PTE store: P1 walks the old PTE again
+    // after its invalidation (aarch64.cat DSB-ob: only a DSB orders a store before a TLBI).
+    const early = await checkLitmus({ path: 'u.litmus', text: unmap('DSB ISH', 'NOP') });
+    expect(early.kind === 'decided' && early.verdict).toBe('Allowed');
+    expect(early.kind === 'decided' && early.witness).toMatch(/pte_pending\[P0\]\[x\]=\{af,pfn=phy_x\}/);
   });
   it('TTHM=P0:HD: P0 dirties the clean DBM page in hardware, P1 (no HD) takes a Permission fault', async () => {
     const p1 = await checkLitmus({ path: 'h.litmus', text: perThread('fault(P1,x)') });
