@@ -9,6 +9,8 @@ import { ruleInstances } from '../ir/rules.js';
 import { slotWidth } from '../ir/types.js';
 import { forEachExpr, lvalueRoot, someStmt, stmtChildren, stmtExprs, stmtTarget } from '../ir/walk.js';
 import { FINISHED, type CpuProgram, type ProgramGraph, type ProgramPoint } from '../program/graph.js';
+import { earlyWalkTargets, targetsPage, type EarlyWalkTarget } from '../program/early-walks.js';
+import { successors } from '../program/reach.js';
 import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, pteStoreSlot, pteStoreValueSlot, tlbSlot, type Layout } from './layout.js';
 import { readSlots, storeSlots } from './relaxed.js';
 import { earlyLoadPages } from '../ir/rules.js';
@@ -213,21 +215,24 @@ function ruleAccess(m: Model, l: Layout, rule: HardwareRule, cpu: number, page: 
   return a;
 }
 
-/** The relaxed mode's hu_commit and walk_early steps (src/compile/relaxed.ts), per CPU and page. */
-function relaxedAccess(m: Model, l: Layout): Access[] {
+/** The relaxed mode's hu_commit, walk_early and pte_commit steps (src/compile/relaxed.ts), per CPU and page. */
+function relaxedAccess(m: Model, l: Layout, targets: readonly (readonly EarlyWalkTarget[])[]): Access[] {
   if (!m.relaxed) return [];
   return m.cpus.flatMap((c) => m.pages.map((p) => {
     const sets = new SlotSets(m, l, c.index, p.index);
     const early = earlySlot(l, m.pages.length, c.index, p.index);
     const commit = sets.hu(c.index, p.index);
     const pte = range(pteSlot(l, p.index, 0), l.pteWidth);
-    // walk_early runs both access rules on a copy: it reads what they read, and whether the CPU
-    // has finished (a virtual slot, written by the steps that can finish it).
-    const walk: Access = { reads: new Set([early, ...pte, ...sets.huFlags(p.index), finishedSlot(c.index)]), writes: new Set([early]) };
-    for (const r of [m.arch.access.read, m.arch.access.write]) sets.stmt(r.body, { reads: walk.reads, writes: new Set() }, true);
+    // walk_early runs an access rule on a copy: it reads what the rule reads, and whether its
+    // target lies ahead of the CPU (a virtual slot, written by the steps that change that).
+    const walks = targets[c.index]!.filter((t) => targetsPage(t, p.index)).map((t): Access => {
+      const walk: Access = { reads: new Set([early, ...pte, ...sets.huFlags(p.index), aheadSlot(c.index, t.index)]), writes: new Set([early]) };
+      sets.stmt(m.arch.access[t.access].body, { reads: walk.reads, writes: new Set() }, true);
+      return walk;
+    });
     // pte_commit writes the CPU's pending PTE store after the page's pending updates.
     const store = sets.pteCommit(c.index);
-    return [{ reads: new Set([...commit, ...pte]), writes: new Set([...commit, ...pte]) }, walk, { reads: new Set(store), writes: new Set(store) }];
+    return [{ reads: new Set([...commit, ...pte]), writes: new Set([...commit, ...pte]) }, ...walks, { reads: new Set(store), writes: new Set(store) }];
   })).flat().concat(dataAccess(m, l));
 }
 
@@ -258,14 +263,23 @@ function mayFinish(p: CpuProgram, n: ProgramPoint): boolean {
   return next.includes(FINISHED) || someStmt(n.stmt, (st) => st.k === 'return' && p.returnTo.get(st.callId) === FINISHED);
 }
 
-/** A slot number no state slot has: "CPU c has finished", read by its walk_early steps. */
+/** A slot number no state slot has: "CPU c has finished", read by its read_early steps. */
 const finishedSlot = (c: number) => -1 - c;
+/** A slot number no state slot has: "early-walk target t of CPU c lies ahead", read by its walk_early steps. */
+const aheadSlot = (c: number, t: number) => -(1 << 20) - c * (1 << 16) - t;
+
+/** The targets whose being ahead (early-walks.ts) the step at `n` may change: written by it. */
+function aheadChanges(p: CpuProgram, n: ProgramPoint, targets: readonly EarlyWalkTarget[]): number[] {
+  const next = [...successors(p, n.pc).map((x) => p.points[x]!.stmt.id), ...(mayFinish(p, n) ? [undefined] : [])];
+  return targets.filter((t) => next.some((id) => (id !== undefined && t.from.has(id)) !== t.from.has(n.stmt.id))).map((t) => aheadSlot(p.cpu.index, t.index));
+}
 
 const meets = (a: Set<number>, b: Set<number>) => { for (const x of a) if (b.has(x)) return true; return false; };
 
 /** Per CPU and pc: whether the step there may form an ample set alone. */
 export function independentPoints(graph: ProgramGraph, l: Layout): boolean[][] {
   const m = graph.model;
+  const targets = earlyWalkTargets(graph);
   const perCpu = graph.cpus.map((p) => {
     const sets = new SlotSets(m, l, p.cpu.index);
     return p.points.map((n) => {
@@ -273,6 +287,7 @@ export function independentPoints(graph: ProgramGraph, l: Layout): boolean[][] {
       const a: Access = { reads: new Set(), writes: new Set() };
       sets.stmt(n.stmt, a, false);
       if (m.relaxed && mayFinish(p, n)) a.writes.add(finishedSlot(p.cpu.index));
+      if (m.relaxed) addAll(a.writes, aheadChanges(p, n, targets[p.cpu.index]!));
       return a;
     });
   });
@@ -288,7 +303,7 @@ export function independentPoints(graph: ProgramGraph, l: Layout): boolean[][] {
       hardware.push({ reads: new Set([...flags, ...entry, ...stores]), writes: new Set([...flags, ...entry, ...early, ...stores]) });
     }
   }
-  hardware.push(...relaxedAccess(m, l));
+  hardware.push(...relaxedAccess(m, l, targets));
   const visible = new Set<number>();
   const props = new SlotSets(m, l, -1);
   // A cover goal is an invariant's dual: reaching it must not depend on the order of invisible steps.

@@ -2,11 +2,12 @@
 // over flat Int32Array states (the way SPIN generates C).
 import { modelOf, type CheckOptions } from '../check/index.js';
 import type { Model, ScalarType } from '../ir/model.js';
-import { accessedPages, earlyLoadPages, enabledHardware, ruleInstances } from '../ir/rules.js';
+import { earlyLoadPages, enabledHardware, ruleInstances } from '../ir/rules.js';
 import { slotTypes, valueRange } from '../ir/types.js';
 import type { SourceFile, Span } from '../lang/source.js';
 import { programGraph, type ProgramGraph } from '../program/graph.js';
 import { earlyReadPoints } from '../program/early-reads.js';
+import { earlyWalkTargets, targetsPage, type EarlyWalkTarget } from '../program/early-walks.js';
 import { scalar, type EmitEnv } from './emit-expr.js';
 import { checkSize } from './bounds.js';
 import { layoutOf, pteSlot, type Layout } from './layout.js';
@@ -158,12 +159,14 @@ export function compile(graph: ProgramGraph): TransitionSystem {
   // CPU's access runs them (under the relaxed mode, with pending hardware updates).
   const rawAccess = m.cpus.map((c) => ({ read: m.pages.map((p) => rule(m.arch.access.read, c.index, p.index)), write: m.pages.map((p) => rule(m.arch.access.write, c.index, p.index)) }));
   const accessRules = rawAccess.map((a, cpu) => (m.relaxed
-    ? { read: a.read.map((r, p) => relaxedRule(m, l, r, cpu, p, 'read')), write: a.write.map((r, p) => relaxedRule(m, l, r, cpu, p, 'write')) }
+    ? { read: a.read.map((r, p) => relaxedRule(m, l, r, cpu, p, true)), write: a.write.map((r, p) => relaxedRule(m, l, r, cpu, p, true)) }
     : a));
+  const walkTargets = earlyWalkTargets(graph);
   const steps = graph.cpus.map((program) => {
     const cpu = program.cpu.index;
     const access = accessRules[cpu]!;
-    const ctx: ProgramContext = { m, l, violation, stepFailure, accessRule: (kind, page) => `A.${kind}[${page}]` };
+    const targets = new Map(walkTargets[cpu]!.map((t) => [t.id, t.index]));
+    const ctx: ProgramContext = { m, l, violation, stepFailure, accessRule: (kind, page) => `A.${kind}[${page}]`, walkTarget: (id) => targets.get(id)! };
     return generated<(A: unknown, F: Int32Array) => Exec>(['A', 'F'], programSource(ctx, program))(access, stepFailures);
   });
   const ncpu = m.cpus.length;
@@ -175,14 +178,14 @@ export function compile(graph: ProgramGraph): TransitionSystem {
     exec: m.relaxed && !interrupt ? relaxedRule(m, l, rule(r, cpu, page, true), cpu, page) : rule(r, cpu, page, true),
   }));
   hardware.push(...tlbiCompletions(m, l, ncpu + hardware.length));
-  hardware.push(...relaxedSteps(graph, l, ncpu + hardware.length, rawAccess, accessRules));
+  hardware.push(...relaxedSteps(graph, l, ncpu + hardware.length, rawAccess, accessRules, walkTargets));
   const pcs = l.cpus.map((c) => c.pc);
   const independent = independentPoints(graph, l);
   const cpuStep = (cpu: number, s: Int32Array) => steps[cpu]!(s);
 
   return {
     model: m, graph, layout: l, stateSize: l.size, actions: [...cpuActions, ...hardware], cpuActions: ncpu, hardware,
-    invariants: tests('invariant'), finals: tests('final'), covers: tests('cover'), stepChecks, stepFailures, slotRange: slotRanges(graph, l),
+    invariants: tests('invariant'), finals: tests('final'), covers: tests('cover'), stepChecks, stepFailures, slotRange: slotRanges(graph, l, walkTargets),
     initialStates: () => initialStates(graph, l),
     step: (a, s) => (a < ncpu ? cpuStep(a, s) : hardware[a - ncpu]!.exec(s)),
     cpuStep,
@@ -223,7 +226,7 @@ function pendingUpdates(m: Model, l: Layout): string[] {
  * `store_commit` (a pending plain store is written to memory), then, with plain PTE stores,
  * `pte_commit` (a pending PTE store is written).
  */
-function relaxedSteps(graph: ProgramGraph, l: Layout, first: number, raw: readonly { read: Exec[]; write: Exec[] }[], access: readonly { read: Exec[] }[]): HardwareAction[] {
+function relaxedSteps(graph: ProgramGraph, l: Layout, first: number, raw: readonly { read: Exec[]; write: Exec[] }[], access: readonly { read: Exec[] }[], targets: readonly (readonly EarlyWalkTarget[])[]): HardwareAction[] {
   const m = graph.model;
   if (!m.relaxed) return [];
   const pairs = m.cpus.flatMap((c) => m.pages.map((p) => ({ cpu: c.index, page: p.index })));
@@ -232,13 +235,17 @@ function relaxedSteps(graph: ProgramGraph, l: Layout, first: number, raw: readon
     index: first + i, kind: 'hardware' as const, rule, cpu, page, name: `${rule} ${m.pages[page]!.name} on ${m.cpus[cpu]!.name}`, span, exec: exec(cpu, page),
   }));
   const commits = make('hu_commit', pairs, (c, p) => huCommitStep(m, l, c, p), first);
-  const accessed = m.cpus.map((c) => accessedPages(m, c.index));
-  const walked = pairs.filter(({ cpu, page }) => accessed[cpu]![page]);
-  const walks = make('walk_early', walked, (c, p) => walkEarlyStep(m, l, raw[c]!.read[p]!, raw[c]!.write[p]!, c, p), first + commits.length);
+  // One walk_early per CPU, page and access point of the page (src/program/early-walks.ts).
+  const walks = pairs.flatMap(({ cpu, page }) => targets[cpu]!.filter((t) => targetsPage(t, page)).map((t) => ({ cpu, page, t }))).map(({ cpu, page, t }, i) => ({
+    index: first + commits.length + i, kind: 'hardware' as const, rule: 'walk_early', cpu, page,
+    name: `walk_early ${m.pages[page]!.name} on ${m.cpus[cpu]!.name} for ${t.access} at ${t.place}`, span,
+    exec: walkEarlyStep(m, l, graph.cpus[cpu]!, raw[cpu]![t.access][page]!, t, page),
+  }));
   const loads = m.cpus.map((c) => earlyLoadPages(m, c.index));
   const loaded = l.readBase < 0 ? [] : pairs.filter(({ cpu, page }) => loads[cpu]![page]);
   const useful = earlyReadPoints(graph);
-  const reads = make('read_early', loaded, (c, p) => readEarlyStep(m, l, graph.cpus[c]!, useful[c]![p]!, access[c]!.read[p]!, p), first + commits.length + walks.length);
+  const readTargets = targets.map((ts) => new Set(ts.filter((t) => t.access === 'read').map((t) => t.index)));
+  const reads = make('read_early', loaded, (c, p) => readEarlyStep(m, l, graph.cpus[c]!, useful[c]![p]!, access[c]!.read[p]!, p, readTargets[c]!), first + commits.length + walks.length);
   const stored = make('store_commit', l.storeBase < 0 ? [] : pairs, (c, p) => storeCommitStep(m, l, c, p), first + commits.length + walks.length + reads.length);
   const ptes = make('pte_commit', l.pteStoreBase < 0 ? [] : pairs, (c, p) => pteCommitStep(m, l, c, p), first + commits.length + walks.length + reads.length + stored.length);
   return [...commits, ...walks, ...reads, ...stored, ...ptes];
@@ -250,7 +257,7 @@ function firstTlbi(body: Model['cpus'][number]['body']): Span | undefined {
   return found;
 }
 
-function slotRanges(graph: ProgramGraph, l: Layout): [number, number][] {
+function slotRanges(graph: ProgramGraph, l: Layout, targets: readonly (readonly EarlyWalkTarget[])[]): [number, number][] {
   const m = graph.model;
   const r: [number, number][] = Array.from({ length: l.size }, () => [0, 0]);
   const typed = (t: Parameters<typeof slotTypes>[1], at: number) => slotTypes(m.arch, t).forEach((st, i) => { r[at + i] = valueRange(st, m); });
@@ -268,7 +275,7 @@ function slotRanges(graph: ProgramGraph, l: Layout): [number, number][] {
   if (l.pendingBase >= 0) for (let i = 0; i < m.cpus.length ** 2 * m.pages.length; i++) r[l.pendingBase + i] = [0, 1];
   if (m.relaxed) {
     const n = m.cpus.length * m.pages.length;
-    for (let i = 0; i < n; i++) { r[l.earlyBase + i] = [0, 3]; r[l.huBase + i] = [0, 1]; typed({ k: 'pte' }, l.huValueBase + i * l.pteWidth); }
+    for (let i = 0; i < n; i++) { r[l.earlyBase + i] = [0, targets[Math.floor(i / m.pages.length)]!.length]; r[l.huBase + i] = [0, 1]; typed({ k: 'pte' }, l.huValueBase + i * l.pteWidth); }
     const values: [number, number] = [Math.min(0, m.dataType.lo), Math.max(0, m.dataType.hi)];
     if (l.pteStoreBase >= 0) for (let i = 0; i < n; i++) { r[l.pteStoreBase + i] = [0, 1]; typed({ k: 'pte' }, l.pteStoreValueBase + i * l.pteWidth); }
     if (l.readBase >= 0) for (let i = 0; i < n; i++) { r[l.readBase + i] = [0, m.frames.length]; r[l.readValueBase + i] = values; r[l.storeBase + i] = [0, m.frames.length]; r[l.storeValueBase + i] = values; }

@@ -9,7 +9,7 @@ import { acquiresLock, fullBarrier, isAcquire, isRelease, ordersEarlierStores, o
 import { earlyLoadable } from '../ir/rules.js';
 import { someStmt } from '../ir/walk.js';
 import { commitPageStoreCode, commitPteStoresCode, commitStoresCode, contextSyncCode, dropAccessedReadsCode, dropReadsCode, forwardCode } from './relaxed.js';
-import { readSlot, storeSlot } from './layout.js';
+import { earlySlot, readSlot, storeSlot } from './layout.js';
 import type { Layout } from './layout.js';
 
 export interface ProgramContext {
@@ -23,6 +23,8 @@ export interface ProgramContext {
   stepFailure(name: string): string;
   /** JS text naming access rule `kind` for this CPU and page `p` (a JS expression). */
   accessRule(kind: 'read' | 'write', page: string): string;
+  /** Relaxed mode: the early-walk target number of this CPU's access statement `id` (src/program/early-walks.ts). */
+  walkTarget(id: number): number;
 }
 
 let uniq = 0;
@@ -190,7 +192,10 @@ function accessCode(ctx: ProgramContext, sc: StepCtx, st: Stmt & { k: 'access' }
     st.guard ? `if (!${scalar(env, st.guard)}) return ${DISABLED};` : '',
     `const ${p} = ${scalar(env, st.page)};`,
     earlyLoadCode(sc, st, p, f, [...checks, next]),
-    `const ${r} = ${ctx.accessRule(st.access, p)}(s);`,
+    // Relaxed: an early walk held for this access point is its walk: it faults (an exception entry).
+    m.relaxed
+      ? `let ${r}; if (s[${earlySlot(l, n, env.cpu, 0)} + ${p}] === ${ctx.walkTarget(st.id)}) { ${contextSyncCode(m, l, env.cpu)} ${r} = ${FAULT}; } else ${r} = ${ctx.accessRule(st.access, p)}(s);`
+      : `const ${r} = ${ctx.accessRule(st.access, p)}(s);`,
     `if (${r} === ${FAULT}) { ${handler === undefined ? `return ${ctx.violation('unhandled_fault')};` : `${handler} return ${OK};`} }`,
     `if (${r} !== ${DONE}) return ${r};`,
     // Relaxed: a release or an acquire writes the CPU's pending PTE stores first (its data stores: relaxedDataCode).

@@ -12,10 +12,10 @@
 //    (software, another CPU's HU) waits: the step is disabled until the commit.
 //  * Translation reads are not ordered after earlier accesses by DMB or DSB without a context
 //    synchronization after them (DSB-ob excludes `Imp & TTD & R`; IFB-ob orders what follows an
-//    ISB or exception entry). So the hardware step `walk_early` may walk a page for a CPU at any
-//    time; a walk that faults is held (only faulting walks: a valid one is what `fill` caches)
-//    and the CPU's next access of that kind faults, until its next ISB or exception entry drops
-//    what it holds.
+//    ISB or exception entry), nor with each other. So the hardware step `walk_early` may walk a
+//    page for one of a CPU's later accesses (src/program/early-walks.ts) at any time; a walk that
+//    faults is held (only faulting walks: a valid one is what `fill` caches) and that access
+//    faults when the CPU reaches it, until an ISB or exception entry drops what the CPU holds.
 //  * Explicit loads are not ordered after the CPU's earlier loads and stores without a barrier,
 //    an acquire or a dependency (Arm ARM B2.3.2, B2.3.10; herd7 aarch64.cat `ob`). So the
 //    hardware step `read_early` performs the CPU's next plain data load of a page now (its
@@ -45,12 +45,10 @@
 import { DISABLED, DONE, FAULT, OK } from './emit-step.js';
 import { earlySlot, huSlot, huValueSlot, pteSlot, pteStoreSlot, pteStoreValueSlot, readSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot, type Layout } from './layout.js';
 import type { Model } from '../ir/model.js';
-import { FINISHED, type CpuProgram } from '../program/graph.js';
+import type { CpuProgram } from '../program/graph.js';
+import type { EarlyWalkTarget } from '../program/early-walks.js';
 
 type Exec = (s: Int32Array) => number;
-
-/** Bit of an early walk's fault for an access kind (Layout.earlyBase). */
-export const EARLY_BIT = { read: 1, write: 2 } as const;
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -127,18 +125,15 @@ export function huCommitStep(m: Model, l: Layout, cpu: number, page: number): Ex
 
 /**
  * An access or hardware rule of (cpu, page) under the relaxed mode: its PTE write becomes a
- * pending HU, or disables the step while another is pending on that PTE. `early`: the access
- * kind, for an access rule (an early walk's held fault is taken first; a fault is an exception
- * entry, which drops the CPU's early walks).
+ * pending HU, or disables the step while another is pending on that PTE. `access`: an access
+ * rule, whose fault is an exception entry (the CPU's early walks and reads are dropped).
  */
-export function relaxedRule(m: Model, l: Layout, raw: Exec, cpu: number, page: number, early?: 'read' | 'write'): Exec {
+export function relaxedRule(m: Model, l: Layout, raw: Exec, cpu: number, page: number, access = false): Exec {
   const np = m.pages.length;
   const pte = pteSlot(l, page, 0);
   const flags = m.cpus.map((c) => huSlot(l, np, c.index, page));
   const own = huSlot(l, np, cpu, page);
   const value = huValueSlot(l, np, cpu, page, 0);
-  const earlyAt = earlySlot(l, np, cpu, page);
-  // A fault is an exception entry: the CPU's early walks and reads are dropped.
   const drops = [...m.pages.map((p) => earlySlot(l, np, cpu, p.index)), ...readSlots(m, l, cpu)];
   const width = l.pteWidth;
   const before = new Int32Array(width);
@@ -146,7 +141,6 @@ export function relaxedRule(m: Model, l: Layout, raw: Exec, cpu: number, page: n
   const sync = (s: Int32Array) => { for (const d of drops) s[d] = 0; };
   const changed = (s: Int32Array) => { for (let f = 0; f < width; f++) if (s[pte + f] !== before[f]) return true; return false; };
   return (s) => {
-    if (early && s[earlyAt]! & EARLY_BIT[early]) { sync(s); return FAULT; }
     for (let f = 0; f < width; f++) before[f] = s[pte + f]!;
     let code: number;
     if (flags.some((x) => s[x])) {
@@ -163,35 +157,33 @@ export function relaxedRule(m: Model, l: Layout, raw: Exec, cpu: number, page: n
         s[own] = 1;
       }
     }
-    if (early && code === FAULT) sync(s);
+    if (access && code === FAULT) sync(s);
     return code;
   };
 }
 
 /**
- * The hardware step `walk_early` of (cpu, page): a walk performed now whose fault (for a read,
- * a write, or both: the access rules run on a copy, without the CPU's TLB entry) the CPU holds
- * for its next access. DISABLED when it holds one already, the walk would not fault or the CPU
- * has finished.
+ * The hardware step `walk_early` of (cpu, page) for `target` (one of the CPU's access points,
+ * src/program/early-walks.ts): its walk performed now, by `rule` (the access rule of its kind) on
+ * a copy without the CPU's TLB entry; a fault is held for it. DISABLED when the CPU holds an
+ * early walk of the page already, the target is not ahead of it (before an ISB), or the walk would
+ * not fault.
  */
-export function walkEarlyStep(m: Model, l: Layout, read: Exec, write: Exec, cpu: number, page: number): Exec {
-  const np = m.pages.length;
-  const at = earlySlot(l, np, cpu, page);
-  const entry = tlbSlot(l, np, cpu, page, 0);
+export function walkEarlyStep(m: Model, l: Layout, program: CpuProgram, rule: Exec, target: EarlyWalkTarget, page: number): Exec {
+  const cpu = program.cpu.index;
+  const at = earlySlot(l, m.pages.length, cpu, page);
+  const entry = tlbSlot(l, m.pages.length, cpu, page, 0);
   const pc = l.cpus[cpu]!.pc;
+  // Per pc (FINISHED included): the target lies ahead.
+  const ahead = program.points.map((p) => p !== undefined && target.from.has(p.stmt.id));
   let scratch: Int32Array | undefined;
-  const faults = (rule: Exec, s: Int32Array) => {
+  return (s) => {
+    if (s[at] || !ahead[s[pc]!]) return DISABLED;
     scratch ??= new Int32Array(s.length);
     scratch.set(s);
     scratch.fill(0, entry, entry + l.tlbWidth);
-    return rule(scratch) === FAULT;
-  };
-  return (s) => {
-    // A finished CPU makes no more accesses.
-    if (s[at] || s[pc] === FINISHED) return DISABLED;
-    const bits = (faults(read, s) ? EARLY_BIT.read : 0) | (faults(write, s) ? EARLY_BIT.write : 0);
-    if (!bits) return DISABLED;
-    s[at] = bits;
+    if (rule(scratch) !== FAULT) return DISABLED;
+    s[at] = target.index;
     return OK;
   };
 }
@@ -203,7 +195,7 @@ export function walkEarlyStep(m: Model, l: Layout, read: Exec, write: Exec, cpu:
  * one already, has finished, no load could use the read from where the CPU is (`useful`: the
  * statement ids where one could), or the access would not complete (a fault is walk_early's).
  */
-export function readEarlyStep(m: Model, l: Layout, program: CpuProgram, useful: ReadonlySet<number>, read: Exec, page: number): Exec {
+export function readEarlyStep(m: Model, l: Layout, program: CpuProgram, useful: ReadonlySet<number>, read: Exec, page: number, readTargets: ReadonlySet<number>): Exec {
   const cpu = program.cpu.index;
   // Per pc: no load could use an early read of the page made there (src/program/early-reads.ts).
   const useless = program.points.map((p) => p === undefined || !useful.has(p.stmt.id));
@@ -213,11 +205,13 @@ export function readEarlyStep(m: Model, l: Layout, program: CpuProgram, useful: 
   const entry = tlbSlot(l, np, cpu, page, 0);
   const pfn = entry + m.arch.tlbPfn;
   const pc = l.cpus[cpu]!.pc;
+  const early = earlySlot(l, np, cpu, page);
   // The value the CPU reads from a frame: its own pending store to it, else memory.
   const forward = new Function('s', 'f', `${forwardCode(m, l, cpu, 'f', 'v')} return v;`) as (s: Int32Array, f: number) => number;
   let scratch: Int32Array | undefined;
   return (s) => {
-    if (s[at] || useless[s[pc]!]) return DISABLED;
+    // A held early walk of a load of the page: that load faults (walk_early's).
+    if (s[at] || useless[s[pc]!] || readTargets.has(s[early]!)) return DISABLED;
     scratch ??= new Int32Array(s.length);
     scratch.set(s);
     if (read(scratch) !== DONE || !scratch[entry]) return DISABLED;

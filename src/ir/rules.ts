@@ -24,15 +24,6 @@ export function ruleInstances(m: Model): RuleInstance[] {
   ];
 }
 
-/**
- * Relaxed mode: the pages CPU `cpu`'s program may access (its body and the fault handlers it
- * runs; a page given by a variable counts as every page). Only those get `walk_early` steps: an
- * early walk of a page the CPU never accesses could fault nothing.
- */
-export function accessedPages(m: Model, cpu: number): boolean[] {
-  return pagesOf(m, cpu, (s) => s.k === 'access');
-}
-
 /** The pages of the accesses `which` selects in CPU `cpu`'s program (a variable page: every page). */
 function pagesOf(m: Model, cpu: number, which: (s: Stmt) => s is Stmt & { k: 'access' }): boolean[] {
   const out = m.pages.map(() => false);

@@ -5,22 +5,14 @@
 // acquisition). Elsewhere `read_early` is disabled in both engines: the read would be dropped
 // before any load used it, so no outcome is lost.
 import { earlyLoadable, earlyReadUseless } from '../ir/rules.js';
-import { forEachStmt } from '../ir/walk.js';
-import { FINISHED, targets, type CpuProgram, type ProgramGraph } from './graph.js';
+import type { CpuProgram, ProgramGraph } from './graph.js';
+import { reachesBefore, successors } from './reach.js';
 
 /** Per CPU: the statement ids (a CPU's step statements) at which an early read of each page is useful. */
 export type EarlyReadPoints = readonly (readonly ReadonlySet<number>[])[];
 
 export function earlyReadPoints(g: ProgramGraph): EarlyReadPoints {
   return g.cpus.map((p) => g.model.pages.map((page) => usefulAt(p, page.index)));
-}
-
-/** Where control may go after point `pc`: its successors and the continuations of the returns inside it. */
-function successors(p: CpuProgram, pc: number): number[] {
-  const n = p.points[pc]!;
-  const out = [...targets(n.next)];
-  forEachStmt(n.stmt, (s) => { if (s.k === 'return') out.push(p.returnTo.get(s.callId)!); });
-  return out.filter((x) => x !== FINISHED);
 }
 
 function usefulAt(p: CpuProgram, page: number): ReadonlySet<number> {
@@ -30,14 +22,7 @@ function usefulAt(p: CpuProgram, page: number): ReadonlySet<number> {
   };
   const blocks = (pc: number) => earlyReadUseless(p.points[pc]!.stmt, page);
   // reaches[pc]: from pc, a consumer is reached with no blocking step before it (pc included).
-  const reaches = p.points.map((pt, pc) => pt !== undefined && consumer(pc));
-  for (let changed = true; changed;) {
-    changed = false;
-    p.points.forEach((pt, pc) => {
-      if (!pt || reaches[pc] || blocks(pc)) return;
-      if (successors(p, pc).some((s) => reaches[s])) { reaches[pc] = true; changed = true; }
-    });
-  }
+  const reaches = reachesBefore(p, consumer, blocks);
   // Useful at pc: pc itself neither uses nor drops the read, and a consumer lies ahead.
   const ids = new Set<number>();
   p.points.forEach((pt, pc) => {

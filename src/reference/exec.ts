@@ -5,6 +5,7 @@ import { is, List, Map as IMap } from 'immutable';
 import { acquiresLock, fullBarrier, isAcquire, isRelease, ordersEarlierStores, ordersLaterLoads, type DataAccess, type HardwareRule, type Stmt } from '../ir/model.js';
 import { earlyLoadable } from '../ir/rules.js';
 import { assign, Broken, type Ctx, evalExpr, evalNum, Halt, isTrue, pendPte, setPte, setTlb, violation } from './eval.js';
+import type { EarlyWalkTarget } from '../program/early-walks.js';
 import { Item, lockIndex, pendingIndex, relaxedIndex, type State, type Tables, Thread, type Value, zeroRecord } from './state.js';
 
 const stmtItem = (s: Stmt): Item => Item({ kind: 'stmt', id: s.id });
@@ -309,8 +310,8 @@ function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
     checkAccess(c, s, page, frame);
     return;
   }
-  // Relaxed: a fault an early walk holds for this kind of access is taken without walking.
-  const held = m.relaxed && (c.st.early.get(relaxedIndex(m, c.cpu, page))! & (s.access === 'read' ? 1 : 2)) !== 0;
+  // Relaxed: a fault an early walk holds for this access is taken without walking.
+  const held = m.relaxed && c.t.walkTargets[c.cpu]!.find((t) => t.id === s.id)?.index === c.st.early.get(relaxedIndex(m, c.cpu, page));
   const out = held ? 'fault' : runArchRule(c, m.arch.access[s.access], page);
   if (out === 'end') throw new Error(`reference: access ${s.access} rule ended without done/fault`);
   if (out === 'fault') {
@@ -397,14 +398,15 @@ export function huCommitStep(t: Tables, st: State, cpu: number, page: number): S
 }
 
 /**
- * Relaxed mode, hardware step walk_early on (cpu, page): a walk now, without the CPU's TLB
- * entry; a read or write that would fault is held as the CPU's early walk.
+ * Relaxed mode, hardware step walk_early on (cpu, page) for `target`: its walk now, without the
+ * CPU's TLB entry; if it faults, the fault is held for the target. Disabled when the CPU holds
+ * an early walk of the page already or the target is not ahead of it.
  */
-export function walkEarlyStep(t: Tables, st: State, cpu: number, page: number): State | Halt {
+export function walkEarlyStep(t: Tables, st: State, cpu: number, page: number, target: EarlyWalkTarget): State | Halt {
   const m = t.model;
   const at = relaxedIndex(m, cpu, page);
-  // A finished CPU makes no more accesses.
-  if (st.early.get(at) || st.cpus.get(cpu)!.stack.isEmpty()) return new Halt('disabled');
+  const top = st.cpus.get(cpu)!.stack.last();
+  if (st.early.get(at) || top?.kind !== 'stmt' || !target.from.has(top.id)) return new Halt('disabled');
   const probe = st.setIn(['tlbs', cpu, page], zeroRecord(m, 'tlbe'));
   const faults = (rule: HardwareRule): boolean => {
     try {
@@ -414,8 +416,7 @@ export function walkEarlyStep(t: Tables, st: State, cpu: number, page: number): 
       throw e;
     }
   };
-  const bits = (faults(m.arch.access.read) ? 1 : 0) | (faults(m.arch.access.write) ? 2 : 0);
-  return bits ? st.setIn(['early', at], bits) : new Halt('disabled');
+  return faults(m.arch.access[target.access]) ? st.setIn(['early', at], target.index) : new Halt('disabled');
 }
 
 /**
@@ -432,8 +433,9 @@ export function readEarlyStep(t: Tables, st: State, cpu: number, page: number, u
   if (st.reads.get(at) || !top) return new Halt('disabled');
   // No load could use the read from the CPU's next step on.
   if (top.kind !== 'stmt' || (useful && !useful.has(top.id))) return new Halt('disabled');
-  // An early walk's held read fault is what this load would take.
-  if (st.early.get(at)! & 1) return new Halt('disabled');
+  // A held early walk of a load of the page: that load faults (walk_early's).
+  const held = st.early.get(at)!;
+  if (held && t.walkTargets[cpu]![held - 1]!.access === 'read') return new Halt('disabled');
   const c: Ctx = { t, st, th: Thread(), cpu, page: -1 };
   try {
     if (runArchRule(c, m.arch.access.read, page) !== 'done') return new Halt('disabled');

@@ -31,7 +31,8 @@
 //    the deadlock analysis on the stuck states it found.
 import { is, Set as ISet } from 'immutable';
 import type { Expr, Model } from '../ir/model.js';
-import { accessedPages, earlyLoadPages } from '../ir/rules.js';
+import { earlyLoadPages } from '../ir/rules.js';
+import { targetsPage } from '../program/early-walks.js';
 import { Broken, evalExpr, Halt } from './eval.js';
 import { cpuStep, finished, hardwareStep, huCommitStep, pteCommitStep, readEarlyStep, settleAll, storeCommitStep, tlbiCompleteStep, walkEarlyStep } from './exec.js';
 import { livelockDepth } from './livelock.js';
@@ -59,9 +60,8 @@ function* hardwareSuccessors(t: Tables, st: State): Generator<State | Halt> {
   if (m.usesTlbi) for (const cpu of m.cpus) for (const page of m.pages) yield tlbiCompleteStep(t, st, cpu.index, page.index);
   if (m.relaxed) {
     for (const cpu of m.cpus) for (const page of m.pages) yield huCommitStep(t, st, cpu.index, page.index);
-    for (const cpu of m.cpus) {
-      const accessed = accessedPages(m, cpu.index);
-      for (const page of m.pages) if (accessed[page.index]) yield walkEarlyStep(t, st, cpu.index, page.index);
+    for (const cpu of m.cpus) for (const page of m.pages) {
+      for (const target of t.walkTargets[cpu.index]!) if (targetsPage(target, page.index)) yield walkEarlyStep(t, st, cpu.index, page.index, target);
     }
     if (m.usesData) for (const cpu of m.cpus) {
       const loads = earlyLoadPages(m, cpu.index);

@@ -7,6 +7,7 @@ import { recordFields, typeSize } from '../ir/types.js';
 import { forEachStmt } from '../ir/walk.js';
 import { earlyReadPoints, type EarlyReadPoints } from '../program/early-reads.js';
 import { programGraph } from '../program/graph.js';
+import { earlyWalkTargets, type EarlyWalkTarget } from '../program/early-walks.js';
 import { storesPtePlainly } from '../ir/rules.js';
 
 /** A scalar (bool 0/1, int, enum/page/frame/cpu index) or a PTE / TLB-entry record. */
@@ -51,7 +52,7 @@ export const State = Record<{
   pending: List<number>;
   /** One per lock instance (a `[page]` lock has one instance per page). */
   locks: List<LockState>;
-  /** Relaxed mode, at cpu * pages + page: an early walk's held fault (1 a read faults, 2 a write, 3 both). */
+  /** Relaxed mode, at cpu * pages + page: the early-walk target (EarlyWalkTarget.index) whose fault is held, 0 for none. */
   early: List<number>;
   /** Relaxed mode, at cpu * pages + page: the PTE a pending hardware update will write, or null. */
   updates: List<List<number> | null>;
@@ -97,6 +98,8 @@ export interface Tables {
   readonly lockBase: ReadonlyMap<number, number>;
   /** Relaxed mode with data: where each CPU's early read of each page is useful; undefined: everywhere. */
   readonly earlyReads: EarlyReadPoints | undefined;
+  /** Relaxed mode: per CPU, the accesses an early walk may be held for (src/program/early-walks.ts). */
+  readonly walkTargets: readonly (readonly EarlyWalkTarget[])[];
 }
 
 export function buildTables(model: Model, everyEarlyRead = false): Tables {
@@ -118,8 +121,9 @@ export function buildTables(model: Model, everyEarlyRead = false): Tables {
     lockBase.set(l.id, next);
     next += l.perPage ? model.pages.length : 1;
   }
-  const earlyReads = everyEarlyRead ? undefined : model.relaxed && model.usesData ? earlyReadPoints(programGraph(model)) : [];
-  return { model, stmts, calls, globalPos, lockBase, earlyReads };
+  const graph = model.relaxed ? programGraph(model) : undefined;
+  const earlyReads = everyEarlyRead ? undefined : graph && model.usesData ? earlyReadPoints(graph) : [];
+  return { model, stmts, calls, globalPos, lockBase, earlyReads, walkTargets: graph ? earlyWalkTargets(graph) : [] };
 }
 
 /** Where the flag of a TLBI by `issuer` pending on `target` for `page` lives in State.pending. */

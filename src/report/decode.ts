@@ -3,6 +3,7 @@
 import type { Field, Model, ScalarType } from '../ir/model.js';
 import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, pteStoreSlot, pteStoreValueSlot, readSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
 import { slotWidth } from '../ir/types.js';
+import { earlyWalkTargets } from '../program/early-walks.js';
 
 export function scalarText(m: Model, t: ScalarType, v: number): string {
   switch (t.k) {
@@ -66,13 +67,14 @@ export function describeState(ts: TransitionSystem, s: Int32Array): Map<string, 
     }
   }
   // Relaxed mode: a hardware update not yet written (`hu_pending[P0][X]={...,af}`, the PTE it
-  // writes) and a held early walk's fault (`walk_early[P1][X]=faults read, write`).
+  // writes) and a held early walk's fault (`walk_early[P1][X]=write at 7:3 faults`: the access it is held for).
   if (m.relaxed) {
     const np = m.pages.length;
     for (const c of m.cpus) for (const p of m.pages) {
       out.set(`hu_pending[${c.name}][${p.name}]`, s[huSlot(l, np, c.index, p.index)] ? pteText(m, s, huValueSlot(l, np, c.index, p.index, 0)) : '-');
-      const bits = s[earlySlot(l, np, c.index, p.index)]!;
-      out.set(`walk_early[${c.name}][${p.name}]`, bits ? `faults ${[bits & 1 ? 'read' : '', bits & 2 ? 'write' : ''].filter(Boolean).join(', ')}` : '-');
+      const walk = s[earlySlot(l, np, c.index, p.index)]!;
+      const target = walk ? earlyWalkTargets(ts.graph)[c.index]![walk - 1]! : undefined;
+      out.set(`walk_early[${c.name}][${p.name}]`, target ? `${target.access} at ${target.place} faults` : '-');
       // A plain PTE store only its CPU sees yet: `pte_pending[P0][X]={valid, ...}`.
       if (l.pteStoreBase >= 0) out.set(`pte_pending[${c.name}][${p.name}]`, s[pteStoreSlot(l, np, c.index, p.index)] ? pteText(m, s, pteStoreValueSlot(l, np, c.index, p.index, 0)) : '-');
       // With data: an early read held for the CPU's next plain load (`read_early[P1][X]=F0.data 1`)

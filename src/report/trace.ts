@@ -123,11 +123,20 @@ function inverse(map: Int32Array): Int32Array {
 
 /** `rename(a, map)`: action `a` with its CPU c replaced by map[c] (same rule, same page). */
 function actionRenamer(ts: TransitionSystem): (action: number, map: Int32Array) => number {
-  const key = (kind: string, cpu: number, rule = '', page = -1) => `${kind} ${rule} ${cpu} ${page}`;
-  const index = new Map(ts.actions.map((a) => [a.kind === 'cpu' ? key('cpu', a.cpu) : key('hw', a.cpu, a.rule, a.page), a.index]));
+  // A rule may have several actions per CPU and page (walk_early: one per target); the n-th of
+  // them on one CPU stands for the n-th on another (symmetric CPUs run the same program).
+  const key = (kind: string, cpu: number, rule = '', page = -1, nth = 0) => `${kind} ${rule} ${cpu} ${page} ${nth}`;
+  const seen = new Map<string, number>();
+  const nth = ts.actions.map((a) => {
+    const k = a.kind === 'cpu' ? key('cpu', a.cpu) : key('hw', a.cpu, a.rule, a.page);
+    const n = seen.get(k) ?? 0;
+    seen.set(k, n + 1);
+    return n;
+  });
+  const index = new Map(ts.actions.map((a) => [a.kind === 'cpu' ? key('cpu', a.cpu) : key('hw', a.cpu, a.rule, a.page, nth[a.index]), a.index]));
   return (action, map) => {
     const a = ts.actions[action]!;
-    const k = a.kind === 'cpu' ? key('cpu', map[a.cpu]!) : key('hw', map[a.cpu]!, a.rule, a.page);
+    const k = a.kind === 'cpu' ? key('cpu', map[a.cpu]!) : key('hw', map[a.cpu]!, a.rule, a.page, nth[action]);
     return index.get(k)!;
   };
 }

@@ -183,10 +183,12 @@ page X { valid: true, af: true, dbm: true, rdonly: true, pfn: F0 }
 disable evict;
 ghost bool remapped;
 cpu w { read X; await(remapped); write X; }
-cpu m { await(tlb(w, X).valid); set_pte(X, pte { valid: true, af: true, dbm: true, rdonly: true, pfn: F1 }); remapped = true; }
+cpu m { await(tlb(w, X).valid); set_pte(X, pte { valid: true, af: true, dbm: true, rdonly: true, pfn: F1 }); dsb(ishst); remapped = true; }
 on write old_frame(c, p, f): f == F1;
 final dirty_new: F1.version == 1 && !ptep_get(X).rdonly;
 `;
+  // The dsb(ishst) makes the new PTE visible to the walkers before the flag is raised (under the
+  // relaxed mode a plain PTE store is pending until a barrier writes it).
   it('a write through a cached clean DBM entry re-walks: it dirties and writes the current output address', async () => {
     const r = await agreesWithReference(remap);
     expect(status(r, 'old_frame')).toBe('holds');

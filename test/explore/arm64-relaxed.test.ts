@@ -120,6 +120,31 @@ reachable spurious: faults == 1;
     expect(status(r, 'spurious')).toBe('reached');
   });
 
+  it('a walk held for a later access skips an earlier access of the page, which may see a newer PTE (J3)', async () => {
+    // P0 maps X, then stores through it; P1 reads that store, then its second load of X faults:
+    // the second load's walk was performed before P0's PTE store, the first load's after it.
+    const text = (between: string) => `use arm64_nohafdbs;
+frame F0;
+page X { pfn: F0 }
+int[0..1] first;
+cpu P0 { set_pte(X, pte { valid: true, af: true, rdonly: false, dbm: true, pfn: F0 }); dsb(sy); isb(); write X = 1; }
+cpu P1 { first = read X; ${between} read X; }
+fault read(p) { sigsegv; }
+fault write(p) { sigsegv; }
+reachable newer_then_older: first == 1 && killed(P1);
+`;
+    const r = await run(text(''), 'relaxed');
+    expect(status(r, 'newer_then_older')).toBe('reached');
+    const trace = traceOf(r.ts, r.result, verdictOf(r, 'newer_then_older').violation!);
+    // The walk is held for the second load (line 6, its column).
+    const second = `6:${text('').split('\n')[5]!.lastIndexOf('read X') + 1}`;
+    const walk = trace.steps.find((s) => r.ts.actions[s.action]!.name === `walk_early X on P1 for read at ${second}`)!;
+    expect(describeState(r.ts, walk.after).get('walk_early[P1][X]')).toBe(`read at ${second} faults`);
+    expect(status(await run(text(''), 'sc'), 'newer_then_older')).toBe('unreached');
+    // An ISB between the loads drops the held walk.
+    expect(status(await run(text('isb();'), 'relaxed'), 'newer_then_older')).toBe('unreached');
+  });
+
   it('another CPU\'s completed TLBI ends the early walk; the issuer\'s own needs an ISB', async () => {
     // P0 maps X, shoots it down and raises a flag; P1 saw the flag and accesses X after a DMB.
     const remote = `use arm64_nohafdbs;
