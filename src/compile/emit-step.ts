@@ -6,7 +6,7 @@ import { record, scalar, type EmitEnv } from './emit-expr.js';
 import { recordFields, slotTypes, slotWidth, valueRange } from '../ir/types.js';
 import { forEachStmt } from '../ir/walk.js';
 import { earlySlot, pendingSlot, pteSlot, tlbSlot } from './layout.js';
-import { commitPageStoreCode, commitPteStoreCode, commitPteStoresCode, dsbCommitCode, pendPteStoreCode, pteStoreGuard } from './relaxed.js';
+import { commitPageStoreCode, commitPteStoreCode, commitPteStoresCode, markPageReadCode, dsbCommitCode, pendPteStoreCode, pteStoreGuard } from './relaxed.js';
 
 /** Status codes a generated step returns: 0 done; > 0 violation of property (code - 1). */
 export const OK = 0;
@@ -99,9 +99,9 @@ export function flush(env: EmitEnv, pages: 'all' | readonly Expr[], local: boole
   const remote = m.relaxed ? cpus.filter((c) => c !== env.cpu) : [];
   // Relaxed: the kernel's flush helpers begin with dsb(ishst): the issuer's pending PTE stores are written.
   return commitPteStoresCode(m, l, env.cpu, track) + ' ' + list.map((p) => {
-    if (p.k === 'const') return [...cpus.map((c) => `${zero(tlbSlot(l, n, c, p.value, 0))} ${commitPageStoreCode(m, l, c, p.value, track)}`), ...remote.map((c) => write({ track }, `s[${earlySlot(l, n, c, p.value)}]`, '0'))].join(' ');
+    if (p.k === 'const') return [...cpus.map((c) => `${zero(tlbSlot(l, n, c, p.value, 0))} ${commitPageStoreCode(m, l, c, p.value, track)} ${markPageReadCode(m, l, c, p.value, track)}`), ...remote.map((c) => write({ track }, `s[${earlySlot(l, n, c, p.value)}]`, '0'))].join(' ');
     const v = fresh();
-    return `const ${v} = ${scalar(env, p)}; ${cpus.map((c) => `${zero(`${l.tlbBase} + (${c * n} + ${v}) * ${l.tlbWidth}`)} ${commitPageStoreCode(m, l, c, v, track)}`).join(' ')} ${remote.map((c) => write({ track }, `s[${earlySlot(l, n, c, 0)} + ${v}]`, '0')).join(' ')}`;
+    return `const ${v} = ${scalar(env, p)}; ${cpus.map((c) => `${zero(`${l.tlbBase} + (${c * n} + ${v}) * ${l.tlbWidth}`)} ${commitPageStoreCode(m, l, c, v, track)} ${markPageReadCode(m, l, c, v, track)}`).join(' ')} ${remote.map((c) => write({ track }, `s[${earlySlot(l, n, c, 0)} + ${v}]`, '0')).join(' ')}`;
   }).join(' ');
 }
 
@@ -136,7 +136,7 @@ export function dsbCode(env: EmitEnv): string {
     const at = pendingSlot(l, nc, np, env.cpu, t.index, p.index);
     const e = tlbSlot(l, np, t.index, p.index, 0);
     const early = m.relaxed && t.index !== env.cpu ? `s[${earlySlot(l, np, t.index, p.index)}] = 0;` : '';
-    return `if (s[${at}]) { s[${at}] = 0; ${Array.from({ length: l.tlbWidth }, (_, f) => `s[${e + f}] = 0;`).join(' ')} ${early} ${commitPageStoreCode(m, l, t.index, p.index)} }`;
+    return `if (s[${at}]) { s[${at}] = 0; ${Array.from({ length: l.tlbWidth }, (_, f) => `s[${e + f}] = 0;`).join(' ')} ${early} ${commitPageStoreCode(m, l, t.index, p.index)} ${markPageReadCode(m, l, t.index, p.index)} }`;
   })).join(' ') + ` ${updates}`;
 }
 
@@ -153,7 +153,7 @@ export function tlbiCompleteSource(m: Model, l: Layout, cpu: number, page: numbe
   const remote = flags.filter((_, i) => i !== cpu).map((f) => `s[${f}]`);
   const early = m.relaxed && remote.length ? `if (${remote.join(' || ')}) s[${earlySlot(l, np, cpu, page)}] = 0;` : '';
   return `if (!(${flags.map((f) => `s[${f}]`).join(' || ')})) return ${DISABLED};
-    ${early} ${flags.map((f) => `s[${f}] = 0;`).join(' ')} ${Array.from({ length: l.tlbWidth }, (_, f) => `s[${e + f}] = 0;`).join(' ')} ${commitPageStoreCode(m, l, cpu, page)} return ${OK};`;
+    ${early} ${flags.map((f) => `s[${f}] = 0;`).join(' ')} ${Array.from({ length: l.tlbWidth }, (_, f) => `s[${e + f}] = 0;`).join(' ')} ${commitPageStoreCode(m, l, cpu, page)} ${markPageReadCode(m, l, cpu, page)} return ${OK};`;
 }
 
 export function inStep(ctx: StepCtx, st: Stmt): string {

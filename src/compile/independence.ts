@@ -11,9 +11,9 @@ import { forEachExpr, lvalueRoot, someStmt, stmtChildren, stmtExprs, stmtTarget 
 import { FINISHED, type CpuProgram, type ProgramGraph, type ProgramPoint } from '../program/graph.js';
 import { earlyWalkTargets, targetsPage, type EarlyWalkTarget } from '../program/early-walks.js';
 import { successors } from '../program/reach.js';
+import { earlyReadTargets, type EarlyReadTarget } from '../program/early-reads.js';
 import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, pteStoreSlot, pteStoreValueSlot, tlbSlot, type Layout } from './layout.js';
 import { readSlots, storeSlots } from './relaxed.js';
-import { earlyLoadPages } from '../ir/rules.js';
 
 interface Access {
   readonly reads: Set<number>;
@@ -149,7 +149,7 @@ class SlotSets {
         const pages = st.pages === 'all' ? m.pages.map((p) => p.index) : st.pages.flatMap((p) => this.pages(p));
         const cpus = st.local ? [this.cpu] : m.cpus.map((c) => c.index);
         cpus.forEach((c) => pages.forEach((p) => addAll(a.writes, this.tlb(c, p))));
-        cpus.forEach((c) => { if (c !== this.cpu) addAll(a.writes, this.early(c)); addAll(a.reads, this.stores(c)); addAll(a.writes, this.stores(c)); });
+        cpus.forEach((c) => { if (c !== this.cpu) addAll(a.writes, this.early(c)); addAll(a.reads, this.stores(c)); addAll(a.writes, [...this.stores(c), ...this.reads(c)]); });
         addAll(a.reads, this.pteCommit(this.cpu));
         addAll(a.writes, this.pteCommit(this.cpu));
         break;
@@ -171,7 +171,7 @@ class SlotSets {
         addAll(a.reads, this.pending([this.cpu], all, pages));
         addAll(a.writes, this.pending([this.cpu], all, pages));
         all.forEach((c) => pages.forEach((p) => addAll(a.writes, this.tlb(c, p))));
-        all.forEach((c) => { if (c !== this.cpu) addAll(a.writes, this.early(c)); addAll(a.reads, this.stores(c)); addAll(a.writes, this.stores(c)); });
+        all.forEach((c) => { if (c !== this.cpu) addAll(a.writes, this.early(c)); addAll(a.reads, this.stores(c)); addAll(a.writes, [...this.stores(c), ...this.reads(c)]); });
         break;
       }
       case 'lock': {
@@ -216,7 +216,7 @@ function ruleAccess(m: Model, l: Layout, rule: HardwareRule, cpu: number, page: 
 }
 
 /** The relaxed mode's hu_commit, walk_early and pte_commit steps (src/compile/relaxed.ts), per CPU and page. */
-function relaxedAccess(m: Model, l: Layout, targets: readonly (readonly EarlyWalkTarget[])[]): Access[] {
+function relaxedAccess(m: Model, l: Layout, targets: readonly (readonly EarlyWalkTarget[])[], reads: readonly (readonly EarlyReadTarget[])[]): Access[] {
   if (!m.relaxed) return [];
   return m.cpus.flatMap((c) => m.pages.map((p) => {
     const sets = new SlotSets(m, l, c.index, p.index);
@@ -226,33 +226,33 @@ function relaxedAccess(m: Model, l: Layout, targets: readonly (readonly EarlyWal
     // walk_early runs an access rule on a copy: it reads what the rule reads, and whether its
     // target lies ahead of the CPU (a virtual slot, written by the steps that change that).
     const walks = targets[c.index]!.filter((t) => targetsPage(t, p.index)).map((t): Access => {
-      const walk: Access = { reads: new Set([early, ...pte, ...sets.huFlags(p.index), aheadSlot(c.index, t.index)]), writes: new Set([early]) };
+      const walk: Access = { reads: new Set([early, ...pte, ...sets.huFlags(p.index), aheadSlot(c.index, 'walk', t.index)]), writes: new Set([early]) };
       sets.stmt(m.arch.access[t.access].body, { reads: walk.reads, writes: new Set() }, true);
       return walk;
     });
     // pte_commit writes the CPU's pending PTE store after the page's pending updates.
     const store = sets.pteCommit(c.index);
     return [{ reads: new Set([...commit, ...pte]), writes: new Set([...commit, ...pte]) }, ...walks, { reads: new Set(store), writes: new Set(store) }];
-  })).flat().concat(dataAccess(m, l));
+  })).flat().concat(dataAccess(m, l, reads));
 }
 
 /**
- * The store_commit steps (a CPU's pending stores and the data), and the read_early steps: what
- * the CPU's access of the page touches, its held reads and pending stores, whether it finished.
+ * The store_commit steps (a CPU's pending stores and the data), and the read_early steps per
+ * target: what the CPU's access of the page touches, its held reads and pending stores, whether
+ * the target lies ahead.
  */
-function dataAccess(m: Model, l: Layout): Access[] {
+function dataAccess(m: Model, l: Layout, targets: readonly (readonly EarlyReadTarget[])[]): Access[] {
   if (l.readBase < 0) return [];
   return m.cpus.flatMap((c) => {
-    const loads = earlyLoadPages(m, c.index);
     const sets = new SlotSets(m, l, c.index);
     const commits = m.pages.map(() => ({ reads: new Set(sets.stores(c.index)), writes: new Set(sets.stores(c.index)) }));
-    return [...commits, ...m.pages.filter((p) => loads[p.index]).map((p) => {
-      const a: Access = { reads: new Set([finishedSlot(c.index), ...range(l.dataBase, m.frames.length), ...sets.stores(c.index)]), writes: new Set() };
+    return [...commits, ...m.pages.flatMap((p) => targets[c.index]!.filter((t) => targetsPage(t, p.index)).map((t) => {
+      const a: Access = { reads: new Set([aheadSlot(c.index, 'read', t.index), ...range(l.dataBase, m.frames.length), ...sets.stores(c.index)]), writes: new Set() };
       const load: Stmt = { k: 'access', access: 'read', page: { k: 'const', type: { k: 'page' }, value: p.index }, span: m.arch.access.read.body.span, id: -1 };
       sets.stmt(load, a, false);
       new SlotSets(m, l, c.index, p.index).stmt(m.arch.access.read.body, a, true);
       return a;
-    })];
+    }))];
   });
 }
 
@@ -263,15 +263,17 @@ function mayFinish(p: CpuProgram, n: ProgramPoint): boolean {
   return next.includes(FINISHED) || someStmt(n.stmt, (st) => st.k === 'return' && p.returnTo.get(st.callId) === FINISHED);
 }
 
-/** A slot number no state slot has: "CPU c has finished", read by its read_early steps. */
-const finishedSlot = (c: number) => -1 - c;
-/** A slot number no state slot has: "early-walk target t of CPU c lies ahead", read by its walk_early steps. */
-const aheadSlot = (c: number, t: number) => -(1 << 20) - c * (1 << 16) - t;
+/**
+ * A slot number no state slot has: "target t of CPU c lies ahead" for its early walks or early
+ * reads (early-walks.ts, early-reads.ts), read by those steps.
+ */
+const aheadSlot = (c: number, kind: 'walk' | 'read', t: number) => -1 - (c * 2 + (kind === 'read' ? 1 : 0)) * (1 << 16) - t;
 
-/** The targets whose being ahead (early-walks.ts) the step at `n` may change: written by it. */
-function aheadChanges(p: CpuProgram, n: ProgramPoint, targets: readonly EarlyWalkTarget[]): number[] {
+/** The targets whose being ahead the step at `n` may change (its slots are written by it). */
+function aheadChanges(p: CpuProgram, n: ProgramPoint, kind: 'walk' | 'read', targets: readonly { readonly index: number; readonly from: ReadonlySet<number> | undefined }[]): number[] {
   const next = [...successors(p, n.pc).map((x) => p.points[x]!.stmt.id), ...(mayFinish(p, n) ? [undefined] : [])];
-  return targets.filter((t) => next.some((id) => (id !== undefined && t.from.has(id)) !== t.from.has(n.stmt.id))).map((t) => aheadSlot(p.cpu.index, t.index));
+  const ahead = (t: (typeof targets)[number], id: number | undefined) => id !== undefined && (t.from === undefined || t.from.has(id));
+  return targets.filter((t) => next.some((id) => ahead(t, id) !== ahead(t, n.stmt.id))).map((t) => aheadSlot(p.cpu.index, kind, t.index));
 }
 
 const meets = (a: Set<number>, b: Set<number>) => { for (const x of a) if (b.has(x)) return true; return false; };
@@ -280,14 +282,14 @@ const meets = (a: Set<number>, b: Set<number>) => { for (const x of a) if (b.has
 export function independentPoints(graph: ProgramGraph, l: Layout): boolean[][] {
   const m = graph.model;
   const targets = earlyWalkTargets(graph);
+  const reads = m.relaxed && m.usesData ? earlyReadTargets(graph) : m.cpus.map(() => []);
   const perCpu = graph.cpus.map((p) => {
     const sets = new SlotSets(m, l, p.cpu.index);
     return p.points.map((n) => {
       if (!n) return undefined;
       const a: Access = { reads: new Set(), writes: new Set() };
       sets.stmt(n.stmt, a, false);
-      if (m.relaxed && mayFinish(p, n)) a.writes.add(finishedSlot(p.cpu.index));
-      if (m.relaxed) addAll(a.writes, aheadChanges(p, n, targets[p.cpu.index]!));
+      if (m.relaxed) addAll(a.writes, [...aheadChanges(p, n, 'walk', targets[p.cpu.index]!), ...aheadChanges(p, n, 'read', reads[p.cpu.index]!)]);
       return a;
     });
   });
@@ -300,10 +302,10 @@ export function independentPoints(graph: ProgramGraph, l: Layout): boolean[][] {
       const entry = range(tlbSlot(l, m.pages.length, c, p.index, 0), l.tlbWidth);
       const early = l.earlyBase >= 0 ? [earlySlot(l, m.pages.length, c, p.index)] : [];
       const stores = sets.stores(c);
-      hardware.push({ reads: new Set([...flags, ...entry, ...stores]), writes: new Set([...flags, ...entry, ...early, ...stores]) });
+      hardware.push({ reads: new Set([...flags, ...entry, ...stores]), writes: new Set([...flags, ...entry, ...early, ...stores, ...sets.reads(c)]) });
     }
   }
-  hardware.push(...relaxedAccess(m, l, targets));
+  hardware.push(...relaxedAccess(m, l, targets, reads));
   const visible = new Set<number>();
   const props = new SlotSets(m, l, -1);
   // A cover goal is an invariant's dual: reaching it must not depend on the order of invisible steps.

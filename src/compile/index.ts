@@ -2,11 +2,11 @@
 // over flat Int32Array states (the way SPIN generates C).
 import { modelOf, type CheckOptions } from '../check/index.js';
 import type { Model, ScalarType } from '../ir/model.js';
-import { earlyLoadPages, enabledHardware, ruleInstances } from '../ir/rules.js';
+import { enabledHardware, ruleInstances } from '../ir/rules.js';
 import { slotTypes, valueRange } from '../ir/types.js';
 import type { SourceFile, Span } from '../lang/source.js';
 import { programGraph, type ProgramGraph } from '../program/graph.js';
-import { earlyReadPoints } from '../program/early-reads.js';
+import { earlyReadTargets } from '../program/early-reads.js';
 import { earlyWalkTargets, targetsPage, type EarlyWalkTarget } from '../program/early-walks.js';
 import { scalar, type EmitEnv } from './emit-expr.js';
 import { checkSize } from './bounds.js';
@@ -19,7 +19,7 @@ import { someStmt } from '../ir/walk.js';
 
 export { OK, DISABLED } from './emit-step.js';
 export type { Layout } from './layout.js';
-export { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, pteStoreSlot, pteStoreValueSlot, readSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot } from './layout.js';
+export { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, pteStoreSlot, pteStoreValueSlot, readSlot, readTargetSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot } from './layout.js';
 
 export type Exec = (s: Int32Array) => number;
 
@@ -235,17 +235,14 @@ function relaxedSteps(graph: ProgramGraph, l: Layout, first: number, raw: readon
     index: first + i, kind: 'hardware' as const, rule, cpu, page, name: `${rule} ${m.pages[page]!.name} on ${m.cpus[cpu]!.name}`, span, exec: exec(cpu, page),
   }));
   const commits = make('hu_commit', pairs, (c, p) => huCommitStep(m, l, c, p), first);
-  // One walk_early per CPU, page and access point of the page (src/program/early-walks.ts).
-  const walks = pairs.flatMap(({ cpu, page }) => targets[cpu]!.filter((t) => targetsPage(t, page)).map((t) => ({ cpu, page, t }))).map(({ cpu, page, t }, i) => ({
-    index: first + commits.length + i, kind: 'hardware' as const, rule: 'walk_early', cpu, page,
-    name: `walk_early ${m.pages[page]!.name} on ${m.cpus[cpu]!.name} for ${t.access} at ${t.place}`, span,
-    exec: walkEarlyStep(m, l, graph.cpus[cpu]!, raw[cpu]![t.access][page]!, t, page),
-  }));
-  const loads = m.cpus.map((c) => earlyLoadPages(m, c.index));
-  const loaded = l.readBase < 0 ? [] : pairs.filter(({ cpu, page }) => loads[cpu]![page]);
-  const useful = earlyReadPoints(graph);
-  const readTargets = targets.map((ts) => new Set(ts.filter((t) => t.access === 'read').map((t) => t.index)));
-  const reads = make('read_early', loaded, (c, p) => readEarlyStep(m, l, graph.cpus[c]!, useful[c]![p]!, access[c]!.read[p]!, p, readTargets[c]!), first + commits.length + walks.length);
+  // Per CPU, page and target on the page (an access point; for read_early a plain load):
+  // src/program/early-walks.ts, early-reads.ts.
+  const targeted = <T extends { readonly page: number | undefined; readonly place: string }>(rule: string, per: readonly (readonly T[])[], what: (t: T) => string, exec: (cpu: number, page: number, t: T) => Exec, from: number) =>
+    pairs.flatMap(({ cpu, page }) => per[cpu]!.filter((t) => targetsPage(t, page)).map((t) => ({ cpu, page, t }))).map(({ cpu, page, t }, i) => ({
+      index: from + i, kind: 'hardware' as const, rule, cpu, page, name: `${rule} ${m.pages[page]!.name} on ${m.cpus[cpu]!.name} for ${what(t)} at ${t.place}`, span, exec: exec(cpu, page, t),
+    }));
+  const walks = targeted('walk_early', targets, (t) => t.access, (c, p, t) => walkEarlyStep(m, l, graph.cpus[c]!, raw[c]![t.access][p]!, t, p), first + commits.length);
+  const reads = l.readBase < 0 ? [] : targeted('read_early', earlyReadTargets(graph), () => 'read', (c, p, t) => readEarlyStep(m, l, graph.cpus[c]!, t, access[c]!.read[p]!, p), first + commits.length + walks.length);
   const stored = make('store_commit', l.storeBase < 0 ? [] : pairs, (c, p) => storeCommitStep(m, l, c, p), first + commits.length + walks.length + reads.length);
   const ptes = make('pte_commit', l.pteStoreBase < 0 ? [] : pairs, (c, p) => pteCommitStep(m, l, c, p), first + commits.length + walks.length + reads.length + stored.length);
   return [...commits, ...walks, ...reads, ...stored, ...ptes];
@@ -278,7 +275,7 @@ function slotRanges(graph: ProgramGraph, l: Layout, targets: readonly (readonly 
     for (let i = 0; i < n; i++) { r[l.earlyBase + i] = [0, targets[Math.floor(i / m.pages.length)]!.length]; r[l.huBase + i] = [0, 1]; typed({ k: 'pte' }, l.huValueBase + i * l.pteWidth); }
     const values: [number, number] = [Math.min(0, m.dataType.lo), Math.max(0, m.dataType.hi)];
     if (l.pteStoreBase >= 0) for (let i = 0; i < n; i++) { r[l.pteStoreBase + i] = [0, 1]; typed({ k: 'pte' }, l.pteStoreValueBase + i * l.pteWidth); }
-    if (l.readBase >= 0) for (let i = 0; i < n; i++) { r[l.readBase + i] = [0, m.frames.length]; r[l.readValueBase + i] = values; r[l.storeBase + i] = [0, m.frames.length]; r[l.storeValueBase + i] = values; }
+    if (l.readBase >= 0) for (let i = 0; i < n; i++) { r[l.readBase + i] = [0, m.frames.length]; r[l.readValueBase + i] = values; r[l.readTargetBase + i] = [-targets[Math.floor(i / m.pages.length)]!.length, targets[Math.floor(i / m.pages.length)]!.length]; r[l.storeBase + i] = [0, m.frames.length]; r[l.storeValueBase + i] = values; }
   }
   m.locks.forEach((lock) => {
     const width = l.lockWidth[lock.id]!;

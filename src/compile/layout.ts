@@ -41,11 +41,13 @@ export interface Layout {
   readonly huBase: number;
   readonly huValueBase: number;
   /**
-   * Relaxed mode with data (-1 otherwise), per (CPU, page): an early read held for the CPU's next
-   * plain load of the page, `readBase` its frame + 1 (0: none), `readValueBase` the value read.
+   * Relaxed mode with data (-1 otherwise), per (CPU, page): an early read held for one of the
+   * CPU's later plain loads of the page, `readBase` its frame + 1 (0: none), `readValueBase` the
+   * value read, `readTargetBase` the load's number (EarlyReadTarget.index).
    */
   readonly readBase: number;
   readonly readValueBase: number;
+  readonly readTargetBase: number;
   /**
    * Relaxed mode with data (-1 otherwise), per (CPU, page): a plain store the CPU performed
    * through the page and no other CPU sees yet, `storeBase` its frame + 1 (0: none),
@@ -89,6 +91,10 @@ export function readSlot(l: Layout, npages: number, cpu: number, page: number): 
 
 export function readValueSlot(l: Layout, npages: number, cpu: number, page: number): number {
   return l.readValueBase + cpu * npages + page;
+}
+
+export function readTargetSlot(l: Layout, npages: number, cpu: number, page: number): number {
+  return l.readTargetBase + cpu * npages + page;
 }
 
 export function storeSlot(l: Layout, npages: number, cpu: number, page: number): number {
@@ -140,6 +146,7 @@ export function layoutOf(m: Model): Layout {
   const huValueBase = m.relaxed ? take(perCpuPage * pteWidth) : -1;
   const readBase = m.relaxed && m.usesData ? take(perCpuPage) : -1;
   const readValueBase = m.relaxed && m.usesData ? take(perCpuPage) : -1;
+  const readTargetBase = m.relaxed && m.usesData ? take(perCpuPage) : -1;
   const storeBase = m.relaxed && m.usesData ? take(perCpuPage) : -1;
   const storeValueBase = m.relaxed && m.usesData ? take(perCpuPage) : -1;
   const ptePlain = m.relaxed && storesPtePlainly(m);
@@ -147,5 +154,5 @@ export function layoutOf(m: Model): Layout {
   const pteStoreValueBase = ptePlain ? take(perCpuPage * pteWidth) : -1;
   const lockWidth = m.locks.map((l) => (l.kind === 'spinlock' ? 1 : 2));
   const lockSlot = m.locks.map((l, i) => take(lockWidth[i]! * (l.perPage ? m.pages.length : 1)));
-  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, killedBase, dataBase, pendingBase, earlyBase, huBase, huValueBase, readBase, readValueBase, storeBase, storeValueBase, pteStoreBase, pteStoreValueBase, lockSlot, lockWidth };
+  return { size: next, cpus, globalSlot, pteBase, pteWidth, tlbBase, tlbWidth, versionBase, freedBase, killedBase, dataBase, pendingBase, earlyBase, huBase, huValueBase, readBase, readValueBase, readTargetBase, storeBase, storeValueBase, pteStoreBase, pteStoreValueBase, lockSlot, lockWidth };
 }

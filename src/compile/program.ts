@@ -8,7 +8,7 @@ import { clearCode, DISABLED, DONE, dsbCode, FAULT, flush, inStep, localsWithin,
 import { acquiresLock, fullBarrier, isAcquire, isRelease, ordersEarlierStores, ordersLaterLoads } from '../ir/model.js';
 import { earlyLoadable } from '../ir/rules.js';
 import { someStmt } from '../ir/walk.js';
-import { commitPageStoreCode, commitPteStoresCode, commitStoresCode, contextSyncCode, dropAccessedReadsCode, dropReadsCode, forwardCode } from './relaxed.js';
+import { commitPageStoreCode, commitPteStoresCode, commitStoresCode, contextSyncCode, dropFrameReadsCode, dropMarkedReadCode, dropReadsCode, forwardCode } from './relaxed.js';
 import { earlySlot, readSlot, storeSlot } from './layout.js';
 import type { Layout } from './layout.js';
 
@@ -191,7 +191,7 @@ function accessCode(ctx: ProgramContext, sc: StepCtx, st: Stmt & { k: 'access' }
     // A gated access: the guard is tested in the access's own step.
     st.guard ? `if (!${scalar(env, st.guard)}) return ${DISABLED};` : '',
     `const ${p} = ${scalar(env, st.page)};`,
-    earlyLoadCode(sc, st, p, f, [...checks, next]),
+    m.relaxed ? earlyLoadCode(sc, st, ctx.walkTarget(st.id), p, f, [...checks, next]) : '',
     // Relaxed: an early walk held for this access point is its walk: it faults (an exception entry).
     m.relaxed
       ? `let ${r}; if (s[${earlySlot(l, n, env.cpu, 0)} + ${p}] === ${ctx.walkTarget(st.id)}) { ${contextSyncCode(m, l, env.cpu)} ${r} = ${FAULT}; } else ${r} = ${ctx.accessRule(st.access, p)}(s);`
@@ -206,7 +206,9 @@ function accessCode(ctx: ProgramContext, sc: StepCtx, st: Stmt & { k: 'access' }
     st.access === 'write' ? `if (s[${l.versionBase} + ${f}] >= ${m.maxVersion}) return ${ctx.violation('overflow')}; s[${l.versionBase} + ${f}]++;` : '',
     st.data ? relaxedDataCode(sc, st, p, f) : '',
     // Relaxed: what this access makes the CPU's early reads (coherence; an acquire orders later loads).
-    dropAccessedReadsCode(m, l, env.cpu, p, st.data ? f : undefined),
+    st.data ? dropFrameReadsCode(m, l, env.cpu, f) : '',
+    // Relaxed: an early read of the page held across a completed TLBI is dropped (markPageReadCode).
+    dropMarkedReadCode(m, l, env.cpu, p),
     isAcquire(st.order) ? dropReadsCode(m, l, env.cpu) : '',
     ...checks,
     `${next} return ${OK};`,
@@ -214,17 +216,17 @@ function accessCode(ctx: ProgramContext, sc: StepCtx, st: Stmt & { k: 'access' }
 }
 
 /**
- * Relaxed mode, a plain data load: when the CPU holds an early read of page `p` (JS name), the
- * load completes with it, without walking (its translation was done then); `f` is declared as
- * its frame for `rest` (the access checks and the jump).
+ * Relaxed mode, a plain data load: when the CPU holds an early read of page `p` (JS name) made
+ * for this load (`target`), the load completes with it, without walking (its translation was done
+ * then); `f` is declared as its frame for `rest` (the access checks and the jump).
  */
-function earlyLoadCode(sc: StepCtx, st: Stmt & { k: 'access' }, p: string, f: string, rest: readonly string[]): string {
+function earlyLoadCode(sc: StepCtx, st: Stmt & { k: 'access' }, target: number, p: string, f: string, rest: readonly string[]): string {
   const { l, m, cpu } = sc.env;
   if (l.readBase < 0 || !earlyLoadable(st) || st.data?.op !== 'load') return '';
   const [at, v] = [sc.fresh(), sc.fresh()];
   return `const ${at} = ${readSlot(l, m.pages.length, cpu, 0)} + ${p};
-    if (s[${at}]) { const ${f} = s[${at}] - 1; const ${v} = s[${at} + ${l.readValueBase - l.readBase}];
-      ${dropAccessedReadsCode(m, l, cpu, p, f)} ${store(sc, st.data.into, [v])} ${rest.join(' ')} return ${OK}; }`;
+    if (s[${at}] && Math.abs(s[${at} + ${l.readTargetBase - l.readBase}]) === ${target}) { const ${f} = s[${at}] - 1; const ${v} = s[${at} + ${l.readValueBase - l.readBase}];
+      ${dropFrameReadsCode(m, l, cpu, f)} ${store(sc, st.data.into, [v])} ${rest.join(' ')} return ${OK}; }`;
 }
 
 /**

@@ -18,12 +18,12 @@
 //    faults when the CPU reaches it, until an ISB or exception entry drops what the CPU holds.
 //  * Explicit loads are not ordered after the CPU's earlier loads and stores without a barrier,
 //    an acquire or a dependency (Arm ARM B2.3.2, B2.3.10; herd7 aarch64.cat `ob`). So the
-//    hardware step `read_early` performs the CPU's next plain data load of a page now (its
+//    hardware step `read_early` performs one of the CPU's later plain data loads now (its
 //    translation, and the data value of the frame it gives) and holds the value; that load then
-//    completes with it. A DMB other than ST, any DSB, an ISB, an exception entry, an acquire
-//    access or a lock acquisition drops what the CPU holds; so does its own access of the page,
-//    or a data access of the same frame (coherence: a later load of a location never reads an
-//    older value than an earlier access of it).
+//    completes with it, and the CPU's accesses in between run as usual. A DMB other than ST, any
+//    DSB, an ISB, an exception entry, an acquire access or a lock acquisition drops what the CPU
+//    holds; so does its data access of the held frame (coherence: a later load of a location
+//    never reads an older value than an earlier access of it).
 //  * Explicit stores are not ordered before the CPU's later accesses without a barrier
 //    (Arm ARM B2.3.10): a data store is performed (translated, counted) at its step but kept
 //    per (CPU, page) as a pending store that only its own CPU reads (forwarding), written to
@@ -43,10 +43,11 @@
 //    it. Written while a hardware update is pending on the PTE, it is written after that update
 //    (the update's read and write are adjacent in coherence: aarch64.cat `atomic`).
 import { DISABLED, DONE, FAULT, OK } from './emit-step.js';
-import { earlySlot, huSlot, huValueSlot, pteSlot, pteStoreSlot, pteStoreValueSlot, readSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot, type Layout } from './layout.js';
+import { earlySlot, huSlot, huValueSlot, pteSlot, pteStoreSlot, pteStoreValueSlot, readSlot, readTargetSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot, type Layout } from './layout.js';
 import type { Model } from '../ir/model.js';
 import type { CpuProgram } from '../program/graph.js';
 import type { EarlyWalkTarget } from '../program/early-walks.js';
+import type { EarlyReadTarget } from '../program/early-reads.js';
 
 type Exec = (s: Int32Array) => number;
 
@@ -70,10 +71,10 @@ export function contextSyncCode(m: Model, l: Layout, cpu: number): string {
   return m.relaxed ? `${m.pages.map((p) => `s[${earlySlot(l, m.pages.length, cpu, p.index)}] = 0;`).join(' ')} ${dropReadsCode(m, l, cpu)}` : '';
 }
 
-/** The slots of `cpu`'s early reads (frame and value, per page); none without them. */
+/** The slots of `cpu`'s early reads (frame, value and target, per page); none without them. */
 export function readSlots(m: Model, l: Layout, cpu: number): number[] {
   const np = m.pages.length;
-  return l.readBase < 0 ? [] : m.pages.flatMap((p) => [readSlot(l, np, cpu, p.index), readValueSlot(l, np, cpu, p.index)]);
+  return l.readBase < 0 ? [] : m.pages.flatMap((p) => [readSlot(l, np, cpu, p.index), readValueSlot(l, np, cpu, p.index), readTargetSlot(l, np, cpu, p.index)]);
 }
 
 /** JS dropping every early read `cpu` holds (its later loads are now ordered after this point). */
@@ -82,19 +83,37 @@ export function dropReadsCode(m: Model, l: Layout, cpu: number): string {
 }
 
 /**
- * JS after `cpu`'s own access of page `page` (JS expression) completed: its early read of the
- * page is dropped, and with `frame` (a data access of that frame) every early read of the frame.
+ * JS when a TLBI of page `page` (a number or JS name) completes on `cpu`: its early read of the
+ * page, if any, is marked (its target negated). The read used the old translation, so the CPU's
+ * accesses of the page before the load it is held for must not use a newer one (aarch64.cat
+ * TLBI-ob, third clause: po-earlier accesses of the VA are ordered before the DSB too); the
+ * model does not track that, so such an access drops a marked read (dropMarkedReadCode).
  */
-export function dropAccessedReadsCode(m: Model, l: Layout, cpu: number, page: string, frame?: string): string {
+export function markPageReadCode(m: Model, l: Layout, cpu: number, page: number | string, track = false): string {
+  if (l.readBase < 0) return '';
+  const at = typeof page === 'number' ? String(readTargetSlot(l, m.pages.length, cpu, page)) : `${readTargetSlot(l, m.pages.length, cpu, 0)} + ${page}`;
+  return `if (s[${at}] > 0) { s[${at}] = -s[${at}];${track ? ' ch = 1;' : ''} }`;
+}
+
+/** JS after `cpu`'s access of page `page` (a JS name) that did not take its early read: a marked read of the page is dropped. */
+export function dropMarkedReadCode(m: Model, l: Layout, cpu: number, page: string): string {
+  if (l.readBase < 0) return '';
+  const at = `${readSlot(l, m.pages.length, cpu, 0)} + ${page}`;
+  return `if (s[${at} + ${l.readTargetBase - l.readBase}] < 0) { s[${at}] = 0; s[${at} + ${l.readValueBase - l.readBase}] = 0; s[${at} + ${l.readTargetBase - l.readBase}] = 0; }`;
+}
+
+/**
+ * JS after `cpu`'s data access of frame `frame` (a JS expression) completed: every early read it
+ * holds of that frame is dropped (coherence: a later load of a location never reads an older
+ * value than an earlier access of it).
+ */
+export function dropFrameReadsCode(m: Model, l: Layout, cpu: number, frame: string): string {
   if (l.readBase < 0) return '';
   const np = m.pages.length;
-  const at = `${readSlot(l, np, cpu, 0)} + ${page}`;
-  const own = `s[${at}] = 0; s[${at} + ${l.readValueBase - l.readBase}] = 0;`;
-  const same = frame === undefined ? [] : m.pages.map((p) => {
+  return m.pages.map((p) => {
     const r = readSlot(l, np, cpu, p.index);
-    return `if (s[${r}] === ${frame} + 1) { s[${r}] = 0; s[${readValueSlot(l, np, cpu, p.index)}] = 0; }`;
-  });
-  return [own, ...same].join(' ');
+    return `if (s[${r}] === ${frame} + 1) { s[${r}] = 0; s[${readValueSlot(l, np, cpu, p.index)}] = 0; s[${readTargetSlot(l, np, cpu, p.index)}] = 0; }`;
+  }).join(' ');
 }
 
 /**
@@ -189,16 +208,17 @@ export function walkEarlyStep(m: Model, l: Layout, program: CpuProgram, rule: Ex
 }
 
 /**
- * The hardware step `read_early` of (cpu, page): the CPU's next plain load of the page is
- * performed now by `read` (the access rule as the CPU runs it: TLB, walk, pending hardware
- * updates), and the frame and data value it gives are held for it. DISABLED when the CPU holds
- * one already, has finished, no load could use the read from where the CPU is (`useful`: the
- * statement ids where one could), or the access would not complete (a fault is walk_early's).
+ * The hardware step `read_early` of (cpu, page) for `target` (one of the CPU's plain loads,
+ * src/program/early-reads.ts): the load is performed now by `read` (the access rule as the CPU
+ * runs it: TLB, walk, pending hardware updates), and the frame and data value it gives are held
+ * for it. DISABLED when the CPU holds an early read of the page already, the target is not
+ * ahead of it, an early walk is held for the target (which then faults), or the access would not
+ * complete (a fault is walk_early's).
  */
-export function readEarlyStep(m: Model, l: Layout, program: CpuProgram, useful: ReadonlySet<number>, read: Exec, page: number, readTargets: ReadonlySet<number>): Exec {
+export function readEarlyStep(m: Model, l: Layout, program: CpuProgram, target: EarlyReadTarget, read: Exec, page: number): Exec {
   const cpu = program.cpu.index;
-  // Per pc: no load could use an early read of the page made there (src/program/early-reads.ts).
-  const useless = program.points.map((p) => p === undefined || !useful.has(p.stmt.id));
+  // Per pc: the target is ahead.
+  const ahead = program.points.map((p) => p !== undefined && (target.from === undefined || target.from.has(p.stmt.id)));
   const np = m.pages.length;
   const at = readSlot(l, np, cpu, page);
   const value = readValueSlot(l, np, cpu, page);
@@ -206,12 +226,12 @@ export function readEarlyStep(m: Model, l: Layout, program: CpuProgram, useful: 
   const pfn = entry + m.arch.tlbPfn;
   const pc = l.cpus[cpu]!.pc;
   const early = earlySlot(l, np, cpu, page);
+  const held = readTargetSlot(l, np, cpu, page);
   // The value the CPU reads from a frame: its own pending store to it, else memory.
   const forward = new Function('s', 'f', `${forwardCode(m, l, cpu, 'f', 'v')} return v;`) as (s: Int32Array, f: number) => number;
   let scratch: Int32Array | undefined;
   return (s) => {
-    // A held early walk of a load of the page: that load faults (walk_early's).
-    if (s[at] || useless[s[pc]!] || readTargets.has(s[early]!)) return DISABLED;
+    if (s[at] || !ahead[s[pc]!] || s[early] === target.index) return DISABLED;
     scratch ??= new Int32Array(s.length);
     scratch.set(s);
     if (read(scratch) !== DONE || !scratch[entry]) return DISABLED;
@@ -219,6 +239,7 @@ export function readEarlyStep(m: Model, l: Layout, program: CpuProgram, useful: 
     const frame = s[pfn]!;
     s[at] = frame + 1;
     s[value] = forward(s, frame);
+    s[held] = target.index;
     return OK;
   };
 }

@@ -3,7 +3,7 @@
 // compiler, the independence analysis, the reference interpreter and the Promela export all
 // enumerate them from here.
 import { acquiresLock, isAcquire, ordersLaterLoads, type HardwareRule, type Interrupt, type Model, type Stmt } from './model.js';
-import { forEachStmt, stmtChildren } from './walk.js';
+import { stmtChildren } from './walk.js';
 
 export interface RuleInstance {
   readonly rule: HardwareRule;
@@ -24,16 +24,6 @@ export function ruleInstances(m: Model): RuleInstance[] {
   ];
 }
 
-/** The pages of the accesses `which` selects in CPU `cpu`'s program (a variable page: every page). */
-function pagesOf(m: Model, cpu: number, which: (s: Stmt) => s is Stmt & { k: 'access' }): boolean[] {
-  const out = m.pages.map(() => false);
-  forEachStmt(m.cpus[cpu]!.body, (s) => {
-    if (!which(s)) return;
-    if (s.page.k === 'const') out[s.page.value] = true; else out.fill(true);
-  });
-  return out;
-}
-
 /**
  * Relaxed mode: an access a held early read may satisfy (docs/models/arm64.md "Relaxed mode"):
  * a plain data load (`r = read P;`), neither acquire nor gated. Only such a load may be
@@ -44,19 +34,13 @@ export function earlyLoadable(s: Stmt): s is Stmt & { k: 'access' } {
   return s.k === 'access' && s.access === 'read' && s.data?.op === 'load' && !s.order && !s.guard;
 }
 
-/** Relaxed mode: the pages CPU `cpu`'s program loads plainly (earlyLoadable); they get `read_early` steps. */
-export function earlyLoadPages(m: Model, cpu: number): boolean[] {
-  return pagesOf(m, cpu, earlyLoadable);
-}
-
 /**
- * Relaxed mode: whether step `s` uses or drops a CPU's early read of `page` (src/program/early-reads.ts):
- * an access of the page, or a step that drops every early read (a barrier that orders later
- * loads, an acquire, a lock acquisition).
+ * Relaxed mode: whether step `s` drops every early read its CPU holds (src/program/early-reads.ts):
+ * a barrier that orders later loads, an acquire access, a lock acquisition.
  */
-export function earlyReadUseless(s: Stmt, page: number): boolean {
+export function earlyReadsDropped(s: Stmt): boolean {
   switch (s.k) {
-    case 'access': return (s.page.k === 'const' && s.page.value === page) || isAcquire(s.order);
+    case 'access': return isAcquire(s.order);
     case 'barrier': return ordersLaterLoads(s.op, s.option);
     case 'lock': return acquiresLock(s.op);
     default: return false;

@@ -1,32 +1,43 @@
-// Relaxed mode: where an early read can still be used. An early read of page P that a CPU makes
-// at a statement is useful only if, from there, some path reaches a plain load of P that can
-// take it (earlyLoadable) without first passing a step that uses or drops it
-// (earlyReadUseless: an access of P, a barrier that orders loads, an acquire, a lock
-// acquisition). Elsewhere `read_early` is disabled in both engines: the read would be dropped
-// before any load used it, so no outcome is lost.
-import { earlyLoadable, earlyReadUseless } from '../ir/rules.js';
-import type { CpuProgram, ProgramGraph } from './graph.js';
+// Relaxed mode: the plain loads an early read may be held for (docs/models/arm64.md "Relaxed
+// mode"). `read_early` performs one of a CPU's later plain data loads (earlyLoadable) ahead of
+// time and holds its frame and value; that load then completes with them. The CPU's other
+// accesses in between run as usual (a load of the page through another translation may see
+// newer data: herd7 R3+W, coRR-pte3); a data access of the held frame drops the read
+// (coherence), and so does a step that orders later loads (earlyReadsDropped). A target is
+// numbered as its early-walk target (src/program/early-walks.ts), in both engines, and
+// `read_early` for it is enabled only at a statement from which it is reachable with no such
+// step before it, the statement itself neither the load nor such a step: elsewhere the read
+// would be dropped before the load took it, so no outcome is lost.
+import { earlyLoadable, earlyReadsDropped } from '../ir/rules.js';
+import { earlyWalkTargets } from './early-walks.js';
+import type { ProgramGraph } from './graph.js';
 import { reachesBefore, successors } from './reach.js';
 
-/** Per CPU: the statement ids (a CPU's step statements) at which an early read of each page is useful. */
-export type EarlyReadPoints = readonly (readonly ReadonlySet<number>[])[];
-
-export function earlyReadPoints(g: ProgramGraph): EarlyReadPoints {
-  return g.cpus.map((p) => g.model.pages.map((page) => usefulAt(p, page.index)));
+export interface EarlyReadTarget {
+  /** Its number (EarlyWalkTarget.index of the same load), held beside the read. */
+  readonly index: number;
+  /** The load statement's id. */
+  readonly id: number;
+  /** The page it loads; undefined when a variable gives it (every page). */
+  readonly page: number | undefined;
+  readonly place: string;
+  /** The statement ids of the points at which an early read for it may be made; undefined: every point. */
+  readonly from: ReadonlySet<number> | undefined;
 }
 
-function usefulAt(p: CpuProgram, page: number): ReadonlySet<number> {
-  const consumer = (pc: number) => {
-    const s = p.points[pc]!.stmt;
-    return earlyLoadable(s) && (s.page.k !== 'const' || s.page.value === page);
-  };
-  const blocks = (pc: number) => earlyReadUseless(p.points[pc]!.stmt, page);
-  // reaches[pc]: from pc, a consumer is reached with no blocking step before it (pc included).
-  const reaches = reachesBefore(p, consumer, blocks);
-  // Useful at pc: pc itself neither uses nor drops the read, and a consumer lies ahead.
-  const ids = new Set<number>();
-  p.points.forEach((pt, pc) => {
-    if (pt && !blocks(pc) && successors(p, pc).some((s) => reaches[s])) ids.add(pt.stmt.id);
-  });
-  return ids;
+/** Per CPU, its plain data loads as early-read targets, in pc order; `everywhere`: no pruning (tests). */
+export function earlyReadTargets(g: ProgramGraph, everywhere = false): EarlyReadTarget[][] {
+  const walks = earlyWalkTargets(g);
+  return g.cpus.map((p, c) => walks[c]!.flatMap((t): EarlyReadTarget[] => {
+    const goal = p.points.findIndex((pt) => pt?.stmt.id === t.id);
+    if (!earlyLoadable(p.points[goal]!.stmt)) return [];
+    if (everywhere) return [{ index: t.index, id: t.id, page: t.page, place: t.place, from: undefined }];
+    const blocks = (pc: number) => earlyReadsDropped(p.points[pc]!.stmt);
+    const reaches = reachesBefore(p, (pc) => pc === goal, blocks);
+    const from = new Set<number>();
+    p.points.forEach((pt, pc) => {
+      if (pt && pc !== goal && !blocks(pc) && successors(p, pc).some((s) => reaches[s])) from.add(pt.stmt.id);
+    });
+    return [{ index: t.index, id: t.id, page: t.page, place: t.place, from }];
+  }));
 }

@@ -57,7 +57,7 @@ function place(file: Parameters<typeof lineCol>[0], offset: number): string {
   return `${line}:${col}`;
 }
 
-/** Whether target `t` accesses page `page`. */
-export function targetsPage(t: EarlyWalkTarget, page: number): boolean {
+/** Whether target `t` (an early walk's or an early read's) accesses page `page`. */
+export function targetsPage(t: { readonly page: number | undefined }, page: number): boolean {
   return t.page === undefined || t.page === page;
 }

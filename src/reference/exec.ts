@@ -6,6 +6,7 @@ import { acquiresLock, fullBarrier, isAcquire, isRelease, ordersEarlierStores, o
 import { earlyLoadable } from '../ir/rules.js';
 import { assign, Broken, type Ctx, evalExpr, evalNum, Halt, isTrue, pendPte, setPte, setTlb, violation } from './eval.js';
 import type { EarlyWalkTarget } from '../program/early-walks.js';
+import type { EarlyReadTarget } from '../program/early-reads.js';
 import { Item, lockIndex, pendingIndex, relaxedIndex, type State, type Tables, Thread, type Value, zeroRecord } from './state.js';
 
 const stmtItem = (s: Stmt): Item => Item({ kind: 'stmt', id: s.id });
@@ -107,6 +108,7 @@ function execStmt(c: Ctx, s: Stmt): void {
         setTlb(c, cpu, p, empty);
         if (cpu !== c.cpu) endEarlyWalk(c, cpu, p);
         commitStores(c, cpu, (q) => q === p);
+        markReadOf(c, cpu, p);
       }
       return;
     }
@@ -135,6 +137,7 @@ function execStmt(c: Ctx, s: Stmt): void {
           setTlb(c, t.index, p.index, zeroRecord(m, 'tlbe'));
           if (t.index !== c.cpu) endEarlyWalk(c, t.index, p.index);
           commitStores(c, t.index, (q) => q === p.index);
+          markReadOf(c, t.index, p.index);
         }
       }
       return;
@@ -269,6 +272,18 @@ function dropReads(c: Ctx, drop: (page: number, read: List<number>) => boolean =
 }
 
 /**
+ * Relaxed mode with data: a TLBI of `page` completed on `cpu` marks its early read of the page
+ * (target negated): the CPU's accesses of the page before the load it is held for would have to
+ * use the old translation too (aarch64.cat TLBI-ob), which the model does not track, so such an
+ * access drops the marked read.
+ */
+function markReadOf(c: Ctx, cpu: number, page: number): void {
+  const at = relaxedIndex(c.t.model, cpu, page);
+  const r = c.st.reads.isEmpty() ? null : c.st.reads.get(at);
+  if (r && r.get(2)! > 0) c.st = c.st.setIn(['reads', at, 2], -r.get(2)!);
+}
+
+/**
  * Relaxed mode: another CPU's completed invalidation of `page` ends `cpu`'s early walk of it (the
  * issuer's own early walks need an ISB).
  */
@@ -301,17 +316,17 @@ function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
   const m = c.t.model;
   if (s.guard && !isTrue(c, s.guard)) throw new Halt('disabled');
   const page = evalNum(c, s.page);
-  // Relaxed: a plain load whose early read the CPU holds completes with it, without walking.
+  // Relaxed: a plain load whose early read the CPU holds for it completes with it, without walking.
   const early = earlyLoadable(s) && !c.st.reads.isEmpty() ? c.st.reads.get(relaxedIndex(m, c.cpu, page)) : null;
-  if (early && s.data?.op === 'load') {
+  if (early && s.data?.op === 'load' && Math.abs(early.get(2)!) === targetOf(c, s.id)) {
     const [frame, value] = [early.get(0)!, early.get(1)!];
-    dropReads(c, (p, r) => p === page || r.get(0) === frame);
+    dropReads(c, (_p, r) => r.get(0) === frame);
     assign(c, s.data.into, value);
     checkAccess(c, s, page, frame);
     return;
   }
   // Relaxed: a fault an early walk holds for this access is taken without walking.
-  const held = m.relaxed && c.t.walkTargets[c.cpu]!.find((t) => t.id === s.id)?.index === c.st.early.get(relaxedIndex(m, c.cpu, page));
+  const held = m.relaxed && targetOf(c, s.id) === c.st.early.get(relaxedIndex(m, c.cpu, page));
   const out = held ? 'fault' : runArchRule(c, m.arch.access[s.access], page);
   if (out === 'end') throw new Error(`reference: access ${s.access} rule ended without done/fault`);
   if (out === 'fault') {
@@ -332,10 +347,15 @@ function execAccess(c: Ctx, s: Stmt & { k: 'access' }): void {
     c.st = c.st.setIn(['versions', frame], v);
   }
   if (s.data) execData(c, s, s.data, page, frame);
-  // Relaxed: the CPU's early read of the page, and with data those of the frame, are dropped
-  // (coherence); after an acquire, every one.
-  dropReads(c, (p, r) => p === page || (s.data !== undefined && r.get(0) === frame) || isAcquire(s.order));
+  // Relaxed: with data, the CPU's early reads of the frame are dropped (coherence); after an
+  // acquire, every one; a read of the page held across a completed TLBI too (markReadOf).
+  dropReads(c, (p, r) => (s.data !== undefined && r.get(0) === frame) || isAcquire(s.order) || (p === page && r.get(2)! < 0));
   checkAccess(c, s, page, frame);
+}
+
+/** Relaxed mode: the early-walk (and early-read) target number of CPU c.cpu's access `id` (src/program/early-walks.ts). */
+function targetOf(c: Ctx, id: number): number | undefined {
+  return c.t.walkTargets[c.cpu]!.find((t) => t.id === id)?.index;
 }
 
 /** The access completed: every access property it breaks is recorded, and the CPU goes on. */
@@ -388,6 +408,7 @@ export function tlbiCompleteStep(t: Tables, st: State, cpu: number, page: number
   for (const f of flags) c.st = c.st.setIn(['pending', f], 0);
   setTlb(c, cpu, page, zeroRecord(m, 'tlbe'));
   commitStores(c, cpu, (p) => p === page);
+  markReadOf(c, cpu, page);
   return c.st;
 }
 
@@ -420,22 +441,19 @@ export function walkEarlyStep(t: Tables, st: State, cpu: number, page: number, t
 }
 
 /**
- * Relaxed mode with data, hardware step read_early on (cpu, page): the CPU's next plain load of
- * the page is performed now (its access rule as the CPU runs it) and its frame and value held.
- * Disabled when one is held already, the CPU has finished, no load could use the read from its
- * next step on (`useful`: src/program/early-reads.ts; undefined: anywhere), or the access would
- * not complete.
+ * Relaxed mode with data, hardware step read_early on (cpu, page) for `target` (one of the CPU's
+ * plain loads of the page): it is performed now (its access rule as the CPU runs it) and its
+ * frame and value held for it. Disabled when an early read of the page is held already, the
+ * target is not ahead of the CPU (`target.from`; undefined: anywhere), an early walk is held for
+ * the target, or the access would not complete.
  */
-export function readEarlyStep(t: Tables, st: State, cpu: number, page: number, useful: ReadonlySet<number> | undefined): State | Halt {
+export function readEarlyStep(t: Tables, st: State, cpu: number, page: number, target: EarlyReadTarget): State | Halt {
   const m = t.model;
   const at = relaxedIndex(m, cpu, page);
   const top = st.cpus.get(cpu)!.stack.last();
-  if (st.reads.get(at) || !top) return new Halt('disabled');
-  // No load could use the read from the CPU's next step on.
-  if (top.kind !== 'stmt' || (useful && !useful.has(top.id))) return new Halt('disabled');
-  // A held early walk of a load of the page: that load faults (walk_early's).
-  const held = st.early.get(at)!;
-  if (held && t.walkTargets[cpu]![held - 1]!.access === 'read') return new Halt('disabled');
+  if (st.reads.get(at) || top?.kind !== 'stmt' || (target.from && !target.from.has(top.id))) return new Halt('disabled');
+  // An early walk held for the target: that load faults (walk_early's).
+  if (st.early.get(at) === target.index) return new Halt('disabled');
   const c: Ctx = { t, st, th: Thread(), cpu, page: -1 };
   try {
     if (runArchRule(c, m.arch.access.read, page) !== 'done') return new Halt('disabled');
@@ -446,7 +464,7 @@ export function readEarlyStep(t: Tables, st: State, cpu: number, page: number, u
   const entry = c.st.tlbs.get(cpu)!.get(page)!;
   if (entry.get(0) === 0) return new Halt('disabled');
   const frame = entry.get(m.arch.tlbPfn)!;
-  return c.st.setIn(['reads', at], List([frame, readData(c.st, m, cpu, frame)]));
+  return c.st.setIn(['reads', at], List([frame, readData(c.st, m, cpu, frame), target.index]));
 }
 
 /** Relaxed mode with data, hardware step store_commit on (cpu, page): a pending store is written. */

@@ -31,7 +31,6 @@
 //    the deadlock analysis on the stuck states it found.
 import { is, Set as ISet } from 'immutable';
 import type { Expr, Model } from '../ir/model.js';
-import { earlyLoadPages } from '../ir/rules.js';
 import { targetsPage } from '../program/early-walks.js';
 import { Broken, evalExpr, Halt } from './eval.js';
 import { cpuStep, finished, hardwareStep, huCommitStep, pteCommitStep, readEarlyStep, settleAll, storeCommitStep, tlbiCompleteStep, walkEarlyStep } from './exec.js';
@@ -63,9 +62,8 @@ function* hardwareSuccessors(t: Tables, st: State): Generator<State | Halt> {
     for (const cpu of m.cpus) for (const page of m.pages) {
       for (const target of t.walkTargets[cpu.index]!) if (targetsPage(target, page.index)) yield walkEarlyStep(t, st, cpu.index, page.index, target);
     }
-    if (m.usesData) for (const cpu of m.cpus) {
-      const loads = earlyLoadPages(m, cpu.index);
-      for (const page of m.pages) if (loads[page.index]) yield readEarlyStep(t, st, cpu.index, page.index, t.earlyReads?.[cpu.index]![page.index]!);
+    if (m.usesData) for (const cpu of m.cpus) for (const page of m.pages) {
+      for (const target of t.readTargets[cpu.index]!) if (targetsPage(target, page.index)) yield readEarlyStep(t, st, cpu.index, page.index, target);
     }
     if (m.usesData) for (const cpu of m.cpus) for (const page of m.pages) yield storeCommitStep(t, st, cpu.index, page.index);
     if (!st.pteStores.isEmpty()) for (const cpu of m.cpus) for (const page of m.pages) yield pteCommitStep(t, st, cpu.index, page.index);

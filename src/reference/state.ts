@@ -5,7 +5,7 @@ import { List, Map as IMap, Record, Set as ISet } from 'immutable';
 import type { Lock, Model, RecordKind, ScalarType, Stmt, Type } from '../ir/model.js';
 import { recordFields, typeSize } from '../ir/types.js';
 import { forEachStmt } from '../ir/walk.js';
-import { earlyReadPoints, type EarlyReadPoints } from '../program/early-reads.js';
+import { earlyReadTargets, type EarlyReadTarget } from '../program/early-reads.js';
 import { programGraph } from '../program/graph.js';
 import { earlyWalkTargets, type EarlyWalkTarget } from '../program/early-walks.js';
 import { storesPtePlainly } from '../ir/rules.js';
@@ -57,8 +57,8 @@ export const State = Record<{
   /** Relaxed mode, at cpu * pages + page: the PTE a pending hardware update will write, or null. */
   updates: List<List<number> | null>;
   /**
-   * Relaxed mode with data, at cpu * pages + page: an early read held for the CPU's next plain
-   * load of the page, as [frame, value], or null.
+   * Relaxed mode with data, at cpu * pages + page: an early read held for one of the CPU's
+   * later plain loads of the page, as [frame, value, target (EarlyReadTarget.index)], or null.
    */
   reads: List<List<number> | null>;
   /**
@@ -96,8 +96,8 @@ export interface Tables {
   readonly calls: ReadonlyMap<number, Stmt & { k: 'call' }>;
   readonly globalPos: ReadonlyMap<number, number>;
   readonly lockBase: ReadonlyMap<number, number>;
-  /** Relaxed mode with data: where each CPU's early read of each page is useful; undefined: everywhere. */
-  readonly earlyReads: EarlyReadPoints | undefined;
+  /** Relaxed mode with data: per CPU, the plain loads an early read may be held for (src/program/early-reads.ts). */
+  readonly readTargets: readonly (readonly EarlyReadTarget[])[];
   /** Relaxed mode: per CPU, the accesses an early walk may be held for (src/program/early-walks.ts). */
   readonly walkTargets: readonly (readonly EarlyWalkTarget[])[];
 }
@@ -122,8 +122,8 @@ export function buildTables(model: Model, everyEarlyRead = false): Tables {
     next += l.perPage ? model.pages.length : 1;
   }
   const graph = model.relaxed ? programGraph(model) : undefined;
-  const earlyReads = everyEarlyRead ? undefined : graph && model.usesData ? earlyReadPoints(graph) : [];
-  return { model, stmts, calls, globalPos, lockBase, earlyReads, walkTargets: graph ? earlyWalkTargets(graph) : [] };
+  const readTargets = graph && model.usesData ? earlyReadTargets(graph, everyEarlyRead) : [];
+  return { model, stmts, calls, globalPos, lockBase, readTargets, walkTargets: graph ? earlyWalkTargets(graph) : [] };
 }
 
 /** Where the flag of a TLBI by `issuer` pending on `target` for `page` lives in State.pending. */

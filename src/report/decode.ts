@@ -1,7 +1,7 @@
 // A packed state as the named values a kernel developer reads: PTEs, TLB entries, globals,
 // frames, locks and live locals.
 import type { Field, Model, ScalarType } from '../ir/model.js';
-import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, pteStoreSlot, pteStoreValueSlot, readSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
+import { earlySlot, huSlot, huValueSlot, pendingSlot, pteSlot, pteStoreSlot, pteStoreValueSlot, readSlot, readTargetSlot, readValueSlot, storeSlot, storeValueSlot, tlbSlot, type TransitionSystem } from '../compile/index.js';
 import { slotWidth } from '../ir/types.js';
 import { earlyWalkTargets } from '../program/early-walks.js';
 
@@ -77,11 +77,12 @@ export function describeState(ts: TransitionSystem, s: Int32Array): Map<string, 
       out.set(`walk_early[${c.name}][${p.name}]`, target ? `${target.access} at ${target.place} faults` : '-');
       // A plain PTE store only its CPU sees yet: `pte_pending[P0][X]={valid, ...}`.
       if (l.pteStoreBase >= 0) out.set(`pte_pending[${c.name}][${p.name}]`, s[pteStoreSlot(l, np, c.index, p.index)] ? pteText(m, s, pteStoreValueSlot(l, np, c.index, p.index, 0)) : '-');
-      // With data: an early read held for the CPU's next plain load (`read_early[P1][X]=F0.data 1`)
+      // With data: an early read held for one of the CPU's plain loads (`read_early[P1][X]=F0.data 1 for 7:3`)
       // and a store no other CPU sees yet: `store_pending[P0][X]=F0.data := 1`.
       if (l.readBase < 0) continue;
       const held = (frame: number, value: number, op: string) => (frame ? `${m.frames[frame - 1]!.name}.data ${op}${value}` : '-');
-      out.set(`read_early[${c.name}][${p.name}]`, held(s[readSlot(l, np, c.index, p.index)]!, s[readValueSlot(l, np, c.index, p.index)]!, ''));
+      const load = s[readSlot(l, np, c.index, p.index)] ? ` for ${earlyWalkTargets(ts.graph)[c.index]![Math.abs(s[readTargetSlot(l, np, c.index, p.index)]!) - 1]!.place}${s[readTargetSlot(l, np, c.index, p.index)]! < 0 ? ', across a TLBI' : ''}` : '';
+      out.set(`read_early[${c.name}][${p.name}]`, held(s[readSlot(l, np, c.index, p.index)]!, s[readValueSlot(l, np, c.index, p.index)]!, '') + load);
       out.set(`store_pending[${c.name}][${p.name}]`, held(s[storeSlot(l, np, c.index, p.index)]!, s[storeValueSlot(l, np, c.index, p.index)]!, ':= '));
     }
   }

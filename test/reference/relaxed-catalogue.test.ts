@@ -14,7 +14,8 @@ import { parseLitmus } from '../../src/litmus/parse.js';
 import { translate } from '../../src/litmus/translate.js';
 import { runFast, runReference } from '../gen/engines.js';
 import { exploreReference } from '../../src/reference/index.js';
-import { earlyLoadPages } from '../../src/ir/rules.js';
+import { earlyReadTargets } from '../../src/program/early-reads.js';
+import { programGraph } from '../../src/program/graph.js';
 
 const TESTS = join('test', 'litmus-catalogue', 'aarch64-VMSA', 'tests');
 const MODELS = { modelDirs: [join('models')] };
@@ -56,9 +57,9 @@ describe('relaxed mode: fast explorer vs reference interpreter on the aarch64-VM
       // A verdict the sequentially consistent mode cannot reach shows the relaxed steps ran.
       const sc = runFast(modelOf({ path: `${path}.race`, text }, { ...MODELS, memory: 'sc' }), CAP);
       if (fast.properties.some((p, i) => p.violated && !sc.properties[i]!.violated)) relaxedOnly++;
-      // read_early only where a load could use it (src/program/early-reads.ts), which both
+      // read_early only where its load is ahead (src/program/early-reads.ts), which both
       // engines share: with it anywhere, the reference finds the same violations.
-      const loads = model.cpus.some((c) => earlyLoadPages(model, c.index).some(Boolean));
+      const loads = earlyReadTargets(programGraph(model)).some((targets) => targets.length > 0);
       const every = loads ? exploreReference(model, { maxStates: 2 * CAP, everyEarlyRead: true }) : undefined;
       if (every && !every.limitHit) {
         expect(every.properties.map((p) => p.violated), path).toEqual(ref.properties.map((p) => p.violated));
