@@ -220,11 +220,11 @@ function pendingUpdates(m: Model, l: Layout): string[] {
 
 /**
  * The relaxed mode's built-in hardware steps (src/compile/relaxed.ts), per CPU and page:
- * `hu_commit` (a pending hardware update is written), then `walk_early` (a walk performed ahead
- * of the CPU's next access, its fault held) for the pages the CPU's program accesses, then, with
- * data, `read_early` (the CPU's next plain load performed now) for the pages it loads and
- * `store_commit` (a pending plain store is written to memory), then, with plain PTE stores,
- * `pte_commit` (a pending PTE store is written).
+ * `hu_commit` (a pending hardware update is written), then `walk_early` per access point of the
+ * page (that access's walk performed ahead, its fault held for it), then, with data,
+ * `read_early` per plain load of the page (that load performed now) and `store_commit` (a
+ * pending plain store is written to memory), then, with plain PTE stores, `pte_commit` (a
+ * pending PTE store is written).
  */
 function relaxedSteps(graph: ProgramGraph, l: Layout, first: number, raw: readonly { read: Exec[]; write: Exec[] }[], access: readonly { read: Exec[] }[], targets: readonly (readonly EarlyWalkTarget[])[]): HardwareAction[] {
   const m = graph.model;
