@@ -281,7 +281,7 @@ function checkLockOp(ctx: Ctx, s: A.Stmt & { kind: 'lock' }): Stmt {
   const { lock, page } = resolveLock(ctx, s.lock);
   const spin = s.op === 'lock' || s.op === 'unlock';
   if (spin !== (lock.kind === 'spinlock')) {
-    throw new Diagnostic(s.span, `'${lock.name}' is a ${lock.kind}: use ${lock.kind === 'spinlock' ? 'lock/unlock' : 'down_read/up_read or down_write/up_write'}`);
+    throw new Diagnostic(s.span, `'${lock.name}' is a ${lock.kind}: use ${lock.kind === 'spinlock' ? 'lock/unlock' : 'down_read/up_read or down_write/up_write/downgrade_write'}`);
   }
   return mk(ctx, s.span, { k: 'lock', op: s.op, lock, page });
 }

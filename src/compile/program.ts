@@ -173,6 +173,8 @@ function lockCode(ctx: ProgramContext, env: EmitEnv, st: Stmt & { k: 'lock' }, f
     case 'up_read': return `${at} if (!(s[${a} + 1] & ${bit})) return ${misuse}; s[${a} + 1] &= ${~bit};`;
     case 'down_write': return `${at} if (s[${a}] !== 0 || s[${a} + 1] !== 0) return ${DISABLED}; s[${a}] = ${me};`;
     case 'up_write': return `${at} if (s[${a}] !== ${me}) return ${misuse}; s[${a}] = 0;`;
+    // downgrade_write (mmap_write_downgrade): the writer becomes a reader in the same step.
+    case 'downgrade_write': return `${at} if (s[${a}] !== ${me}) return ${misuse}; s[${a}] = 0; s[${a} + 1] |= ${bit};`;
   }
 }
 

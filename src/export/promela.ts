@@ -558,6 +558,7 @@ class Exporter {
           case 'up_read': return [head, `if :: (lkr${id}[${at}] & ${bit}) == 0 -> st = ${misuse} :: else -> lkr${id}[${at}] = lkr${id}[${at}] - ${bit} fi;`];
           case 'down_write': return [head, `lkw${id}[${at}] = ${me};`];
           case 'up_write': return [head, `if :: lkw${id}[${at}] != ${me} -> st = ${misuse} :: else -> lkw${id}[${at}] = 0 fi;`];
+          case 'downgrade_write': return [head, `if :: lkw${id}[${at}] != ${me} -> st = ${misuse} :: else -> lkw${id}[${at}] = 0; lkr${id}[${at}] = lkr${id}[${at}] | ${bit} fi;`];
         }
       }
       // falls through (unreachable)

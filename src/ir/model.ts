@@ -90,7 +90,7 @@ export type LValue =
   | { k: 'rulePte' }
   | { k: 'ruleTlb' };
 
-export type LockOp = 'lock' | 'unlock' | 'down_read' | 'up_read' | 'down_write' | 'up_write';
+export type LockOp = 'lock' | 'unlock' | 'down_read' | 'up_read' | 'down_write' | 'up_write' | 'downgrade_write';
 
 /** Arm's ordering of an access: LDAR (acquire), STLR (release), SWPAL/CASAL (acq_rel). */
 export type AccessOrder = 'acquire' | 'release' | 'acq_rel';

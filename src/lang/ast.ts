@@ -52,7 +52,7 @@ export interface FieldSet extends Node {
   readonly value: Expr;
 }
 
-export type LockOp = 'lock' | 'unlock' | 'down_read' | 'up_read' | 'down_write' | 'up_write';
+export type LockOp = 'lock' | 'unlock' | 'down_read' | 'up_read' | 'down_write' | 'up_write' | 'downgrade_write';
 
 export type Stmt =
   | (Node & { kind: 'block'; body: Stmt[] })

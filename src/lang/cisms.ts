@@ -16,6 +16,7 @@ const LOCK_CALLS = new Map([
   ['down_read', 'down_read'], ['up_read', 'up_read'], ['down_write', 'down_write'], ['up_write', 'up_write'],
   ['pte_offset_map_lock', 'lock'], ['pte_unmap_unlock', 'unlock'],
   ['mmap_read_lock', 'down_read'], ['mmap_read_unlock', 'up_read'], ['mmap_write_lock', 'down_write'], ['mmap_write_unlock', 'up_write'],
+  ['downgrade_write', 'downgrade_write'], ['mmap_write_downgrade', 'downgrade_write'],
 ]);
 
 /** The message for a C form at a syntax error at `pos`, or undefined when the text there is not one. */

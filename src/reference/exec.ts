@@ -174,6 +174,10 @@ function execLock(c: Ctx, s: Stmt & { k: 'lock' }): void {
       if (!l.readers.has(me)) throw violation('lock_misuse');
       next = l.update('readers', (r) => r.remove(me));
       break;
+    case 'downgrade_write':
+      if (l.owner !== me) throw violation('lock_misuse');
+      next = l.set('owner', -1).update('readers', (r) => r.add(me));
+      break;
   }
   c.st = c.st.setIn(['locks', idx], next);
   // Relaxed: taking a lock is an acquire, after which no early read may stand.

@@ -417,7 +417,8 @@ class Renderer {
           const S = d.rwsem;
           switch (variant) {
             case 0: case 1: return [`${ind}down_read(${S});`, ...body, `${ind}up_read(${S});`];
-            case 2: case 3: return [`${ind}down_write(${S});`, ...body, `${ind}up_write(${S});`];
+            case 2: return [`${ind}down_write(${S});`, ...body, `${ind}up_write(${S});`];
+            case 3: return [`${ind}down_write(${S});`, ...body, `${ind}downgrade_write(${S});`, `${ind}up_read(${S});`];
             case 4: return [`${ind}down_read(${S});`, ...body, `${ind}up_write(${S});`]; // wrong release
             default: // recursive read acquisition, or release without holding
               if (s.c % 2) return [`${ind}down_read(${S});`, `${ind}down_read(${S});`, ...body, `${ind}up_read(${S});`, `${ind}up_read(${S});`];

@@ -61,6 +61,23 @@ describe('locks', () => {
     expect(exploreReference(model({ cpus: [writer, reader3], locks: [S] }))).toMatchObject({ states: 8, transitions: 8 });
   });
 
+  it('downgrade_write turns the writer into a reader in one step: readers enter, writers still wait', () => {
+    const S = lock('S', 'rwsem');
+    const downgrader = block([lockOp('down_write', S), lockOp('downgrade_write', S), lockOp('up_read', S)]);
+    const reader = block([lockOp('down_read', S), lockOp('up_read', S)]);
+    // pcs 0..3 x 0..2 minus the writer (pc 1) with the reader inside (pc 1): 11 states. Edges: the
+    // downgrader's first two moves need the reader outside (2 + 2), its up_read never waits (3);
+    // the reader's two moves need the downgrader not writing (3 + 3).
+    const r = exploreReference(model({ cpus: [downgrader, reader], locks: [S] }));
+    expect(r).toMatchObject({ states: 11, transitions: 13 });
+    expect(clean(r)).toEqual([]);
+    const writer = block([lockOp('down_write', S), lockOp('up_write', S)]);
+    // Against a writer: the downgrader's read hold (pc 2) still excludes it (pc 1), so 12 - 2 = 10.
+    expect(exploreReference(model({ cpus: [downgrader, writer], locks: [S] })).states).toBe(10);
+    const misuse = exploreReference(model({ cpus: [lockOp('downgrade_write', S)], locks: [S] }));
+    expect(verdict(misuse, 'lock_misuse')).toEqual({ name: 'lock_misuse', violated: true, depth: 1 });
+  });
+
   it('unlocking a lock the CPU does not hold is lock_misuse on the first step', () => {
     const L = lock('L');
     const r = exploreReference(model({ cpus: [lockOp('unlock', L)], locks: [L] }));
