@@ -8,7 +8,7 @@ syn keyword dirtyraceDecl arch extends library use pte tlb hardware access fn pr
 syn keyword dirtyraceDecl spinlock rwsem enum cpu fault invariant final on expect holds violated
 syn keyword dirtyraceDecl disable ghost override reachable data interrupt
 syn keyword dirtyraceStmt let if else while bound for in atomic await assert return done skip with read write when sigsegv swap cas acquire release acq_rel except
-syn keyword dirtyraceLock lock unlock down_read up_read down_write up_write
+syn keyword dirtyraceLock lock unlock down_read up_read down_write up_write downgrade_write
 syn keyword dirtyraceConst true false any self
 syn keyword dirtyraceType bool int page frame cpu pte tlbe
 syn keyword dirtyraceBuiltin ptep_get set_pte tlb frame_of flush flush_all flush_local flush_local_all dmb dsb isb tlbi send_ipi ipi_pending
