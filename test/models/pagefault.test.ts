@@ -71,3 +71,35 @@ describe('do_numa_page and uffd-wp', () => {
     expect(verdictOf(await checked(text, 'pf.race'), 'still_protected').status).toBe('holds');
   });
 });
+
+// handle_userfault with FAULT_FLAG_ALLOW_RETRY drops the mmap_lock before it sleeps: a monitor
+// that takes the lock for writing before it resolves the fault does not wait for the fault.
+describe('sync uffd-wp through do_user_addr_fault', () => {
+  const text = (handler: string) => `use x86_64;
+use linux;
+page P = pte_mkuffd_wp(pte_mkyoung(mk_pte(F0)));
+frame F0;
+bool folio_exclusive[frame] = true;
+bool writer_ran = false;
+cpu task { write P; }
+cpu monitor {
+  down_write(mmap_lock);
+  writer_ran = true;
+  up_write(mmap_lock);
+  atomic { set_pte(P, pte_clear_uffd_wp(ptep_get(P))); }
+}
+fault write(p) { ${handler} }
+final written: writer_ran && F0.version == 1 && pte_dirty(ptep_get(P)) && !pte_uffd_wp(ptep_get(P));
+reachable waited_unlocked: writer_ran && pte_uffd_wp(ptep_get(P)) && F0.version == 0;
+`;
+  it('the fault waits without the lock: the writer runs, then the write completes, no deadlock', async () => {
+    const r = await checked(text('do_user_addr_fault(p, true);'), 'u.race');
+    expect(verdictOf(r, 'deadlock').status).toBe('holds');
+    expect(verdictOf(r, 'written').status).toBe('holds');
+    expect(verdictOf(r, 'waited_unlocked').status).toBe('reached');
+  });
+  it('a handler that holds the read lock across the wait deadlocks against that writer', async () => {
+    const r = await checked(text('down_read(mmap_lock); handle_mm_fault(p, true); up_read(mmap_lock);'), 'h.race');
+    expect(verdictOf(r, 'deadlock').status).toBe('violated');
+  });
+});
