@@ -91,7 +91,9 @@ expect holds;
     expect(pending.init).toEqual([1]);
     expect(pending.span.file.path).toBe('lib.race');
     // The scenario's own declarations stay, used or not, in its order; ids are positions.
-    expect(m.globals.map((g) => [g.id, g.name])).toEqual([[0, 'tlb_flush_pending'], [1, 'bitmap']]);
+    expect(m.globals.map((g) => [g.id, g.name])).toEqual([[0, 'tlb_flush_pending'], [1, 'bitmap'],
+      // then the library state the used procedures touch (clear_refs' mmu_notifier range)
+      [2, 'spte_valid'], [3, 'spte_writable'], [4, 'mmu_invalidate_in_progress'], [5, 'mmu_invalidate_seq']]);
   });
 
   it('a narrower range is reported as overflow when a run goes past it', async () => {
