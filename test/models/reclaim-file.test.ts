@@ -29,6 +29,11 @@ reachable stale_at_pageout: folio_writeback[F0] && tlb(task, P).valid && tlb(tas
     expect(await status(direct, 'written_back')).toBe('unreached');
     expect(await status(direct, 'freed_clean')).toBe('reached');
     expect(await status(direct, 'no_lost_write')).toBe('holds');
+    // Written before the unmap: kept, still dirty, not under writeback (kswapd would write it).
+    const kept = `${direct}\nfinal dirty_kept: F0.version == 0 || (!F0.freed && folio_dirty[F0] && !folio_writeback[F0]);\nreachable kept_after_write: F0.version > 0 && !F0.freed && folio_dirty[F0];`;
+    expect(await status(kept, 'dirty_kept')).toBe('holds');
+    expect(await status(kept, 'kept_after_write')).toBe('reached');
+    expect(await status(kept.replace('reclaim_writes_file_folios = false', 'reclaim_writes_file_folios = true'), 'dirty_kept')).toBe('violated');
   });
 
   it('a folio under writeback is kept', async () => {

@@ -75,7 +75,7 @@ describe('x86 SavedDirty helpers', () => {
         const results = new Map<string, string[]>();
         for (const p of PARAMS) {
           const runs = runAll(arch, p, h.stmt);
-          expect(runs.length).toBe(2048); // 10 boolean fields and the frame (F0, F1)
+          expect(runs.length).toBe(4096); // 11 boolean fields and the frame (F0, F1)
           const mismatches = runs.filter((r) => JSON.stringify(r.output) !== JSON.stringify(h.want(r.input, p)))
             .map((r) => `${useLine(arch, p)} ${JSON.stringify(r.input)}: model ${JSON.stringify(r.output)}, kernel ${JSON.stringify(h.want(r.input, p))}`);
           expect(mismatches.slice(0, 3)).toEqual([]);
