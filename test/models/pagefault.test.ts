@@ -3,20 +3,10 @@
 // update, used as a scenario's handlers on every architecture.
 import { describe, expect, it } from 'vitest';
 import { checked, verdictOf } from '../gen/checked.js';
+import { faultScenario } from '../gen/fault-scenario.js';
 
 const ARCHS = ['x86_64', 'arm64', 'arm64_nohafdbs', 'riscv_svade', 'riscv_svadu'];
-const scenario = (arch: string, page: string, body: string, extra: string, finals: string) => `use ${arch};
-use linux;
-page P = ${page};
-frame FZ, F0, F1;
-ghost frame zero_folio = FZ;
-ghost frame fault_folio[page] = F1;
-${extra}
-cpu c { ${body} }
-fault read(p) { handle_mm_fault(p, false); }
-fault write(p) { handle_mm_fault(p, true); }
-${finals}
-`;
+const scenario = faultScenario;
 const holdsAll = async (text: string) => {
   const r = await checked(text, 'pf.race');
   const bad = r.verdict.properties.filter((p) => p.status !== 'holds' && p.status !== 'reached').map((p) => p.property.name);

@@ -6,22 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checked, verdictOf } from '../gen/checked.js';
+import { faultScenario } from '../gen/fault-scenario.js';
 
 const UNPOPULATED = readFileSync('scenarios/uffd/async-wp-unpopulated.race', 'utf8');
 const ARCHS = ['x86_64', 'arm64', 'riscv_svade'];
 
-const scenario = (arch: string, page: string, extra: string, body: string, finals: string) => `use ${arch};
-use linux;
-page P = ${page};
-frame FZ, F0, F1;
-ghost frame zero_folio = FZ;
-ghost frame fault_folio[page] = F1;
-${extra}
-cpu c { ${body} }
-fault read(p) { do_user_addr_fault(p, false); }
-fault write(p) { do_user_addr_fault(p, true); }
-${finals}
-`;
+const scenario = (arch: string, page: string, extra: string, body: string, finals: string) =>
+  faultScenario(arch, page, body, extra, finals, 'do_user_addr_fault');
 const status = async (text: string, name: string) => verdictOf(await checked(text, 'm.race'), name).status;
 
 describe('uffd-wp PTE markers', () => {
