@@ -2,14 +2,14 @@
 // mprotect.lib) do what docs/LIBRARY.md says: their bundled scenarios get their verdicts, and
 // each fails when the procedure step it relies on is removed (a mutated copy of models/ in a
 // temporary folder, found first through modelDirs). Also `for c in cpu [except self]`.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { modelOf } from '../../src/check/index.js';
 import { Diagnostic } from '../../src/lang/source.js';
 import { runFast, runReference } from '../gen/engines.js';
 import { checked, verdictOf } from '../gen/checked.js';
+import { mutatedModels as mutatedModelsOf, removeMutatedModels } from '../gen/mutated-models.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const scenario = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -18,20 +18,8 @@ const WAIT = 'scenarios/x86_shootdown/wait-for-all.race';
 const BUGGY = 'scenarios/bugs/fea4e317f9e7-should-flush-tlb-switching.race';
 const FIXED = 'scenarios/bugs/fea4e317f9e7-should-flush-tlb-switching-fixed.race';
 
-const temps: string[] = [];
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/** A copy of models/ whose linux/LIB.lib has `from` replaced by `to`. */
-function mutatedModels(from: string, to: string, lib = 'x86_tlb'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'x86tlb-'));
-  temps.push(dir);
-  cpSync(join(ROOT, 'models'), dir, { recursive: true });
-  const file = join(dir, 'linux', `${lib}.lib`);
-  const text = readFileSync(file, 'utf8');
-  expect(text).toContain(from);
-  writeFileSync(file, text.replace(from, to));
-  return dir;
-}
+afterAll(removeMutatedModels);
+const mutatedModels = (from: string, to: string, lib = 'x86_tlb') => mutatedModelsOf(from, to, lib);
 
 const status = async (p: string, prop: string, modelDirs: string[] = []) =>
   verdictOf(await checked(scenario(p), join(ROOT, p), { modelDirs }), prop).status;

@@ -3,8 +3,9 @@
 // every library procedure that changes PTEs brackets the change with the notifier as its kernel
 // function does, and a reclaim against a secondary fault keeps the secondary MMU off the freed folio.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { checked, verdictOf } from '../gen/checked.js';
+import { mutatedModels, removeMutatedModels } from '../gen/mutated-models.js';
 
 const RETRY = readFileSync('scenarios/mmu_notifier/secondary-fault-retry.race', 'utf8');
 const NO_RETRY = readFileSync('scenarios/mmu_notifier/secondary-fault-no-retry.race', 'utf8');
@@ -31,6 +32,8 @@ const BRACKETED: readonly (readonly [string, string, number?])[] = [
   ['move_page_tables', 'move_page_tables(P, Q);'],
   ['migrate_vma_collect_pte', 'let r = migrate_vma_collect_pte(P);'],
 ];
+
+afterAll(removeMutatedModels);
 
 describe('mmu_notifier', () => {
   it('with the retry check the secondary MMU never maps the freed page; without it, it does', async () => {
@@ -74,5 +77,19 @@ describe('mmu_notifier', () => {
     expect(verdictOf(r, 'folio_freed').status).toBe('reached');
     const noRetry = RECLAIM.replace('use linux;', 'use linux(secondary_fault_retry = false);').replace('expect holds;', 'expect violated no_secondary_stale;');
     expect(verdictOf(await checked(noRetry, 'rn.race'), 'no_secondary_stale').status).toBe('violated');
+  });
+
+  it('without try_to_unmap_one\'s range the secondary MMU keeps its entry to the freed folio', async () => {
+    const dir = mutatedModels(`proc try_to_unmap_one(p: page, f: frame) -> pte {
+  mmu_notifier_invalidate_range_start(p);
+  lock(ptl);
+  let pteval = unmap_pte_batched_locked(p, f);
+  unlock(ptl);
+  mmu_notifier_invalidate_range_end(p);`, `proc try_to_unmap_one(p: page, f: frame) -> pte {
+  lock(ptl);
+  let pteval = unmap_pte_batched_locked(p, f);
+  unlock(ptl);`, 'reclaim');
+    const r = await checked(RECLAIM, 'scenarios/mmu_notifier/reclaim-vs-secondary-fault.race', { modelDirs: [dir] });
+    expect(verdictOf(r, 'no_secondary_stale').status).toBe('violated');
   });
 });

@@ -4,8 +4,9 @@
 // into do_wp_page's uffd-wp path (async: cleared; sync: waits for the monitor); a zap of an
 // anonymous page drops the marker.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { checked, verdictOf } from '../gen/checked.js';
+import { mutatedModels, removeMutatedModels } from '../gen/mutated-models.js';
 import { faultScenario } from '../gen/fault-scenario.js';
 
 const UNPOPULATED = readFileSync('scenarios/uffd/async-wp-unpopulated.race', 'utf8');
@@ -14,6 +15,8 @@ const ARCHS = ['x86_64', 'arm64', 'riscv_svade'];
 const scenario = (arch: string, page: string, extra: string, body: string, finals: string) =>
   faultScenario(arch, page, body, extra, finals, 'do_user_addr_fault');
 const status = async (text: string, name: string) => verdictOf(await checked(text, 'm.race'), name).status;
+
+afterAll(removeMutatedModels);
 
 describe('uffd-wp PTE markers', () => {
   it.each(ARCHS)('%s: PAGEMAP_SCAN leaves a uffd-wp marker in a none PTE, and uffd-wp on a swap entry', async (arch) => {
@@ -61,5 +64,12 @@ describe('uffd-wp PTE markers', () => {
     expect(verdictOf(r, 'write_reported').status).toBe('holds');
     expect(verdictOf(r, 'marker_installed').status).toBe('reached');
     expect(verdictOf(r, 'mapped_from_marker').status).toBe('reached');
+  });
+
+  it('a fault that took the marker for a swap entry (no handle_pte_marker) breaks the bundled scenario', async () => {
+    const dir = mutatedModels('if (is_pte_marker(orig)) { handle_pte_marker(p, orig, is_write); } else { do_swap_page(p, orig, is_write); }',
+      'do_swap_page(p, orig, is_write);', 'pagefault');
+    const r = await checked(UNPOPULATED, 'scenarios/uffd/async-wp-unpopulated.race', { modelDirs: [dir] });
+    expect(verdictOf(r, 'write_reported').status).toBe('violated');
   });
 });
