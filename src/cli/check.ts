@@ -15,12 +15,13 @@ import { DEFAULT_MAX_STATES, DEFAULT_MEMORY_LIMIT, runOptions, type RunOptions }
 import { toolVersion } from '../run/version.js';
 import { wantsArtifacts, writeArtifacts } from './artifacts.js';
 import { checkJson, checkText, failureWord, summaryText } from './output.js';
-import { isLitmus, runLitmus } from './litmus.js';
 import { progressLine } from './progress.js';
 import { UsageError, type Io } from './usage.js';
 import type { Distributed } from '../explore/distributed/coordinator-process.js';
 import { STORE_KINDS, type StoreKind } from '../explore/states.js';
 import { DEFAULT_MEMORY, type MemoryMode } from '../ir/model.js';
+
+const isLitmus = (p: string): boolean => p.endsWith('.litmus');
 
 export const CHECK_FLAGS = {
   arch: { type: 'string' }, 'max-states': { type: 'string' }, 'time-limit': { type: 'string' }, 'memory-limit': { type: 'string' },
@@ -213,7 +214,8 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
   const cmd = checkCommand(values, io, argv);
   if (paths.some(isLitmus)) {
     if (!paths.every(isLitmus)) throw new UsageError('check takes either .litmus files or scenarios, not both in one run');
-    return runLitmus(paths, cmd.run, cmd.traces, io);
+    // Loaded only for litmus files: a scenario run need not load the litmus front end.
+    return (await import('./litmus.js')).runLitmus(paths, cmd.run, cmd.traces, io);
   }
   const entries = scenarioFiles(paths);
   if (!entries.length) throw new UsageError(`nothing to check: no .race file in ${paths.join(', ')}`);

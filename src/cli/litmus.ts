@@ -6,8 +6,6 @@ import { combineExits, EXIT } from '../run/exit.js';
 import type { RunOptions } from '../run/options.js';
 import type { Io } from './usage.js';
 
-export const isLitmus = (p: string): boolean => p.endsWith('.litmus');
-
 export async function runLitmus(files: readonly string[], run: RunOptions, traces: boolean, io: Io): Promise<number> {
   const exits: number[] = [];
   for (const file of files) {

@@ -6,10 +6,6 @@ import { EXIT } from '../run/exit.js';
 import { MissingPath } from '../run/files.js';
 import { toolVersion } from '../run/version.js';
 import { CHECK_FLAGS, CHECK_USAGE, runCheck } from './check.js';
-import { runCrosscheck } from './crosscheck.js';
-import { runExport } from './export.js';
-import { runInit } from './init.js';
-import { runSimulate } from './simulate.js';
 import { UsageError, type Io } from './usage.js';
 
 export type { Io } from './usage.js';
@@ -49,12 +45,13 @@ please report it); 130 a second SIGINT/SIGTERM`;
 export async function runCli(argv: readonly string[], raw: Io): Promise<number> {
   // No scenario text reaches the terminal unescaped (src/report/escape.ts).
   const io: Io = { ...raw, stdout: (s) => raw.stdout(escapeControls(s)), stderr: (s) => raw.stderr(escapeControls(s)), terminal: raw.terminal ?? raw.stderr };
-  if (argv[0] === 'export') return runExport(argv.slice(1), io);
-  if (argv[0] === 'crosscheck') return runCrosscheck(argv.slice(1), io);
-  if (argv[0] === 'simulate') return runSimulate(argv.slice(1), io);
+  // The other commands are loaded only when asked for: `check` need not load their modules (the
+  // language server's protocol library, the Promela export, the simulator), which costs start-up.
+  if (argv[0] === 'export') return (await import('./export.js')).runExport(argv.slice(1), io);
+  if (argv[0] === 'crosscheck') return (await import('./crosscheck.js')).runCrosscheck(argv.slice(1), io);
+  if (argv[0] === 'simulate') return (await import('./simulate.js')).runSimulate(argv.slice(1), io);
   if (argv[0] === 'worker') return (await import('./worker.js')).runWorker(argv.slice(1), io);
-  if (argv[0] === 'init') return runInit(argv.slice(1), io);
-  // Loaded only when asked for: `check` need not load the protocol library.
+  if (argv[0] === 'init') return (await import('./init.js')).runInit(argv.slice(1), io);
   if (argv[0] === 'lsp') return (await import('../lsp/server.js')).runLsp(argv.slice(1), io);
   let parsed;
   try {
