@@ -14,10 +14,6 @@ export interface ArtifactPaths {
   readonly html?: string;
 }
 
-export function wantsArtifacts(p: ArtifactPaths): boolean {
-  return Boolean(p.junit || p.sarif || p.html);
-}
-
 /** Writes the report files asked for; returns `PATH: reason` for each that could not be written. */
 export function writeArtifacts(p: ArtifactPaths, files: readonly FileReport[], ctx: { version: string; commandLine: string; exitCode: number }): string[] {
   const failed: string[] = [];

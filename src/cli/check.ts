@@ -13,7 +13,6 @@ import { combineExits, EXIT } from '../run/exit.js';
 import { scenarioFiles } from '../run/files.js';
 import { DEFAULT_MAX_STATES, DEFAULT_MEMORY_LIMIT, runOptions, type RunOptions } from '../run/options.js';
 import { toolVersion } from '../run/version.js';
-import { wantsArtifacts, writeArtifacts } from './artifacts.js';
 import { checkJson, checkText, failureWord, summaryText } from './output.js';
 import { progressLine } from './progress.js';
 import { UsageError, type Io } from './usage.js';
@@ -250,7 +249,9 @@ export async function runCheck(values: CheckValues, paths: readonly string[], io
   const exit = combineExits([...outcomes.map((o) => o.exit), ...(stop.signal.aborted ? [EXIT.inconclusive] : [])]);
   const reports: FileReport[] = outcomes.map((o) => o.report);
   // A report file that cannot be written fails the run (exit 2) after the results are printed.
-  const unwritten = wantsArtifacts(cmd) ? writeArtifacts(cmd, reports, { version: toolVersion(), commandLine: cmd.commandLine, exitCode: exit }) : [];
+  // The HTML, JUnit and SARIF writers are loaded only when a report file is asked for.
+  const unwritten = cmd.junit || cmd.sarif || cmd.html
+    ? (await import('./artifacts.js')).writeArtifacts(cmd, reports, { version: toolVersion(), commandLine: cmd.commandLine, exitCode: exit }) : [];
   const runExit = unwritten.length && exit !== EXIT.internal ? EXIT.badInput : exit;
   printResults(cmd, groups, files, io, runExit, stop.signal.aborted);
   for (const u of unwritten) io.stderr(`dirtyrace: cannot write ${u}\n`);

@@ -7,7 +7,6 @@ import { compile, type TransitionSystem } from '../compile/index.js';
 import { exploreAsync, type ExploreOptions, type ExploreResult } from '../explore/bfs.js';
 import { withLivelock } from '../explore/livelock.js';
 import { SearchFailure } from '../explore/distributed/protocol.js';
-import { exploreParallel } from '../explore/parallel.js';
 import { verdictOf, type Verdict } from '../explore/verdict.js';
 import type { Model } from '../ir/model.js';
 import { Diagnostic, formatDiagnostic, lineCol, unreadableFile, type SourceFile } from '../lang/source.js';
@@ -55,11 +54,11 @@ export async function checkScenario(source: SourceFile, o: RunOptions): Promise<
     const limits: ExploreOptions = { maxStates: o.maxStates, timeLimitMs: o.timeLimitMs, memoryLimitBytes: o.memoryLimitBytes, signal: o.signal, symmetry: o.symmetry, hashCompact: o.hashCompact, store: o.store, onProgress: o.onProgress };
     // Any thread count gives the same states, verdicts and traces (src/explore/parallel.ts).
     const scenario = { path: source.path, text: source.text, check };
-    // The NATS client is loaded only for a distributed run.
+    // The NATS client is loaded only for a distributed run, the thread pool only with --threads.
     const distributed = o.distributed;
     const search = (opts: ExploreOptions) => (distributed
       ? import('../explore/distributed/coordinator-process.js').then((m) => m.exploreDistributed(ts, scenario, { ...opts, distributed }))
-      : o.threads > 1 ? exploreParallel(ts, scenario, { ...opts, threads: o.threads })
+      : o.threads > 1 ? import('../explore/parallel.js').then((m) => m.exploreParallel(ts, scenario, { ...opts, threads: o.threads }))
         : exploreAsync(ts, opts));
     // Proofs get a vacuity check over the reachable statements; POR explores a subset of the
     // states, which could only report statements as unreached falsely, so proofs go without it.
