@@ -1,0 +1,4 @@
+// Half 0 of the bundled scenarios and proofs against SPIN (see bundled.ts).
+import { bundledHalf } from './bundled.js';
+
+bundledHalf(0);
